@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { databaseUrlOf, type Config } from './config/index.js';
+import { BlobRepository, Database, EntryRepository, GroupRepository, PolicyRepository, SettingsRepository, UserRepository } from './db/index.js';
+import { Bootstrap, Doctor, GarbageCollector, GroupService, UserService, type CreatedAdmin } from './services/index.js';
+import { LocalBackend, type BlobBackend } from './storage/index.js';
+import { BlobStore, Vfs, VfsEvents } from './vfs/index.js';
+
+export interface AppOptions {
+  readonly logger: Logger;
+  readonly clock?: () => number;
+  readonly newId?: () => string;
+  /** Replaces the backend of every storage policy (tests measuring layers above storage). */
+  readonly backendOverride?: (policyId: number) => BlobBackend;
+  /** How often a long write refreshes its pending blob, for gc. */
+  readonly heartbeatMs?: number;
+  /** Create the first administrator when there are no users (the server does; other CLI commands do not). */
+  readonly createFirstAdmin?: boolean;
+}
+
+/** Every service, built once with its collaborators (DESIGN.md: the composition root). */
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly vfs: Vfs;
+  readonly events: VfsEvents;
+  readonly users: UserService;
+  readonly groups: GroupService;
+  readonly settings: SettingsRepository;
+  readonly gc: GarbageCollector;
+  readonly doctor: Doctor;
+  readonly backends: ReadonlyMap<number, BlobBackend>;
+  readonly defaultPolicyId: number;
+  /** Set when this start created the first administrator. */
+  readonly createdAdmin: CreatedAdmin | null;
+  close(): Promise<void>;
+}
+
+export const newBlobId = (): string => randomUUID().replaceAll('-', '');
+
+/** Opens the database, applies migrations and wires the services. */
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const clock = options.clock ?? Date.now;
+  const newId = options.newId ?? newBlobId;
+  const logger = options.logger;
+  const database = Database.open({
+    url: databaseUrlOf(config),
+    poolSize: config.database.poolSize,
+    busyTimeoutMs: config.database.busyTimeoutMs,
+  });
+  try {
+    await database.migrate();
+    const entries = new EntryRepository();
+    const blobs = new BlobRepository();
+    const userRepository = new UserRepository();
+    const groupRepository = new GroupRepository();
+    const policies = new PolicyRepository();
+    const settings = new SettingsRepository();
+
+    let defaultPolicyId = 0;
+    const groups = new GroupService(database, groupRepository, clock);
+    const users = new UserService(database, userRepository, groupRepository, entries, clock, () => defaultPolicyId);
+    const bootstrap = new Bootstrap(database, policies, groups, users, clock);
+    const policyList = await bootstrap.ensureDefaultPolicy();
+    defaultPolicyId = policyList[0]!.id;
+    await bootstrap.ensureGroups(defaultPolicyId);
+
+    const backends = new Map<number, BlobBackend>();
+    for (const policy of policyList) {
+      if (options.backendOverride) backends.set(policy.id, options.backendOverride(policy.id));
+      else if (policy.type === 'local') {
+        backends.set(policy.id, new LocalBackend(path.resolve(config.dataDir, String(policy.settings.path ?? 'blobs'))));
+      } else logger.warn({ policy: policy.name, type: policy.type }, 'storage policy type not supported by this version; its files are unavailable');
+    }
+
+    const warn = (error: unknown, message: string) => logger.warn({ err: error }, message);
+    const events = new VfsEvents((error, event) => logger.error({ err: error, event: event.type }, 'vfs listener failed'));
+    const blobStore = new BlobStore(database, blobs, backends, { clock, newId, warn, heartbeatMs: options.heartbeatMs });
+    const vfs = new Vfs({ database, entries, blobs, users: userRepository, blobStore, events, clock, newId });
+    const gc = new GarbageCollector(database, blobs, backends, clock);
+    const doctor = new Doctor(database, entries, blobs, userRepository, backends);
+    const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
+
+    return {
+      config,
+      logger,
+      database,
+      vfs,
+      events,
+      users,
+      groups,
+      settings,
+      gc,
+      doctor,
+      backends,
+      defaultPolicyId,
+      createdAdmin,
+      close: () => database.close(),
+    };
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

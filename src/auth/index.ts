@@ -1,0 +1,1 @@
+export { hashPassword, verifyPassword, generatePassword, DEFAULT_KDF, type KdfParameters } from './password.js';

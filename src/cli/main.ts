@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { readVersion } from '../config/index.js';
+import { registerGroup } from './commands/group.js';
+import { registerMaintenance } from './commands/maintenance.js';
+import { registerServe } from './commands/serve.js';
+import { registerUser } from './commands/user.js';
+import { reportError } from './context.js';
+
+const program = new Command('cumulus')
+  .description('Cumulus: a self-hosted file cloud')
+  .version(readVersion())
+  .option('--data <dir>', 'data directory (env CUMULUS_DATA, default ./data)')
+  .option('--config <file>', 'JSON config file (env CUMULUS_CONFIG, default DATA/config.json)')
+  .option('--database-url <url>', 'postgres://… or sqlite:PATH (env CUMULUS_DATABASE_URL)')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+  .option('--json', 'machine-readable output')
+  .exitOverride();
+
+registerServe(program);
+registerUser(program);
+registerGroup(program);
+registerMaintenance(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.exitCode = reportError(error, process.argv.includes('--json'));
+  }
+}

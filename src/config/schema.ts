@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** host:port, [v6]:port or a bare port. */
+const listenAddress = z
+  .string()
+  .regex(/^(?:(?:\[[0-9a-fA-F:.]+\]|[^:\s]+):)?\d{1,5}$/, 'expected HOST:PORT, [IPV6]:PORT or PORT');
+
+const databaseUrl = z
+  .string()
+  .refine(
+    (value) => /^(?:postgres|postgresql):\/\//.test(value) || /^(?:sqlite:|file:)/.test(value),
+    'expected postgres://… or sqlite:PATH',
+  );
+
+const durationSeconds = z.coerce.number().int().min(0);
+
+export const configSchema = z
+  .object({
+    /** Where the database (by default), blobs, keys and temporary files live. */
+    dataDir: z.string().min(1).default('./data'),
+    listen: listenAddress.default('0.0.0.0:5280'),
+    /** Defaults to an SQLite file in the data directory. */
+    databaseUrl: databaseUrl.optional(),
+    /** The URL users reach the server at, for links when behind a reverse proxy. */
+    publicUrl: z.url().optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Trust X-Forwarded-* from these proxies (Fastify trustProxy syntax); off by default. */
+    trustProxy: z.union([z.boolean(), z.string()]).default(false),
+    /** The administrator created on first start with an empty database. */
+    initialAdmin: z
+      .object({
+        email: z.string().default('admin@cumulus.local'),
+        /** Generated and printed once when absent. */
+        password: z.string().min(8).optional(),
+      })
+      .strict()
+      .prefault({}),
+    gc: z
+      .object({
+        /** Pending writes and temporary files younger than this are left alone by gc. */
+        graceSeconds: durationSeconds.default(3600),
+        /** Run gc when the server starts. */
+        onStart: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        /** PostgreSQL pool size. */
+        poolSize: z.coerce.number().int().min(1).max(200).default(10),
+        /** How long SQLite waits for a lock before failing, in milliseconds. */
+        busyTimeoutMs: z.coerce.number().int().min(0).default(5000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

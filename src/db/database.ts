@@ -1,0 +1,130 @@
+import SqliteDatabase from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
+import { dialectOfUrl, sqlitePathOfUrl, type SqlDialectName } from './dialect.js';
+import { isRetryable, translateDatabaseError } from './errors.js';
+import { migrationsFor } from './migrations/index.js';
+import type { Tables } from './schema.js';
+
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables> | Kysely<Tables>;
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly poolSize?: number;
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * One database connection (SQLite) or pool (PostgreSQL) behind Kysely, with the one
+ * transaction helper every repository uses.
+ */
+export class Database {
+  private constructor(
+    readonly db: Db,
+    readonly dialect: SqlDialectName,
+  ) {}
+
+  static open(options: DatabaseOptions): Database {
+    const dialect = dialectOfUrl(options.url);
+    if (dialect === 'postgres') {
+      const pool = new pg.Pool({
+        connectionString: options.url,
+        max: options.poolSize ?? 10,
+        // int8 (bigint) and numeric arrive as strings by default; every bigint we store
+        // (sizes, times, ids) fits in a double.
+        types: {
+          getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+            oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+        } as pg.CustomTypesConfig,
+      });
+      // A pooled idle client that loses its server must not crash the process.
+      pool.on('error', () => undefined);
+      return new Database(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), dialect);
+    }
+    const file = sqlitePathOfUrl(options.url);
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const sqlite = new SqliteDatabase(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.defaultSafeIntegers(false);
+    return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect);
+  }
+
+  /** Applies pending migrations; throws with the failing migration's name. */
+  async migrate(): Promise<MigrationResultSet> {
+    const migrator = this.migrator();
+    const result = await migrator.migrateToLatest();
+    if (result.error) {
+      const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`Migration ${failed} failed: ${(result.error as Error).message}`, { cause: result.error });
+    }
+    return result;
+  }
+
+  async migrateDown(): Promise<MigrationResultSet> {
+    return this.migrator().migrateDown();
+  }
+
+  private migrator(): Migrator {
+    const migrations = migrationsFor(this.dialect);
+    return new Migrator({
+      db: this.db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableName: 'schema_migrations',
+      migrationLockTableName: 'schema_migrations_lock',
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE)
+   * so two processes never deadlock upgrading a read lock; PostgreSQL retries a
+   * serialization failure or deadlock a few times. Driver errors that mean "unreachable or
+   * locked" come out as UnavailableError.
+   */
+  async transaction<T>(work: (tx: Transaction<Tables>) => Promise<T>): Promise<T> {
+    try {
+      if (this.dialect === 'sqlite') return await this.sqliteImmediate(work);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.db.transaction().execute(work);
+        } catch (error) {
+          if (!isRetryable(error) || attempt >= 5) throw error;
+        }
+      }
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  private async sqliteImmediate<T>(work: (tx: Transaction<Tables>) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        // A connection-bound Kysely behaves as a transaction for the work's queries.
+        const result = await work(connection as unknown as Transaction<Tables>);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Runs a read outside a transaction, translating driver errors. */
+  async read<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.db);
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { SqlDialectName } from '../dialect.js';
+import { initial } from './20261123T0100_initial.js';
+
+/**
+ * Every migration, by timestamped name. Names sort in the order they apply; a new
+ * migration gets a new file and a new line here, never an edit to an applied one.
+ */
+export function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
+  return {
+    '20261123T0100_initial': initial(dialect),
+  };
+}

@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import type { Tx } from '../database.js';
+
+export interface BlobRecord {
+  readonly id: string;
+  readonly policyId: number;
+  readonly storageKey: string;
+  readonly size: number;
+  readonly sha256: string | null;
+  readonly state: 'pending' | 'ready';
+  readonly refCount: number;
+}
+
+/**
+ * Blob bookkeeping (DESIGN.md decision 2). A blob row is written as 'pending' before its
+ * bytes, so that every stored object has a row until gc; it becomes 'ready' with one
+ * reference in the transaction that points an entry at it.
+ */
+export class BlobRepository {
+  async createPending(tx: Tx, blob: { id: string; policyId: number; storageKey: string; now: number }): Promise<void> {
+    await tx
+      .insertInto('blobs')
+      .values({
+        id: blob.id,
+        policy_id: blob.policyId,
+        storage_key: blob.storageKey,
+        size: 0,
+        sha256: null,
+        state: 'pending',
+        ref_count: 0,
+        created_at: blob.now,
+        touched_at: blob.now,
+      })
+      .execute();
+  }
+
+  /** A long write's heartbeat, so gc knows its writer is alive. */
+  async touch(tx: Tx, id: string, now: number): Promise<void> {
+    await tx.updateTable('blobs').set({ touched_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
+  }
+
+  /** Pending -> ready with one reference; false if gc already took the pending row. */
+  async markReady(tx: Tx, id: string, content: { size: number; sha256: string; now: number }): Promise<boolean> {
+    const result = await tx
+      .updateTable('blobs')
+      .set({ state: 'ready', ref_count: 1, size: content.size, sha256: content.sha256, touched_at: content.now })
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async addReferences(tx: Tx, references: Map<string, number>): Promise<void> {
+    for (const [id, count] of references) {
+      await tx
+        .updateTable('blobs')
+        .set({ ref_count: sql`ref_count + ${count}` })
+        .where('id', '=', id)
+        .execute();
+    }
+  }
+
+  /**
+   * Drops references; rows that reach zero are deleted and returned, so that their bytes can
+   * be removed once the transaction has committed.
+   */
+  async releaseReferences(tx: Tx, references: Map<string, number>): Promise<BlobRecord[]> {
+    const freed: BlobRecord[] = [];
+    for (const [id, count] of references) {
+      const row = await tx
+        .updateTable('blobs')
+        .set({ ref_count: sql`ref_count - ${count}` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (row && Number(row.ref_count) <= 0) {
+        await tx.deleteFrom('blobs').where('id', '=', id).execute();
+        freed.push(toRecord(row));
+      }
+    }
+    return freed;
+  }
+
+  async byId(tx: Tx, id: string): Promise<BlobRecord | null> {
+    const row = await tx.selectFrom('blobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async delete(tx: Tx, id: string): Promise<void> {
+    await tx.deleteFrom('blobs').where('id', '=', id).execute();
+  }
+
+  /** Pending blobs whose writer has been quiet since before `olderThan`. */
+  async stalePending(tx: Tx, olderThan: number): Promise<BlobRecord[]> {
+    const rows = await tx.selectFrom('blobs').selectAll().where('state', '=', 'pending').where('touched_at', '<', olderThan).execute();
+    return rows.map(toRecord);
+  }
+
+  /** Ready blobs no entry points at (left by a crash between two statements, or a bug). */
+  async unreferenced(tx: Tx): Promise<BlobRecord[]> {
+    const rows = await tx
+      .selectFrom('blobs as b')
+      .selectAll('b')
+      .where('b.state', '=', 'ready')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entries as e').select('e.id').whereRef('e.blob_id', '=', 'b.id'))))
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Which of these storage keys have a row (pending or ready) in a policy. */
+  async knownKeys(tx: Tx, policyId: number, keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await tx.selectFrom('blobs').select('storage_key').where('policy_id', '=', policyId).where('storage_key', 'in', keys).execute();
+    return new Set(rows.map((row) => row.storage_key));
+  }
+
+  async setReferenceCount(tx: Tx, id: string, count: number): Promise<void> {
+    await tx.updateTable('blobs').set({ ref_count: count }).where('id', '=', id).execute();
+  }
+
+  /** Recomputes reference counts from the entries, for doctor --repair. */
+  async countMismatches(tx: Tx): Promise<Array<{ id: string; stored: number; actual: number }>> {
+    const result = await sql<{ id: string; stored: number; actual: number }>`
+      select b.id, b.ref_count as stored, count(e.id) as actual
+      from blobs b left join entries e on e.blob_id = b.id
+      where b.state = 'ready'
+      group by b.id, b.ref_count
+      having b.ref_count <> count(e.id)`.execute(tx);
+    return result.rows.map((row) => ({ id: row.id, stored: Number(row.stored), actual: Number(row.actual) }));
+  }
+}
+
+function toRecord(row: {
+  id: string;
+  policy_id: number;
+  storage_key: string;
+  size: number;
+  sha256: string | null;
+  state: string;
+  ref_count: number;
+}): BlobRecord {
+  return {
+    id: row.id,
+    policyId: Number(row.policy_id),
+    storageKey: row.storage_key,
+    size: Number(row.size),
+    sha256: row.sha256,
+    state: row.state as 'pending' | 'ready',
+    refCount: Number(row.ref_count),
+  };
+}

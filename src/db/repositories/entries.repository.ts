@@ -1,0 +1,303 @@
+import { sql, type Selectable } from 'kysely';
+import type { Entry, EntryKind, SortDirection, SortField } from '../../core/index.js';
+import type { Tx } from '../database.js';
+import type { EntriesTable } from '../schema.js';
+
+type EntryRow = Selectable<EntriesTable> & { sha256: string | null };
+
+const SORT_COLUMNS = { name: 'name', size: 'size', modified: 'mtime', created: 'ctime' } as const;
+
+export interface ListPageQuery {
+  readonly parentId: number;
+  readonly sort: SortField;
+  readonly direction: SortDirection;
+  readonly foldersFirst: boolean;
+  readonly limit: number;
+  /** Position after which the page starts, from the previous page's last entry. */
+  readonly after?: EntryCursor;
+}
+
+/** A keyset position: the last entry's folder rank, sort value and id. */
+export interface EntryCursor {
+  readonly rank: number;
+  readonly value: string | number;
+  readonly id: number;
+}
+
+export interface NewEntry {
+  readonly parentId: number | null;
+  readonly ownerId: number;
+  readonly name: string;
+  readonly kind: EntryKind;
+  readonly size: number;
+  readonly blobId: string | null;
+  readonly mtime: number;
+  readonly ctime: number;
+  readonly etag: string;
+}
+
+export interface SubtreeSummary {
+  readonly files: number;
+  readonly folders: number;
+  readonly size: number;
+}
+
+/** The entry tree (DESIGN.md decision 1): every query here is one statement. */
+export class EntryRepository {
+  /**
+   * Resolves `names` below `rootId` in one recursive query. Returns the chain of entries
+   * from the root (index 0) as far as it resolves: a chain shorter than names.length + 1
+   * means the next name is missing, or the last entry found is a file with names left over.
+   */
+  async resolveChain(tx: Tx, rootId: number, names: readonly string[]): Promise<Entry[]> {
+    if (names.length === 0) {
+      const root = await this.byId(tx, rootId);
+      return root ? [root] : [];
+    }
+    const values = sql.join(names.map((name, i) => sql`(${sql.lit(i + 1)}, ${name})`));
+    const result = await sql<EntryRow & { depth: number }>`
+      with recursive wanted(depth, name) as (values ${values}),
+      walk(depth, id) as (
+        select 0, id from entries where id = ${rootId}
+        union all
+        select walk.depth + 1, e.id
+        from walk
+        join wanted on wanted.depth = walk.depth + 1
+        join entries e on e.parent_id = walk.id and e.name = wanted.name
+      )
+      select walk.depth, e.*, b.sha256
+      from walk join entries e on e.id = walk.id left join blobs b on b.id = e.blob_id
+      order by walk.depth`.execute(tx);
+    return result.rows.map(toEntry);
+  }
+
+  async byId(tx: Tx, id: number): Promise<Entry | null> {
+    const row = await this.selectEntries(tx).where('e.id', '=', id).executeTakeFirst();
+    return row ? toEntry(row) : null;
+  }
+
+  async child(tx: Tx, parentId: number, name: string): Promise<Entry | null> {
+    const row = await this.selectEntries(tx).where('e.parent_id', '=', parentId).where('e.name', '=', name).executeTakeFirst();
+    return row ? toEntry(row) : null;
+  }
+
+  /** One page of a folder in keyset order; folders first when asked. */
+  async listPage(tx: Tx, query: ListPageQuery): Promise<Entry[]> {
+    const column = SORT_COLUMNS[query.sort];
+    const rank = query.foldersFirst ? sql<number>`(case when e.kind = 'folder' then 0 else 1 end)` : sql<number>`0`;
+    const descending = query.direction === 'desc';
+    let select = this.selectEntries(tx).where('e.parent_id', '=', query.parentId);
+    const after = query.after;
+    if (after) {
+      const beyond = descending ? sql.raw('<') : sql.raw('>');
+      const col = sql.ref(`e.${column}`);
+      select = select.where(
+        sql<boolean>`(${rank} > ${after.rank} or (${rank} = ${after.rank} and (${col} ${beyond} ${after.value} or (${col} = ${after.value} and e.id ${beyond} ${after.id}))))`,
+      );
+    }
+    const rows = await select
+      .orderBy(rank, 'asc')
+      .orderBy(`e.${column}`, descending ? 'desc' : 'asc')
+      .orderBy('e.id', descending ? 'desc' : 'asc')
+      .limit(query.limit)
+      .execute();
+    return rows.map(toEntry);
+  }
+
+  cursorOf(entry: Entry, sort: SortField, foldersFirst: boolean): EntryCursor {
+    const rank = foldersFirst && entry.kind === 'file' ? 1 : 0;
+    const value = sort === 'name' ? entry.name : sort === 'size' ? entry.size : sort === 'modified' ? entry.mtime : entry.ctime;
+    return { rank, value, id: entry.id };
+  }
+
+  /** Inserts unless (parent, name) is taken; returns null when it is. */
+  async insertIfAbsent(tx: Tx, entry: NewEntry): Promise<Entry | null> {
+    const row = await tx
+      .insertInto('entries')
+      .values({
+        parent_id: entry.parentId,
+        owner_id: entry.ownerId,
+        name: entry.name,
+        kind: entry.kind,
+        size: entry.size,
+        blob_id: entry.blobId,
+        mtime: entry.mtime,
+        ctime: entry.ctime,
+        etag: entry.etag,
+      })
+      .onConflict((c) => c.columns(['parent_id', 'name']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row ? this.byId(tx, row.id) : null;
+  }
+
+  /** Takes the row lock on a child (PostgreSQL; SQLite's transaction already holds the file lock). */
+  async lockChild(tx: Tx, parentId: number, name: string, dialect: 'sqlite' | 'postgres'): Promise<Entry | null> {
+    if (dialect === 'postgres') {
+      await sql`select id from entries where parent_id = ${parentId} and name = ${name} for update`.execute(tx);
+    }
+    return this.child(tx, parentId, name);
+  }
+
+  async setContent(tx: Tx, id: number, content: { size: number; blobId: string; mtime: number; etag: string }): Promise<void> {
+    await tx
+      .updateTable('entries')
+      .set({ size: content.size, blob_id: content.blobId, mtime: content.mtime, etag: content.etag })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setMtime(tx: Tx, id: number, mtime: number): Promise<void> {
+    await tx.updateTable('entries').set({ mtime }).where('id', '=', id).execute();
+  }
+
+  /** MOVE and rename: one row. */
+  async relocate(tx: Tx, id: number, parentId: number, name: string): Promise<void> {
+    await tx.updateTable('entries').set({ parent_id: parentId, name }).where('id', '=', id).execute();
+  }
+
+  /** Counts and total file size below (and including) an entry. */
+  async summarise(tx: Tx, id: number): Promise<SubtreeSummary> {
+    const result = await sql<{ files: number | null; folders: number | null; size: number | null }>`
+      with recursive sub(id) as (
+        select id from entries where id = ${id}
+        union all
+        select e.id from entries e join sub on e.parent_id = sub.id
+      )
+      select
+        sum(case when e.kind = 'file' then 1 else 0 end) as files,
+        sum(case when e.kind = 'folder' then 1 else 0 end) as folders,
+        sum(case when e.kind = 'file' then e.size else 0 end) as size
+      from sub join entries e on e.id = sub.id`.execute(tx);
+    const row = result.rows[0];
+    return { files: Number(row?.files ?? 0), folders: Number(row?.folders ?? 0), size: Number(row?.size ?? 0) };
+  }
+
+  /** How many entries of the subtree point at each blob. */
+  async blobReferences(tx: Tx, id: number): Promise<Map<string, number>> {
+    const result = await sql<{ blob_id: string; refs: number }>`
+      with recursive sub(id) as (
+        select id from entries where id = ${id}
+        union all
+        select e.id from entries e join sub on e.parent_id = sub.id
+      )
+      select e.blob_id, count(*) as refs
+      from sub join entries e on e.id = sub.id
+      where e.blob_id is not null
+      group by e.blob_id`.execute(tx);
+    return new Map(result.rows.map((row) => [row.blob_id, Number(row.refs)]));
+  }
+
+  /** Deletes an entry and everything below it in one statement. */
+  async deleteSubtree(tx: Tx, id: number): Promise<void> {
+    // Children first is not needed: the statement removes the whole set before the
+    // self-referencing foreign key is checked.
+    await sql`
+      delete from entries where id in (
+        with recursive sub(id) as (
+          select id from entries where id = ${id}
+          union all
+          select e.id from entries e join sub on e.parent_id = sub.id
+        )
+        select id from sub
+      )`.execute(tx);
+  }
+
+  /**
+   * Copies a subtree under `parentId` as `name`, level by level: one insert per level per
+   * batch, so the cost is in rows, never in bytes (blobs are shared).
+   */
+  async copySubtree(
+    tx: Tx,
+    sourceId: number,
+    target: { parentId: number; name: string; ownerId: number; now: number; etagOf: (entry: Entry) => string },
+  ): Promise<Entry> {
+    const source = await this.byId(tx, sourceId);
+    if (!source) throw new Error(`Entry ${sourceId} vanished during copy`);
+    const top = await this.insertIfAbsent(tx, {
+      parentId: target.parentId,
+      ownerId: target.ownerId,
+      name: target.name,
+      kind: source.kind,
+      size: source.size,
+      blobId: source.blobId,
+      mtime: source.mtime,
+      ctime: target.now,
+      etag: target.etagOf(source),
+    });
+    if (!top) throw new Error(`Copy target ${target.name} appeared during copy`);
+    let level = new Map<number, number>([[source.id, top.id]]);
+    while (level.size > 0) {
+      const next = new Map<number, number>();
+      const sourceParents = [...level.keys()];
+      for (let i = 0; i < sourceParents.length; i += 500) {
+        const batch = sourceParents.slice(i, i + 500);
+        const children = await tx.selectFrom('entries').selectAll().where('parent_id', 'in', batch).orderBy('id').execute();
+        for (let j = 0; j < children.length; j += 500) {
+          const slice = children.slice(j, j + 500);
+          const inserted = await tx
+            .insertInto('entries')
+            .values(
+              slice.map((child) => ({
+                parent_id: level.get(child.parent_id!)!,
+                owner_id: target.ownerId,
+                name: child.name,
+                kind: child.kind,
+                size: child.size,
+                blob_id: child.blob_id,
+                mtime: child.mtime,
+                ctime: target.now,
+                etag: child.etag,
+              })),
+            )
+            .returning(['id', 'parent_id', 'name'])
+            .execute();
+          const newIdByKey = new Map(inserted.map((row) => [`${row.parent_id}/${row.name}`, row.id]));
+          for (const child of slice) {
+            if (child.kind !== 'folder') continue;
+            const newId = newIdByKey.get(`${level.get(child.parent_id!)}/${child.name}`);
+            if (newId !== undefined) next.set(child.id, newId);
+          }
+        }
+      }
+      level = next;
+    }
+    return top;
+  }
+
+  /** Every entry pointing at a blob, for doctor. */
+  async *allFiles(tx: Tx, batchSize = 1000): AsyncIterable<Entry> {
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.selectEntries(tx).where('e.kind', '=', 'file').where('e.id', '>', afterId).orderBy('e.id').limit(batchSize).execute();
+      for (const row of rows) yield toEntry(row);
+      if (rows.length < batchSize) return;
+      afterId = rows[rows.length - 1]!.id;
+    }
+  }
+
+  async countAll(tx: Tx): Promise<number> {
+    const row = await tx.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  private selectEntries(tx: Tx) {
+    return tx.selectFrom('entries as e').leftJoin('blobs as b', 'b.id', 'e.blob_id').selectAll('e').select('b.sha256');
+  }
+}
+
+function toEntry(row: EntryRow): Entry {
+  return {
+    id: Number(row.id),
+    parentId: row.parent_id === null ? null : Number(row.parent_id),
+    ownerId: Number(row.owner_id),
+    name: row.name,
+    kind: row.kind as EntryKind,
+    size: Number(row.size),
+    blobId: row.blob_id,
+    sha256: row.sha256 ?? null,
+    mtime: Number(row.mtime),
+    ctime: Number(row.ctime),
+    etag: row.etag,
+  };
+}

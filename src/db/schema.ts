@@ -1,0 +1,85 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Booleans are stored as 0/1 integers and times as epoch
+ * milliseconds in both SQLite and PostgreSQL, so that one set of queries serves both.
+ */
+export interface Tables {
+  settings: SettingsTable;
+  storage_policies: StoragePoliciesTable;
+  groups: GroupsTable;
+  users: UsersTable;
+  blobs: BlobsTable;
+  entries: EntriesTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface StoragePoliciesTable {
+  id: Generated<number>;
+  name: string;
+  /** 'local' for now; 's3' and 'webdav' come with their backends. */
+  type: string;
+  /** JSON object of backend-specific settings. */
+  settings: string;
+  created_at: number;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON object: GroupPermissions. */
+  permissions: string;
+  max_storage: number | null;
+  /** JSON array of storage policy ids. */
+  storage_policy_ids: string;
+  built_in: number;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  group_id: number;
+  status: string;
+  storage_used: ColumnType<number, number | undefined, number>;
+  root_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * An immutable piece of content in a storage policy. 'pending' while it is being written
+ * (gc removes pending blobs whose writer went quiet), 'ready' once durable. `ref_count` is
+ * the number of entries pointing at it; the row goes when it reaches zero.
+ */
+export interface BlobsTable {
+  id: string;
+  policy_id: number;
+  storage_key: string;
+  size: number;
+  sha256: string | null;
+  state: string;
+  ref_count: number;
+  created_at: number;
+  /** Last sign of life from the writer of a pending blob. */
+  touched_at: number;
+}
+
+export interface EntriesTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  owner_id: number;
+  name: string;
+  kind: string;
+  size: number;
+  blob_id: string | null;
+  mtime: number;
+  ctime: number;
+  etag: string;
+}

@@ -1,0 +1,1 @@
+export { buildHttpServer, parseListen } from './server.js';

@@ -1,0 +1,111 @@
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, type Group, type GroupPermissions } from '../../core/index.js';
+import { isUniqueViolation, type Database, type GroupRepository } from '../../db/index.js';
+
+export const BUILT_IN_GROUPS = { admin: 'Admin', user: 'User', anonymous: 'Anonymous' } as const;
+
+export interface GroupChanges {
+  readonly name?: string;
+  readonly permissions?: Partial<GroupPermissions>;
+  /** Bytes; null for no limit. */
+  readonly maxStorage?: number | null;
+  readonly storagePolicyIds?: readonly number[];
+}
+
+const NO_PERMISSIONS: GroupPermissions = { webdav: false, share: false, versions: false, admin: false };
+
+/** Groups and what their members may do. */
+export class GroupService {
+  constructor(
+    private readonly database: Database,
+    private readonly groups: GroupRepository,
+    private readonly clock: () => number,
+  ) {}
+
+  async list(): Promise<Group[]> {
+    return this.database.read((db) => this.groups.list(db));
+  }
+
+  async get(nameOrId: string | number): Promise<Group> {
+    const group = await this.database.read((db) =>
+      typeof nameOrId === 'number' ? this.groups.byId(db, nameOrId) : this.groups.byName(db, nameOrId),
+    );
+    if (!group) throw new NotFoundError(`No group ${typeof nameOrId === 'number' ? `#${nameOrId}` : `named "${nameOrId}"`}`);
+    return group;
+  }
+
+  async create(fields: GroupChanges & { name: string }, defaultPolicyId: number): Promise<Group> {
+    const name = validateGroupName(fields.name);
+    validateQuota(fields.maxStorage);
+    try {
+      return await this.database.transaction((tx) =>
+        this.groups.insert(tx, {
+          name,
+          permissions: { ...NO_PERMISSIONS, ...fields.permissions },
+          maxStorage: fields.maxStorage ?? null,
+          storagePolicyIds: fields.storagePolicyIds ?? [defaultPolicyId],
+          builtIn: false,
+          now: this.clock(),
+        }),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AlreadyExistsError(`A group named "${name}" already exists`);
+      throw error;
+    }
+  }
+
+  async update(nameOrId: string | number, changes: GroupChanges): Promise<Group> {
+    const group = await this.get(nameOrId);
+    if (changes.name !== undefined && group.builtIn && changes.name !== group.name) {
+      throw new InvalidArgumentError(`The built-in group "${group.name}" cannot be renamed`);
+    }
+    validateQuota(changes.maxStorage);
+    try {
+      const updated = await this.database.transaction((tx) =>
+        this.groups.update(tx, group.id, {
+          ...(changes.name !== undefined && { name: validateGroupName(changes.name) }),
+          ...(changes.permissions !== undefined && { permissions: { ...group.permissions, ...changes.permissions } }),
+          ...(changes.maxStorage !== undefined && { maxStorage: changes.maxStorage }),
+          ...(changes.storagePolicyIds !== undefined && { storagePolicyIds: changes.storagePolicyIds }),
+        }),
+      );
+      if (!updated) throw new NotFoundError(`Group #${group.id} was removed meanwhile`);
+      return updated;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AlreadyExistsError(`A group named "${changes.name}" already exists`);
+      throw error;
+    }
+  }
+
+  /** Creates Admin, User and Anonymous if missing. Idempotent; run at every start. */
+  async ensureBuiltIns(defaultPolicyId: number): Promise<void> {
+    const definitions: Array<{ name: string; permissions: GroupPermissions }> = [
+      { name: BUILT_IN_GROUPS.admin, permissions: { webdav: true, share: true, versions: true, admin: true } },
+      { name: BUILT_IN_GROUPS.user, permissions: { webdav: true, share: true, versions: true, admin: false } },
+      { name: BUILT_IN_GROUPS.anonymous, permissions: NO_PERMISSIONS },
+    ];
+    await this.database.transaction(async (tx) => {
+      for (const definition of definitions) {
+        if (await this.groups.byName(tx, definition.name)) continue;
+        await this.groups.insert(tx, {
+          ...definition,
+          maxStorage: null,
+          storagePolicyIds: [defaultPolicyId],
+          builtIn: true,
+          now: this.clock(),
+        });
+      }
+    });
+  }
+}
+
+function validateGroupName(raw: string): string {
+  const name = raw.trim();
+  if (name.length === 0 || name.length > 64) throw new InvalidArgumentError('A group name must be 1 to 64 characters long');
+  return name;
+}
+
+function validateQuota(maxStorage: number | null | undefined): void {
+  if (maxStorage !== undefined && maxStorage !== null && (!Number.isSafeInteger(maxStorage) || maxStorage < 0)) {
+    throw new InvalidArgumentError('A storage quota must be a whole number of bytes, 0 or more');
+  }
+}

@@ -1,0 +1,5 @@
+export { UserService, normaliseEmail, MIN_PASSWORD_LENGTH, type NewUser } from './users/user.service.js';
+export { GroupService, BUILT_IN_GROUPS, type GroupChanges } from './groups/group.service.js';
+export { Bootstrap, type CreatedAdmin } from './bootstrap.service.js';
+export { GarbageCollector, type GcReport, type GcProgress } from './maintenance/gc.service.js';
+export { Doctor, type DoctorReport, type DoctorProblem } from './maintenance/doctor.service.js';

@@ -1,0 +1,82 @@
+import type { BlobRepository, Database } from '../../db/index.js';
+import type { BlobBackend } from '../../storage/index.js';
+
+export interface GcReport {
+  /** Pending blobs whose writer died or went quiet past the grace period. */
+  stalePending: number;
+  /** Ready blobs no entry points at. */
+  unreferenced: number;
+  /** Stored objects with no blob row at all. */
+  orphanObjects: number;
+  /** Backend temporary files older than the grace period. */
+  temporaries: number;
+  freedBytes: number;
+}
+
+export type GcProgress = (step: string, done: number) => void;
+
+/**
+ * Garbage collection: removes what a crash or a failed delete left behind, and nothing that
+ * a live write may still need (anything pending or temporary younger than the grace period).
+ */
+export class GarbageCollector {
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobRepository,
+    private readonly backends: ReadonlyMap<number, BlobBackend>,
+    private readonly clock: () => number,
+  ) {}
+
+  async run(options: { graceMs: number; onProgress?: GcProgress }): Promise<GcReport> {
+    const report: GcReport = { stalePending: 0, unreferenced: 0, orphanObjects: 0, temporaries: 0, freedBytes: 0 };
+    const cutoff = this.clock() - options.graceMs;
+    const progress = options.onProgress ?? (() => undefined);
+
+    const stale = await this.database.read((db) => this.blobs.stalePending(db, cutoff));
+    const unreferenced = await this.database.read((db) => this.blobs.unreferenced(db));
+    for (const [list, field] of [
+      [stale, 'stalePending'],
+      [unreferenced, 'unreferenced'],
+    ] as const) {
+      for (const blob of list) {
+        // Row first: once it is gone, no writer can mark the blob ready any more.
+        const removed = await this.database.transaction(async (tx) => {
+          const current = await this.blobs.byId(tx, blob.id);
+          if (!current || current.state !== blob.state || current.refCount > 0) return false;
+          await this.blobs.delete(tx, blob.id);
+          return true;
+        });
+        if (!removed) continue;
+        await this.backends.get(blob.policyId)?.delete(blob.storageKey);
+        report[field]++;
+        report.freedBytes += blob.size;
+        progress(field, report[field]);
+      }
+    }
+
+    for (const [policyId, backend] of this.backends) {
+      // A blob row is always written before its bytes, so an object without a row is garbage
+      // at any age.
+      let batch: Array<{ key: string; size: number }> = [];
+      const flush = async () => {
+        const keys = batch.map((object) => object.key);
+        const known = await this.database.read((db) => this.blobs.knownKeys(db, policyId, keys));
+        for (const object of batch) {
+          if (known.has(object.key)) continue;
+          await backend.delete(object.key);
+          report.orphanObjects++;
+          report.freedBytes += object.size;
+        }
+        batch = [];
+        progress('orphanObjects', report.orphanObjects);
+      };
+      for await (const object of backend.list()) {
+        batch.push(object);
+        if (batch.length >= 500) await flush();
+      }
+      await flush();
+      report.temporaries += (await backend.removeTemporaries?.(cutoff)) ?? 0;
+    }
+    return report;
+  }
+}

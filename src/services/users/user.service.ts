@@ -1,0 +1,182 @@
+import { generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
+import {
+  AlreadyExistsError,
+  ForbiddenError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnauthenticatedError,
+  type Group,
+  type Principal,
+  type User,
+  type UserStatus,
+} from '../../core/index.js';
+import { isUniqueViolation, type Database, type EntryRepository, type GroupRepository, type UserRepository, type UserWithSecret } from '../../db/index.js';
+
+export interface NewUser {
+  readonly email: string;
+  readonly password: string;
+  readonly displayName?: string;
+  /** Group name or id; "User" by default. */
+  readonly group?: string | number;
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Users: accounts, passwords, and the principal a signed-in user acts as. */
+export class UserService {
+  constructor(
+    private readonly database: Database,
+    private readonly users: UserRepository,
+    private readonly groups: GroupRepository,
+    private readonly entries: EntryRepository,
+    private readonly clock: () => number,
+    private readonly defaultPolicyId: () => number,
+  ) {}
+
+  /** Creates a user with an empty root folder, in one transaction. */
+  async create(input: NewUser): Promise<User> {
+    const email = normaliseEmail(input.email);
+    validatePassword(input.password);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await this.database.transaction(async (tx) => {
+        const group = await this.findGroup(tx, input.group ?? 'User');
+        const now = this.clock();
+        const user = await this.users.insert(tx, {
+          email,
+          displayName: input.displayName?.trim() || email.split('@')[0]!,
+          passwordHash,
+          groupId: group.id,
+          now,
+        });
+        const root = await this.entries.insertIfAbsent(tx, {
+          parentId: null,
+          ownerId: user.id,
+          name: '',
+          kind: 'folder',
+          size: 0,
+          blobId: null,
+          mtime: now,
+          ctime: now,
+          etag: `root-${user.id}-${now}`,
+        });
+        const updated = await this.users.update(tx, user.id, { rootId: root!.id, now });
+        return withoutSecret(updated!);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AlreadyExistsError(`A user with the email ${email} already exists`);
+      throw error;
+    }
+  }
+
+  async get(emailOrId: string | number): Promise<User> {
+    return withoutSecret(await this.getWithSecret(emailOrId));
+  }
+
+  async list(page: { afterId?: number; limit?: number } = {}): Promise<User[]> {
+    const rows = await this.database.read((db) => this.users.list(db, { afterId: page.afterId, limit: page.limit ?? 1000 }));
+    return rows.map(withoutSecret);
+  }
+
+  async count(): Promise<number> {
+    return this.database.read((db) => this.users.count(db));
+  }
+
+  async setPassword(emailOrId: string | number, password: string): Promise<User> {
+    validatePassword(password);
+    const user = await this.getWithSecret(emailOrId);
+    const passwordHash = await hashPassword(password);
+    const updated = await this.database.transaction((tx) => this.users.update(tx, user.id, { passwordHash, now: this.clock() }));
+    return withoutSecret(updated!);
+  }
+
+  async setStatus(emailOrId: string | number, status: UserStatus): Promise<User> {
+    const user = await this.getWithSecret(emailOrId);
+    const updated = await this.database.transaction((tx) => this.users.update(tx, user.id, { status, now: this.clock() }));
+    return withoutSecret(updated!);
+  }
+
+  async setGroup(emailOrId: string | number, group: string | number): Promise<User> {
+    const user = await this.getWithSecret(emailOrId);
+    const updated = await this.database.transaction(async (tx) => {
+      const target = await this.findGroup(tx, group);
+      return this.users.update(tx, user.id, { groupId: target.id, now: this.clock() });
+    });
+    return withoutSecret(updated!);
+  }
+
+  /** Checks a login password; the same error whether the email or the password is wrong. */
+  async authenticate(email: string, password: string): Promise<User> {
+    const user = await this.database.read((db) => this.users.byEmail(db, normaliseEmailLoose(email)));
+    // Hash even for unknown emails so timing does not reveal which accounts exist.
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash()));
+    if (!user || !valid) throw new UnauthenticatedError('Incorrect password or email address');
+    if (user.status !== 'active') throw new ForbiddenError('This account is disabled');
+    return withoutSecret(user);
+  }
+
+  /** The principal a user acts as over their whole tree. */
+  async principalFor(user: User, options: { rootId?: number; readOnly?: boolean; label?: string } = {}): Promise<Principal> {
+    if (user.status !== 'active') throw new ForbiddenError('This account is disabled');
+    const group = await this.groupOf(user);
+    return {
+      userId: user.id,
+      rootId: options.rootId ?? user.rootId,
+      readOnly: options.readOnly ?? false,
+      quota: group.maxStorage,
+      storagePolicyId: group.storagePolicyIds[0] ?? this.defaultPolicyId(),
+      label: options.label ?? `user:${user.id}`,
+    };
+  }
+
+  async groupOf(user: User): Promise<Group> {
+    const group = await this.database.read((db) => this.groups.byId(db, user.groupId));
+    if (!group) throw new NotFoundError(`The group of ${user.email} no longer exists`);
+    return group;
+  }
+
+  /** A hash of a random password, verified against when the email is unknown. */
+  private dummy?: Promise<string>;
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(generatePassword(24));
+    return this.dummy;
+  }
+
+  private async getWithSecret(emailOrId: string | number): Promise<UserWithSecret> {
+    const user = await this.database.read((db) =>
+      typeof emailOrId === 'number' ? this.users.byId(db, emailOrId) : this.users.byEmail(db, normaliseEmailLoose(emailOrId)),
+    );
+    if (!user) throw new NotFoundError(`No user ${typeof emailOrId === 'number' ? `#${emailOrId}` : emailOrId}`);
+    return user;
+  }
+
+  private async findGroup(tx: Parameters<GroupRepository['byId']>[0], group: string | number): Promise<Group> {
+    const found = typeof group === 'number' ? await this.groups.byId(tx, group) : await this.groups.byName(tx, group);
+    if (!found) throw new NotFoundError(`No group ${typeof group === 'number' ? `#${group}` : `named "${group}"`}`);
+    return found;
+  }
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export function normaliseEmail(raw: string): string {
+  const email = normaliseEmailLoose(raw);
+  if (!EMAIL.test(email) || email.length > 254) throw new InvalidArgumentError(`"${raw}" is not a valid email address`);
+  return email;
+}
+
+function normaliseEmailLoose(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+function validatePassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new InvalidArgumentError(`A password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+  }
+  if (password.length > 1024) throw new InvalidArgumentError('A password cannot be longer than 1024 characters');
+}
+
+function withoutSecret(user: UserWithSecret): User {
+  const { passwordHash: _secret, ...rest } = user;
+  return rest;
+}

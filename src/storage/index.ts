@@ -1,0 +1,3 @@
+export { BlobMissingError, type BlobBackend, type ByteRange, type StoredObject } from './backend.js';
+export { LocalBackend } from './backends/local/local.backend.js';
+export { MemoryBackend } from './backends/memory/memory.backend.js';

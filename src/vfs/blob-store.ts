@@ -1,0 +1,115 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { IntegrityError, InvalidArgumentError, UnavailableError } from '../core/index.js';
+import type { BlobRecord, BlobRepository, Database } from '../db/index.js';
+import { BlobMissingError, type BlobBackend, type ByteRange } from '../storage/index.js';
+import { ContentMeter } from './meter.js';
+
+export interface StoredBlob {
+  readonly id: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface BlobStoreOptions {
+  readonly clock: () => number;
+  readonly newId: () => string;
+  /** How often a long write tells gc it is alive. */
+  readonly heartbeatMs?: number;
+  readonly warn: (error: unknown, message: string) => void;
+}
+
+/** The key a blob's bytes are stored under: fanned out so no directory grows huge. */
+export function storageKeyOf(blobId: string): string {
+  return `${blobId.slice(0, 2)}/${blobId.slice(2, 4)}/${blobId}`;
+}
+
+/**
+ * Moves bytes between clients and storage backends and keeps the blob rows honest: a row
+ * exists (pending) before any byte is stored, and bytes are removed only after the row is.
+ */
+export class BlobStore {
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobRepository,
+    private readonly backends: ReadonlyMap<number, BlobBackend>,
+    private readonly options: BlobStoreOptions,
+  ) {}
+
+  backendOf(policyId: number): BlobBackend {
+    const backend = this.backends.get(policyId);
+    if (!backend) throw new UnavailableError(`Storage policy ${policyId} is not available on this server`);
+    return backend;
+  }
+
+  /**
+   * Streams `source` into a new pending blob, hashing and counting as it goes, and returns
+   * once the bytes are durable. On any failure the blob is discarded and the error rethrown.
+   */
+  async store(
+    policyId: number,
+    source: Readable,
+    limits: { maxBytes: number | null; expectedSize?: number; signal?: AbortSignal },
+  ): Promise<StoredBlob> {
+    const backend = this.backendOf(policyId);
+    const id = this.options.newId();
+    const key = storageKeyOf(id);
+    await this.database.transaction((tx) => this.blobs.createPending(tx, { id, policyId, storageKey: key, now: this.options.clock() }));
+    const heartbeat = setInterval(() => {
+      this.database
+        .transaction((tx) => this.blobs.touch(tx, id, this.options.clock()))
+        .catch((error: unknown) => this.options.warn(error, 'blob heartbeat failed'));
+    }, this.options.heartbeatMs ?? 60_000);
+    heartbeat.unref();
+    try {
+      const meter = new ContentMeter(limits.maxBytes);
+      // pipeline() destroys the meter when the source errors or closes early (a client that
+      // disconnects), which fails the backend's write and leaves nothing behind.
+      pipeline(source, meter, () => undefined);
+      await backend.put(key, meter, { signal: limits.signal });
+      if (limits.expectedSize !== undefined && meter.size !== limits.expectedSize) {
+        throw new InvalidArgumentError(`Received ${meter.size} bytes where ${limits.expectedSize} were announced`);
+      }
+      return { id, size: meter.size, sha256: meter.digest() };
+    } catch (error) {
+      await this.discard(id, policyId, key);
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Removes a blob that no entry points at: its row first, then its bytes. */
+  async discard(id: string, policyId: number, key = storageKeyOf(id)): Promise<void> {
+    try {
+      await this.database.transaction((tx) => this.blobs.delete(tx, id));
+      await this.backendOf(policyId).delete(key);
+    } catch (error) {
+      // gc removes what this could not.
+      this.options.warn(error, `could not discard blob ${id}`);
+    }
+  }
+
+  /** Deletes the bytes of blobs whose rows a committed transaction removed. */
+  async removeFreed(freed: readonly BlobRecord[]): Promise<void> {
+    for (const blob of freed) {
+      try {
+        await this.backendOf(blob.policyId).delete(blob.storageKey);
+      } catch (error) {
+        this.options.warn(error, `could not delete freed blob ${blob.id}; gc will retry`);
+      }
+    }
+  }
+
+  /** Opens a blob's bytes, or a range of them. */
+  async open(blobId: string, range?: ByteRange): Promise<Readable> {
+    const record = await this.database.read((db) => this.blobs.byId(db, blobId));
+    if (!record) throw new IntegrityError(`Blob ${blobId} has no record`);
+    try {
+      return await this.backendOf(record.policyId).get(record.storageKey, range);
+    } catch (error) {
+      if (error instanceof BlobMissingError) throw new IntegrityError(`The content of this file is missing from storage (blob ${blobId})`);
+      throw error;
+    }
+  }
+}

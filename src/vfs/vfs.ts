@@ -1,0 +1,418 @@
+import type { Readable } from 'node:stream';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  ForbiddenError,
+  InvalidArgumentError,
+  IsAFolderError,
+  NotFoundError,
+  QuotaExceededError,
+  ReadOnlyError,
+  baseName,
+  formatPath,
+  type Entry,
+  type Principal,
+  type SortDirection,
+  type SortField,
+  type VPath,
+} from '../core/index.js';
+import { isForeignKeyViolation, type BlobRecord, type BlobRepository, type Database, type EntryRepository, type Tx, type UserRepository } from '../db/index.js';
+import type { ByteRange } from '../storage/index.js';
+import type { BlobStore } from './blob-store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { VfsEvents } from './events.js';
+import { Resolver } from './resolver.js';
+
+export interface VfsDependencies {
+  readonly database: Database;
+  readonly entries: EntryRepository;
+  readonly blobs: BlobRepository;
+  readonly users: UserRepository;
+  readonly blobStore: BlobStore;
+  readonly events: VfsEvents;
+  readonly clock: () => number;
+  readonly newId: () => string;
+}
+
+export interface ListOptions {
+  readonly sort?: SortField;
+  readonly direction?: SortDirection;
+  readonly foldersFirst?: boolean;
+  /** Page size, 1 to 5000; default 1000. */
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface ListPage {
+  readonly entries: Entry[];
+  /** Pass back to get the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface WriteOptions {
+  /** Modification time to record; now by default. */
+  readonly mtime?: number;
+  /** The size the client announced; a body of another length is refused and nothing changes. */
+  readonly expectedSize?: number;
+  /** Checked against the current entry (or null) before streaming and again at commit. */
+  readonly precondition?: (current: Entry | null) => void;
+  /** Storage policy to write into; the principal's default otherwise. */
+  readonly policyId?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TransferOptions {
+  /** Replace an existing target (RFC 4918 Overwrite: T); default false. */
+  readonly overwrite?: boolean;
+}
+
+export const MAX_PAGE_SIZE = 5000;
+
+/**
+ * The namespace as one principal sees it. Every read and write of managed files goes
+ * through here, so permissions, quotas and events are decided in one place whatever the
+ * protocol (DESIGN.md decision 5).
+ */
+export class Vfs {
+  private readonly resolver: Resolver;
+
+  constructor(private readonly deps: VfsDependencies) {
+    this.resolver = new Resolver(deps.entries);
+  }
+
+  async stat(principal: Principal, path: VPath): Promise<Entry> {
+    return this.deps.database.read((db) => this.resolver.entry(db, principal, path));
+  }
+
+  /** The entries from the view's root down to `path` (root first). */
+  async chain(principal: Principal, path: VPath): Promise<Entry[]> {
+    return this.deps.database.read((db) => this.resolver.chain(db, principal, path));
+  }
+
+  async list(principal: Principal, path: VPath, options: ListOptions = {}): Promise<ListPage> {
+    const order = {
+      sort: options.sort ?? 'name',
+      direction: options.direction ?? 'asc',
+      foldersFirst: options.foldersFirst ?? false,
+    } as const;
+    const limit = options.limit ?? 1000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new InvalidArgumentError(`The page size must be between 1 and ${MAX_PAGE_SIZE}`);
+    }
+    const after = options.cursor ? decodeCursor(options.cursor, order) : undefined;
+    return this.deps.database.read(async (db) => {
+      const folder = await this.resolver.entry(db, principal, path);
+      if (folder.kind !== 'folder') throw new InvalidArgumentError(`${formatPath(path)} is a file, not a folder`);
+      const rows = await this.deps.entries.listPage(db, { parentId: folder.id, ...order, limit: limit + 1, after });
+      const entries = rows.slice(0, limit);
+      const last = entries[entries.length - 1];
+      const nextCursor =
+        rows.length > limit && last ? encodeCursor(this.deps.entries.cursorOf(last, order.sort, order.foldersFirst), order) : null;
+      return { entries, nextCursor };
+    });
+  }
+
+  /** Every child of a folder, page by page, in name order: for streaming listings. */
+  async *children(principal: Principal, path: VPath, pageSize = 1000): AsyncIterable<Entry> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(principal, path, { limit: pageSize, cursor });
+      yield* page.entries;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** Total size and counts below a folder (or of one file). */
+  async summary(principal: Principal, path: VPath): Promise<{ files: number; folders: number; size: number }> {
+    return this.deps.database.read(async (db) => {
+      const entry = await this.resolver.entry(db, principal, path);
+      return this.deps.entries.summarise(db, entry.id);
+    });
+  }
+
+  /** A file's bytes, or `range` of them (inclusive, within the file). */
+  async read(principal: Principal, path: VPath, range?: ByteRange): Promise<{ entry: Entry; stream: Readable }> {
+    const entry = await this.stat(principal, path);
+    if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError(`${formatPath(path)} is a folder`);
+    if (range && (range.start < 0 || range.end < range.start || range.end >= entry.size)) {
+      throw new InvalidArgumentError(`Range ${range.start}-${range.end} is outside the file's ${entry.size} bytes`);
+    }
+    return { entry, stream: await this.deps.blobStore.open(entry.blobId, range) };
+  }
+
+  /**
+   * Creates or replaces a file from a stream. The bytes become a durable blob first; one
+   * transaction then points the entry at it, so readers see the old content or the new,
+   * whole, and of concurrent writers the last to commit wins.
+   */
+  async write(principal: Principal, path: VPath, source: Readable, options: WriteOptions = {}): Promise<{ entry: Entry; created: boolean }> {
+    this.assertWritable(principal);
+    if (path.length === 0) throw new IsAFolderError('The root is a folder');
+    const name = baseName(path);
+
+    // Fail before reading the body when the request cannot succeed.
+    const allowance = await this.deps.database.read(async (db) => {
+      const { parent } = await this.resolver.parentFolder(db, principal, path);
+      const current = await this.deps.entries.child(db, parent.id, name);
+      if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
+      options.precondition?.(current);
+      return this.quotaAllowance(db, principal, current?.size ?? 0);
+    });
+    if (allowance !== null && options.expectedSize !== undefined && options.expectedSize > allowance) {
+      throw new QuotaExceededError(`This ${options.expectedSize}-byte file does not fit in the storage quota (${allowance} bytes left)`);
+    }
+
+    const policyId = options.policyId ?? principal.storagePolicyId;
+    const blob = await this.deps.blobStore.store(policyId, source, {
+      maxBytes: allowance,
+      expectedSize: options.expectedSize,
+      signal: options.signal,
+    });
+
+    const now = this.deps.clock();
+    let freed: BlobRecord[] = [];
+    let result: { entry: Entry; created: boolean };
+    try {
+      result = await this.deps.database.transaction(async (tx) => {
+        const { parent } = await this.resolver.parentFolder(tx, principal, path);
+        const mtime = options.mtime ?? now;
+        const content = { size: blob.size, sha256: blob.sha256, now };
+        for (;;) {
+          const current = await this.deps.entries.lockChild(tx, parent.id, name, this.deps.database.dialect);
+          if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
+          options.precondition?.(current);
+          if (current) {
+            await this.chargeQuota(tx, principal, blob.size - current.size);
+            await this.markReady(tx, blob.id, content);
+            await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
+            if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
+            return { entry: (await this.deps.entries.byId(tx, current.id))!, created: false };
+          }
+          const inserted = await this.deps.entries.insertIfAbsent(tx, {
+            parentId: parent.id,
+            ownerId: parent.ownerId,
+            name,
+            kind: 'file',
+            size: blob.size,
+            blobId: blob.id,
+            mtime,
+            ctime: now,
+            etag: blob.id,
+          });
+          // Null: another writer created the name since we looked (PostgreSQL only; SQLite
+          // holds the write lock): go round again and replace it.
+          if (inserted) {
+            await this.chargeQuota(tx, principal, blob.size);
+            await this.markReady(tx, blob.id, content);
+            return { entry: inserted, created: true };
+          }
+        }
+      });
+    } catch (error) {
+      await this.deps.blobStore.discard(blob.id, policyId);
+      throw translateWriteError(error, path);
+    }
+    await this.deps.blobStore.removeFreed(freed);
+    this.deps.events.emit({ type: 'file.written', entry: result.entry, created: result.created });
+    return result;
+  }
+
+  /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */
+  async mkdir(principal: Principal, path: VPath, options: { parents?: boolean; mtime?: number } = {}): Promise<Entry> {
+    this.assertWritable(principal);
+    if (path.length === 0) {
+      if (options.parents) return this.stat(principal, path);
+      throw new AlreadyExistsError('The root folder already exists');
+    }
+    const created: Entry[] = [];
+    const folder = await this.deps.database
+      .transaction(async (tx) => {
+        created.length = 0;
+        if (options.parents) return this.makeParents(tx, principal, path, options.mtime, created);
+        const { parent } = await this.resolver.parentFolder(tx, principal, path);
+        const entry = await this.insertFolder(tx, parent, baseName(path), options.mtime);
+        if (!entry) throw new AlreadyExistsError(`${formatPath(path)} already exists`);
+        created.push(entry);
+        return entry;
+      })
+      .catch((error: unknown) => {
+        throw translateWriteError(error, path);
+      });
+    for (const entry of created) this.deps.events.emit({ type: 'folder.created', entry });
+    return folder;
+  }
+
+  /** Moves or renames: one row changes, whatever lies below (DESIGN.md decision 1). */
+  async move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
+    this.assertWritable(principal);
+    let freed: BlobRecord[] = [];
+    let source!: Entry;
+    const result = await this.deps.database
+      .transaction(async (tx) => {
+        const plan = await this.planTransfer(tx, principal, from, to, options);
+        source = plan.source;
+        if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
+        await this.deps.entries.relocate(tx, plan.source.id, plan.parent.id, baseName(to));
+        return { entry: (await this.deps.entries.byId(tx, plan.source.id))!, replaced: plan.existing !== null };
+      })
+      .catch((error: unknown) => {
+        throw translateWriteError(error, to);
+      });
+    await this.deps.blobStore.removeFreed(freed);
+    this.deps.events.emit({ type: 'entry.moved', entry: result.entry, fromParentId: source.parentId ?? 0, fromName: source.name });
+    return result;
+  }
+
+  /** Copies a file or a whole tree; blobs are shared, so the cost is in rows, not bytes. */
+  async copy(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
+    this.assertWritable(principal);
+    let freed: BlobRecord[] = [];
+    let sourceId = 0;
+    const result = await this.deps.database
+      .transaction(async (tx) => {
+        const plan = await this.planTransfer(tx, principal, from, to, options);
+        sourceId = plan.source.id;
+        if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
+        const { size } = await this.deps.entries.summarise(tx, plan.source.id);
+        await this.chargeQuota(tx, principal, size);
+        await this.deps.blobs.addReferences(tx, await this.deps.entries.blobReferences(tx, plan.source.id));
+        const now = this.deps.clock();
+        const entry = await this.deps.entries.copySubtree(tx, plan.source.id, {
+          parentId: plan.parent.id,
+          name: baseName(to),
+          ownerId: plan.parent.ownerId,
+          now,
+          etagOf: (source) => (source.kind === 'file' ? source.etag : this.deps.newId()),
+        });
+        return { entry, replaced: plan.existing !== null };
+      })
+      .catch((error: unknown) => {
+        throw translateWriteError(error, to);
+      });
+    await this.deps.blobStore.removeFreed(freed);
+    this.deps.events.emit({ type: 'entry.copied', entry: result.entry, sourceId });
+    return result;
+  }
+
+  /** Deletes a file or a folder with everything below it; blobs go when unreferenced. */
+  async delete(principal: Principal, path: VPath, options: { precondition?: (current: Entry) => void } = {}): Promise<Entry> {
+    this.assertWritable(principal);
+    if (path.length === 0) throw new ForbiddenError('The root folder cannot be deleted');
+    let freed: BlobRecord[] = [];
+    const entry = await this.deps.database
+      .transaction(async (tx) => {
+        const target = await this.resolver.entry(tx, principal, path);
+        options.precondition?.(target);
+        freed = await this.removeSubtree(tx, target);
+        return target;
+      })
+      .catch((error: unknown) => {
+        throw translateWriteError(error, path);
+      });
+    await this.deps.blobStore.removeFreed(freed);
+    this.deps.events.emit({ type: 'entry.deleted', entry });
+    return entry;
+  }
+
+  /** Sets a file's or folder's modification time (epoch milliseconds). */
+  async setMtime(principal: Principal, path: VPath, mtime: number): Promise<Entry> {
+    this.assertWritable(principal);
+    if (!Number.isFinite(mtime)) throw new InvalidArgumentError('The modification time is not a valid date');
+    const entry = await this.deps.database.transaction(async (tx) => {
+      const target = await this.resolver.entry(tx, principal, path);
+      await this.deps.entries.setMtime(tx, target.id, Math.trunc(mtime));
+      return (await this.deps.entries.byId(tx, target.id))!;
+    });
+    this.deps.events.emit({ type: 'entry.touched', entry });
+    return entry;
+  }
+
+  private async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; now: number }): Promise<void> {
+    if (!(await this.deps.blobs.markReady(tx, blobId, content))) {
+      throw new ConflictError('The upload went quiet for so long that it was cleaned up; please retry');
+    }
+  }
+
+  private assertWritable(principal: Principal): void {
+    if (principal.readOnly) throw new ReadOnlyError();
+  }
+
+  /** Bytes the principal may still add, counting `replacing` bytes that a write frees; null = no limit. */
+  private async quotaAllowance(tx: Tx, principal: Principal, replacing: number): Promise<number | null> {
+    if (principal.quota === null) return null;
+    const user = await this.deps.users.byId(tx, principal.userId);
+    return Math.max(0, principal.quota - (user?.storageUsed ?? 0) + replacing);
+  }
+
+  private async chargeQuota(tx: Tx, principal: Principal, delta: number): Promise<void> {
+    if (delta === 0) return;
+    if (!(await this.deps.users.addStorageUsed(tx, principal.userId, delta, principal.quota))) {
+      throw new QuotaExceededError('This change does not fit in the storage quota');
+    }
+  }
+
+  /** Deletes an entry's subtree and gives back its storage; returns blobs to remove after commit. */
+  private async removeSubtree(tx: Tx, entry: Entry): Promise<BlobRecord[]> {
+    const { size } = await this.deps.entries.summarise(tx, entry.id);
+    const references = await this.deps.entries.blobReferences(tx, entry.id);
+    await this.deps.entries.deleteSubtree(tx, entry.id);
+    await this.deps.users.addStorageUsed(tx, entry.ownerId, -size, null);
+    return this.deps.blobs.releaseReferences(tx, references);
+  }
+
+  /** Checks shared by MOVE and COPY (RFC 4918 9.8, 9.9). */
+  private async planTransfer(tx: Tx, principal: Principal, from: VPath, to: VPath, options: TransferOptions) {
+    if (from.length === 0) throw new ForbiddenError('The root folder cannot be moved or copied');
+    if (to.length === 0) throw new ForbiddenError('Nothing can replace the root folder');
+    const sourceChain = await this.resolver.chain(tx, principal, from);
+    const source = sourceChain[sourceChain.length - 1]!;
+    const { parent, chain: parentChain } = await this.resolver.parentFolder(tx, principal, to);
+    if (parentChain.some((entry) => entry.id === source.id)) {
+      throw new ConflictError(`${formatPath(from)} cannot be moved or copied into itself`);
+    }
+    const existing = await this.deps.entries.lockChild(tx, parent.id, baseName(to), this.deps.database.dialect);
+    if (existing?.id === source.id) throw new ForbiddenError('The source and the destination are the same');
+    if (existing && sourceChain.some((entry) => entry.id === existing.id)) {
+      throw new ConflictError(`${formatPath(to)} contains the source and cannot be replaced by it`);
+    }
+    if (existing && !options.overwrite) throw new AlreadyExistsError(`${formatPath(to)} already exists`);
+    return { source, parent, existing };
+  }
+
+  private async insertFolder(tx: Tx, parent: Entry, name: string, mtime?: number): Promise<Entry | null> {
+    const now = this.deps.clock();
+    return this.deps.entries.insertIfAbsent(tx, {
+      parentId: parent.id,
+      ownerId: parent.ownerId,
+      name,
+      kind: 'folder',
+      size: 0,
+      blobId: null,
+      mtime: mtime ?? now,
+      ctime: now,
+      etag: this.deps.newId(),
+    });
+  }
+
+  private async makeParents(tx: Tx, principal: Principal, path: VPath, mtime: number | undefined, created: Entry[]): Promise<Entry> {
+    const chain = await this.deps.entries.resolveChain(tx, principal.rootId, path);
+    if (chain.length === 0) throw new NotFoundError('The root folder of this view no longer exists');
+    let folder = chain[chain.length - 1]!;
+    for (let depth = chain.length - 1; depth < path.length; depth++) {
+      if (folder.kind !== 'folder') throw new ConflictError(`${formatPath(path.slice(0, depth))} is a file, not a folder`);
+      const name = path[depth]!;
+      const inserted = await this.insertFolder(tx, folder, name, mtime);
+      if (inserted) created.push(inserted);
+      const entry = inserted ?? (await this.deps.entries.child(tx, folder.id, name))!;
+      if (entry.kind !== 'folder') throw new ConflictError(`${formatPath(path.slice(0, depth + 1))} is a file, not a folder`);
+      folder = entry;
+    }
+    return folder;
+  }
+}
+
+/** A foreign-key failure during a write means a folder it needed was removed meanwhile. */
+function translateWriteError(error: unknown, path: VPath): unknown {
+  if (isForeignKeyViolation(error)) return new ConflictError(`A folder on the way to ${formatPath(path)} was removed meanwhile`);
+  return error;
+}
