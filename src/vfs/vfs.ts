@@ -204,7 +204,7 @@ export class Vfs {
           if (inserted) {
             await this.chargeQuota(tx, principal, blob.size);
             await this.markReady(tx, blob.id, content);
-            return { entry: inserted, created: true };
+            return { entry: (await this.deps.entries.byId(tx, inserted.id))!, created: true };
           }
         }
       });

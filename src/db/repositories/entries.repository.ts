@@ -95,8 +95,8 @@ export class EntryRepository {
         sql<boolean>`(${rank} > ${after.rank} or (${rank} = ${after.rank} and (${col} ${beyond} ${after.value} or (${col} = ${after.value} and e.id ${beyond} ${after.id}))))`,
       );
     }
+    if (query.foldersFirst) select = select.orderBy(rank, 'asc');
     const rows = await select
-      .orderBy(rank, 'asc')
       .orderBy(`e.${column}`, descending ? 'desc' : 'asc')
       .orderBy('e.id', descending ? 'desc' : 'asc')
       .limit(query.limit)

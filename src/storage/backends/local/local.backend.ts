@@ -23,19 +23,16 @@ export class LocalBackend implements BlobBackend {
     const target = this.pathOf(key);
     const temporary = path.join(this.root, TEMPORARY_FOLDER, `${randomUUID()}.part`);
     await fs.mkdir(path.dirname(temporary), { recursive: true });
-    const handle = await fs.open(temporary, 'wx', 0o600);
     try {
-      const sink = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
+      // flush: fsync before close, so the rename below publishes bytes that are on disk.
+      const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1 << 20 });
       await pipeline(source, sink, { signal: options.signal });
-      await handle.sync();
-      const { size } = await handle.stat();
-      await handle.close();
+      const { size } = await fs.stat(temporary);
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(temporary, target);
       await syncDirectory(path.dirname(target));
       return size;
     } catch (error) {
-      await handle.close().catch(() => undefined);
       await fs.rm(temporary, { force: true });
       throw translateFileSystemError(error);
     }
@@ -47,7 +44,7 @@ export class LocalBackend implements BlobBackend {
       throw error.code === 'ENOENT' ? new BlobMissingError(key) : translateFileSystemError(error);
     });
     return createReadStream('', {
-      fd: handle.fd,
+      fd: handle,
       start: range?.start,
       end: range?.end,
       highWaterMark: 1 << 20,
