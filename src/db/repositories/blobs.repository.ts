@@ -107,6 +107,11 @@ export class BlobRepository {
     return rows.map(toRecord);
   }
 
+  async isReferenced(tx: Tx, id: string): Promise<boolean> {
+    const row = await tx.selectFrom('entries').select('id').where('blob_id', '=', id).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Which of these storage keys have a row (pending or ready) in a policy. */
   async knownKeys(tx: Tx, policyId: number, keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();

@@ -42,7 +42,10 @@ export class GarbageCollector {
         // Row first: once it is gone, no writer can mark the blob ready any more.
         const removed = await this.database.transaction(async (tx) => {
           const current = await this.blobs.byId(tx, blob.id);
-          if (!current || current.state !== blob.state || current.refCount > 0) return false;
+          if (!current || current.state !== blob.state) return false;
+          // The entries are the truth, not the counter: a ready blob goes only when no entry
+          // points at it (checked again inside the transaction).
+          if (current.state === 'ready' && (await this.blobs.isReferenced(tx, blob.id))) return false;
           await this.blobs.delete(tx, blob.id);
           return true;
         });
