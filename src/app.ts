@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { databaseUrlOf, type Config } from './config/index.js';
-import { BlobRepository, Database, EntryRepository, GroupRepository, PolicyRepository, SettingsRepository, UserRepository } from './db/index.js';
+import {
+  BlobRepository,
+  Database,
+  DavAccountRepository,
+  EntryRepository,
+  GroupRepository,
+  LockRepository,
+  PolicyRepository,
+  PropertyRepository,
+  SettingsRepository,
+  UserRepository,
+} from './db/index.js';
 import { Bootstrap, Doctor, GarbageCollector, GroupService, UserService, type CreatedAdmin } from './services/index.js';
 import { LocalBackend, type BlobBackend } from './storage/index.js';
 import { BlobStore, Vfs, VfsEvents } from './vfs/index.js';
@@ -78,7 +89,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const warn = (error: unknown, message: string) => logger.warn({ err: error }, message);
     const events = new VfsEvents((error, event) => logger.error({ err: error, event: event.type }, 'vfs listener failed'));
     const blobStore = new BlobStore(database, blobs, backends, { clock, newId, warn, heartbeatMs: options.heartbeatMs });
-    const vfs = new Vfs({ database, entries, blobs, users: userRepository, blobStore, events, clock, newId });
+    const vfs = new Vfs({
+      database,
+      entries,
+      blobs,
+      users: userRepository,
+      locks: new LockRepository(),
+      properties: new PropertyRepository(),
+      blobStore,
+      events,
+      clock,
+      newId,
+      newToken: randomUUID,
+    });
     const gc = new GarbageCollector(database, blobs, backends, clock);
     const doctor = new Doctor(database, entries, blobs, userRepository, backends);
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;

@@ -7,3 +7,6 @@ export { GroupRepository, type GroupFields } from './repositories/groups.reposit
 export { UserRepository, type UserWithSecret } from './repositories/users.repository.js';
 export { SettingsRepository } from './repositories/settings.repository.js';
 export { PolicyRepository, type StoragePolicy } from './repositories/policies.repository.js';
+export { PropertyRepository, type DeadProperty } from './repositories/properties.repository.js';
+export { LockRepository, type LockRecord } from './repositories/locks.repository.js';
+export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-accounts.repository.js';

@@ -11,6 +11,9 @@ export interface Tables {
   users: UsersTable;
   blobs: BlobsTable;
   entries: EntriesTable;
+  dav_accounts: DavAccountsTable;
+  dead_properties: DeadPropertiesTable;
+  locks: LocksTable;
 }
 
 export interface SettingsTable {
@@ -82,4 +85,37 @@ export interface EntriesTable {
   mtime: number;
   ctime: number;
   etag: string;
+}
+
+export interface DavAccountsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  key_id: string;
+  secret_hash: string;
+  root_id: number;
+  read_only: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  created_at: number;
+}
+
+/** A WebDAV dead property: `value` is the property element serialised as an XML fragment. */
+export interface DeadPropertiesTable {
+  entry_id: number;
+  namespace: string;
+  name: string;
+  value: string;
+}
+
+export interface LocksTable {
+  token: string;
+  entry_id: number;
+  user_id: number;
+  scope: string;
+  depth: string;
+  owner: string | null;
+  timeout_seconds: number;
+  expires_at: number;
+  created_at: number;
 }

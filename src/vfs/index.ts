@@ -1,3 +1,6 @@
-export { Vfs, MAX_PAGE_SIZE, type VfsDependencies, type ListOptions, type ListPage, type WriteOptions, type TransferOptions } from './vfs.js';
+export { Vfs, MAX_PAGE_SIZE, type VfsDependencies, type ListOptions, type ListPage, type WriteOptions, type TransferOptions, type LockedWrite } from './vfs.js';
+export { LockManager, type LockRequest } from './lock-manager.js';
+export { Properties, MAX_PROPERTY_VALUE, type PropertyChange } from './properties.js';
+export { Resolver } from './resolver.js';
 export { BlobStore, storageKeyOf, type StoredBlob, type BlobStoreOptions } from './blob-store.js';
 export { VfsEvents, type VfsEvent, type VfsListener } from './events.js';

@@ -16,11 +16,24 @@ import {
   type SortField,
   type VPath,
 } from '../core/index.js';
-import { isForeignKeyViolation, type BlobRecord, type BlobRepository, type Database, type EntryRepository, type Tx, type UserRepository } from '../db/index.js';
+import {
+  isForeignKeyViolation,
+  type BlobRecord,
+  type BlobRepository,
+  type Database,
+  type EntryRepository,
+  type LockRepository,
+  type PropertyRepository,
+  type Tx,
+  type UserRepository,
+} from '../db/index.js';
 import type { ByteRange } from '../storage/index.js';
 import type { BlobStore } from './blob-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { VfsEvents } from './events.js';
+import { LockManager } from './lock-manager.js';
+import { LockRules } from './locks.js';
+import { Properties } from './properties.js';
 import { Resolver } from './resolver.js';
 
 export interface VfsDependencies {
@@ -28,10 +41,14 @@ export interface VfsDependencies {
   readonly entries: EntryRepository;
   readonly blobs: BlobRepository;
   readonly users: UserRepository;
+  readonly locks: LockRepository;
+  readonly properties: PropertyRepository;
   readonly blobStore: BlobStore;
   readonly events: VfsEvents;
   readonly clock: () => number;
   readonly newId: () => string;
+  /** Random UUIDs for lock tokens. */
+  readonly newToken: () => string;
 }
 
 export interface ListOptions {
@@ -59,9 +76,15 @@ export interface WriteOptions {
   /** Storage policy to write into; the principal's default otherwise. */
   readonly policyId?: number;
   readonly signal?: AbortSignal;
+  readonly lockTokens?: readonly string[];
 }
 
-export interface TransferOptions {
+/** Lock tokens the request submitted (RFC 4918 If header); every write path honours them. */
+export interface LockedWrite {
+  readonly lockTokens?: readonly string[];
+}
+
+export interface TransferOptions extends LockedWrite {
   /** Replace an existing target (RFC 4918 Overwrite: T); default false. */
   readonly overwrite?: boolean;
 }
@@ -74,10 +97,18 @@ export const MAX_PAGE_SIZE = 5000;
  * protocol (DESIGN.md decision 5).
  */
 export class Vfs {
-  private readonly resolver: Resolver;
+  readonly resolver: Resolver;
+  readonly lockRules: LockRules;
+  /** WebDAV locks: taken here, honoured by every write path of this class. */
+  readonly locks: LockManager;
+  /** WebDAV dead properties. */
+  readonly properties: Properties;
 
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
+    this.lockRules = new LockRules(deps.locks, deps.clock);
+    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken);
+    this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver);
   }
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {
@@ -156,6 +187,7 @@ export class Vfs {
       const current = await this.deps.entries.child(db, parent.id, name);
       if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
       options.precondition?.(current);
+      await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
       return this.quotaAllowance(db, principal, current?.size ?? 0);
     });
     if (allowance !== null && options.expectedSize !== undefined && options.expectedSize > allowance) {
@@ -181,6 +213,7 @@ export class Vfs {
           const current = await this.deps.entries.lockChild(tx, parent.id, name, this.deps.database.dialect);
           if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
           options.precondition?.(current);
+          await this.lockRules.assertCanModify(tx, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
           if (current) {
             await this.chargeQuota(tx, principal, blob.size - current.size);
             await this.markReady(tx, blob.id, content);
@@ -218,7 +251,7 @@ export class Vfs {
   }
 
   /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */
-  async mkdir(principal: Principal, path: VPath, options: { parents?: boolean; mtime?: number } = {}): Promise<Entry> {
+  async mkdir(principal: Principal, path: VPath, options: LockedWrite & { parents?: boolean; mtime?: number } = {}): Promise<Entry> {
     this.assertWritable(principal);
     if (path.length === 0) {
       if (options.parents) return this.stat(principal, path);
@@ -228,8 +261,9 @@ export class Vfs {
     const folder = await this.deps.database
       .transaction(async (tx) => {
         created.length = 0;
-        if (options.parents) return this.makeParents(tx, principal, path, options.mtime, created);
+        if (options.parents) return this.makeParents(tx, principal, path, options, created);
         const { parent } = await this.resolver.parentFolder(tx, principal, path);
+        await this.lockRules.assertCanModify(tx, principal, { covering: [parent.id] }, options.lockTokens);
         const entry = await this.insertFolder(tx, parent, baseName(path), options.mtime);
         if (!entry) throw new AlreadyExistsError(`${formatPath(path)} already exists`);
         created.push(entry);
@@ -242,7 +276,12 @@ export class Vfs {
     return folder;
   }
 
-  /** Moves or renames: one row changes, whatever lies below (DESIGN.md decision 1). */
+  /**
+   * Moves or renames: one row changes, whatever lies below (DESIGN.md decision 1). A file
+   * moved over an existing file takes its place without changing its identity: the
+   * destination keeps its id, locks and properties and only its content changes, which is
+   * what safe-save clients (write a temporary file, MOVE it over the original) need.
+   */
   async move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
     this.assertWritable(principal);
     let freed: BlobRecord[] = [];
@@ -251,7 +290,21 @@ export class Vfs {
       .transaction(async (tx) => {
         const plan = await this.planTransfer(tx, principal, from, to, options);
         source = plan.source;
+        const sourceParentId = plan.source.parentId ?? plan.source.id;
+        await this.lockRules.assertCanModify(
+          tx,
+          principal,
+          { covering: [plan.parent.id, sourceParentId], subtrees: [plan.source.id, ...(plan.existing ? [plan.existing.id] : [])] },
+          options.lockTokens,
+        );
+        if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
+          freed = await this.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'moved' });
+          await this.deps.entries.deleteSubtree(tx, plan.source.id);
+          return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
+        }
         if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
+        // RFC 4918 7.7: a lock does not move with its resource.
+        await this.deps.locks.deleteSubtree(tx, plan.source.id);
         await this.deps.entries.relocate(tx, plan.source.id, plan.parent.id, baseName(to));
         return { entry: (await this.deps.entries.byId(tx, plan.source.id))!, replaced: plan.existing !== null };
       })
@@ -264,7 +317,7 @@ export class Vfs {
   }
 
   /** Copies a file or a whole tree; blobs are shared, so the cost is in rows, not bytes. */
-  async copy(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
+  async copy(principal: Principal, from: VPath, to: VPath, options: TransferOptions & { depth?: '0' | 'infinity' } = {}): Promise<{ entry: Entry; replaced: boolean }> {
     this.assertWritable(principal);
     let freed: BlobRecord[] = [];
     let sourceId = 0;
@@ -272,19 +325,32 @@ export class Vfs {
       .transaction(async (tx) => {
         const plan = await this.planTransfer(tx, principal, from, to, options);
         sourceId = plan.source.id;
+        await this.lockRules.assertCanModify(
+          tx,
+          principal,
+          { covering: [plan.parent.id], subtrees: plan.existing ? [plan.existing.id] : [] },
+          options.lockTokens,
+        );
+        if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
+          await this.chargeQuota(tx, principal, plan.source.size - plan.existing.size);
+          freed = await this.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'copied' });
+          return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
+        }
         if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
+        const now = this.deps.clock();
+        const target = { parentId: plan.parent.id, name: baseName(to), ownerId: plan.parent.ownerId, now, etagOf: (e: Entry) => (e.kind === 'file' ? e.etag : this.deps.newId()) };
+        if (options.depth === '0' && plan.source.kind === 'folder') {
+          // RFC 4918 9.8.3: Depth 0 copies the collection and its properties, not its members.
+          const folder = await this.insertFolder(tx, plan.parent, baseName(to), plan.source.mtime);
+          await this.deps.properties.copy(tx, new Map([[plan.source.id, folder!.id]]));
+          return { entry: folder!, replaced: plan.existing !== null };
+        }
         const { size } = await this.deps.entries.summarise(tx, plan.source.id);
         await this.chargeQuota(tx, principal, size);
         await this.deps.blobs.addReferences(tx, await this.deps.entries.blobReferences(tx, plan.source.id));
-        const now = this.deps.clock();
-        const entry = await this.deps.entries.copySubtree(tx, plan.source.id, {
-          parentId: plan.parent.id,
-          name: baseName(to),
-          ownerId: plan.parent.ownerId,
-          now,
-          etagOf: (source) => (source.kind === 'file' ? source.etag : this.deps.newId()),
-        });
-        return { entry, replaced: plan.existing !== null };
+        const { top, idMap } = await this.deps.entries.copySubtree(tx, plan.source.id, target);
+        await this.deps.properties.copy(tx, idMap);
+        return { entry: top, replaced: plan.existing !== null };
       })
       .catch((error: unknown) => {
         throw translateWriteError(error, to);
@@ -295,7 +361,7 @@ export class Vfs {
   }
 
   /** Deletes a file or a folder with everything below it; blobs go when unreferenced. */
-  async delete(principal: Principal, path: VPath, options: { precondition?: (current: Entry) => void } = {}): Promise<Entry> {
+  async delete(principal: Principal, path: VPath, options: LockedWrite & { precondition?: (current: Entry) => void } = {}): Promise<Entry> {
     this.assertWritable(principal);
     if (path.length === 0) throw new ForbiddenError('The root folder cannot be deleted');
     let freed: BlobRecord[] = [];
@@ -303,6 +369,7 @@ export class Vfs {
       .transaction(async (tx) => {
         const target = await this.resolver.entry(tx, principal, path);
         options.precondition?.(target);
+        await this.lockRules.assertCanModify(tx, principal, { covering: [target.parentId ?? target.id], subtrees: [target.id] }, options.lockTokens);
         freed = await this.removeSubtree(tx, target);
         return target;
       })
@@ -315,16 +382,32 @@ export class Vfs {
   }
 
   /** Sets a file's or folder's modification time (epoch milliseconds). */
-  async setMtime(principal: Principal, path: VPath, mtime: number): Promise<Entry> {
+  async setMtime(principal: Principal, path: VPath, mtime: number, options: LockedWrite = {}): Promise<Entry> {
     this.assertWritable(principal);
     if (!Number.isFinite(mtime)) throw new InvalidArgumentError('The modification time is not a valid date');
     const entry = await this.deps.database.transaction(async (tx) => {
       const target = await this.resolver.entry(tx, principal, path);
+      await this.lockRules.assertCanModify(tx, principal, { covering: [target.id] }, options.lockTokens);
       await this.deps.entries.setMtime(tx, target.id, Math.trunc(mtime));
       return (await this.deps.entries.byId(tx, target.id))!;
     });
     this.deps.events.emit({ type: 'entry.touched', entry });
     return entry;
+  }
+
+  /**
+   * Points `target` at `source`'s content, keeping the target's identity. A moved source hands
+   * over its blob reference; a copied one adds a reference. Returns blobs freed by the swap.
+   */
+  private async replaceContent(tx: Tx, target: Entry, source: Entry, how: { sourceReference: 'moved' | 'copied' }): Promise<BlobRecord[]> {
+    if (how.sourceReference === 'copied' && source.blobId) await this.deps.blobs.addReferences(tx, new Map([[source.blobId, 1]]));
+    if (how.sourceReference === 'moved') await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
+    await this.deps.entries.setContent(tx, target.id, { size: source.size, blobId: source.blobId!, mtime: source.mtime, etag: source.etag });
+    if (how.sourceReference === 'moved') {
+      // The source row goes next; its reference now belongs to the target.
+      await this.deps.entries.detachBlob(tx, source.id);
+    }
+    return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
   }
 
   private async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; now: number }): Promise<void> {
@@ -394,14 +477,15 @@ export class Vfs {
     });
   }
 
-  private async makeParents(tx: Tx, principal: Principal, path: VPath, mtime: number | undefined, created: Entry[]): Promise<Entry> {
+  private async makeParents(tx: Tx, principal: Principal, path: VPath, options: LockedWrite & { mtime?: number }, created: Entry[]): Promise<Entry> {
     const chain = await this.deps.entries.resolveChain(tx, principal.rootId, path);
     if (chain.length === 0) throw new NotFoundError('The root folder of this view no longer exists');
     let folder = chain[chain.length - 1]!;
     for (let depth = chain.length - 1; depth < path.length; depth++) {
       if (folder.kind !== 'folder') throw new ConflictError(`${formatPath(path.slice(0, depth))} is a file, not a folder`);
       const name = path[depth]!;
-      const inserted = await this.insertFolder(tx, folder, name, mtime);
+      if (created.length === 0) await this.lockRules.assertCanModify(tx, principal, { covering: [folder.id] }, options.lockTokens);
+      const inserted = await this.insertFolder(tx, folder, name, options.mtime);
       if (inserted) created.push(inserted);
       const entry = inserted ?? (await this.deps.entries.child(tx, folder.id, name))!;
       if (entry.kind !== 'folder') throw new ConflictError(`${formatPath(path.slice(0, depth + 1))} is a file, not a folder`);

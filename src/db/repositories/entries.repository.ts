@@ -147,6 +147,11 @@ export class EntryRepository {
       .execute();
   }
 
+  /** Unlinks an entry from its blob without touching reference counts (the caller moved the reference). */
+  async detachBlob(tx: Tx, id: number): Promise<void> {
+    await tx.updateTable('entries').set({ blob_id: null, size: 0 }).where('id', '=', id).execute();
+  }
+
   async setMtime(tx: Tx, id: number, mtime: number): Promise<void> {
     await tx.updateTable('entries').set({ mtime }).where('id', '=', id).execute();
   }
@@ -211,7 +216,7 @@ export class EntryRepository {
     tx: Tx,
     sourceId: number,
     target: { parentId: number; name: string; ownerId: number; now: number; etagOf: (entry: Entry) => string },
-  ): Promise<Entry> {
+  ): Promise<{ top: Entry; idMap: Map<number, number> }> {
     const source = await this.byId(tx, sourceId);
     if (!source) throw new Error(`Entry ${sourceId} vanished during copy`);
     const top = await this.insertIfAbsent(tx, {
@@ -226,6 +231,7 @@ export class EntryRepository {
       etag: target.etagOf(source),
     });
     if (!top) throw new Error(`Copy target ${target.name} appeared during copy`);
+    const idMap = new Map<number, number>([[source.id, top.id]]);
     let level = new Map<number, number>([[source.id, top.id]]);
     while (level.size > 0) {
       const next = new Map<number, number>();
@@ -252,17 +258,18 @@ export class EntryRepository {
             )
             .returning(['id', 'parent_id', 'name'])
             .execute();
-          const newIdByKey = new Map(inserted.map((row) => [`${row.parent_id}/${row.name}`, row.id]));
+          const newIdByKey = new Map(inserted.map((row) => [`${row.parent_id}/${row.name}`, Number(row.id)]));
           for (const child of slice) {
-            if (child.kind !== 'folder') continue;
             const newId = newIdByKey.get(`${level.get(child.parent_id!)}/${child.name}`);
-            if (newId !== undefined) next.set(child.id, newId);
+            if (newId === undefined) continue;
+            idMap.set(Number(child.id), newId);
+            if (child.kind === 'folder') next.set(Number(child.id), newId);
           }
         }
       }
       level = next;
     }
-    return top;
+    return { top, idMap };
   }
 
   /** Every entry pointing at a blob, for doctor. */

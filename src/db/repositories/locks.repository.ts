@@ -1,0 +1,125 @@
+import { sql, type Selectable } from 'kysely';
+import type { Tx } from '../database.js';
+import type { LocksTable } from '../schema.js';
+
+export interface LockRecord {
+  readonly token: string;
+  readonly entryId: number;
+  readonly userId: number;
+  readonly scope: 'exclusive' | 'shared';
+  readonly depth: '0' | 'infinity';
+  readonly owner: string | null;
+  readonly timeoutSeconds: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * WebDAV write locks, in the database so every node sees them and they survive restarts
+ * (DESIGN.md decision 6). Expired rows are ignored by every query and swept now and then.
+ */
+export class LockRepository {
+  async insert(tx: Tx, lock: LockRecord & { now: number }): Promise<void> {
+    await tx
+      .insertInto('locks')
+      .values({
+        token: lock.token,
+        entry_id: lock.entryId,
+        user_id: lock.userId,
+        scope: lock.scope,
+        depth: lock.depth,
+        owner: lock.owner,
+        timeout_seconds: lock.timeoutSeconds,
+        expires_at: lock.expiresAt,
+        created_at: lock.now,
+      })
+      .execute();
+  }
+
+  async byToken(tx: Tx, token: string, now: number): Promise<LockRecord | null> {
+    const row = await tx.selectFrom('locks').selectAll().where('token', '=', token).where('expires_at', '>', now).executeTakeFirst();
+    return row ? toLock(row) : null;
+  }
+
+  async refresh(tx: Tx, token: string, timeoutSeconds: number, now: number): Promise<void> {
+    await tx
+      .updateTable('locks')
+      .set({ timeout_seconds: timeoutSeconds, expires_at: now + timeoutSeconds * 1000 })
+      .where('token', '=', token)
+      .execute();
+  }
+
+  async delete(tx: Tx, token: string): Promise<void> {
+    await tx.deleteFrom('locks').where('token', '=', token).execute();
+  }
+
+  /**
+   * Locks that cover an entry: its own (any depth) and those of its ancestors with depth
+   * infinity. One recursive query up the tree, so locks taken above a view's root count too.
+   */
+  async covering(tx: Tx, entryId: number, now: number): Promise<LockRecord[]> {
+    const result = await sql<Selectable<LocksTable>>`
+      with recursive up(id, parent_id, depth) as (
+        select id, parent_id, 0 from entries where id = ${entryId}
+        union all
+        select e.id, e.parent_id, up.depth + 1 from entries e join up on e.id = up.parent_id
+      )
+      select l.* from locks l join up on l.entry_id = up.id
+      where l.expires_at > ${now} and (up.depth = 0 or l.depth = 'infinity')`.execute(tx);
+    return result.rows.map(toLock);
+  }
+
+  /** Locks on any entry strictly below `entryId`. */
+  async below(tx: Tx, entryId: number, now: number): Promise<LockRecord[]> {
+    const result = await sql<Selectable<LocksTable>>`
+      with recursive sub(id) as (
+        select id from entries where parent_id = ${entryId}
+        union all
+        select e.id from entries e join sub on e.parent_id = sub.id
+      )
+      select l.* from locks l join sub on l.entry_id = sub.id where l.expires_at > ${now}`.execute(tx);
+    return result.rows.map(toLock);
+  }
+
+  /** Only locks on the entry itself. */
+  async on(tx: Tx, entryId: number, now: number): Promise<LockRecord[]> {
+    const rows = await tx.selectFrom('locks').selectAll().where('entry_id', '=', entryId).where('expires_at', '>', now).execute();
+    return rows.map(toLock);
+  }
+
+  /** Whether any lock is active at all: lets writes skip the lock queries in the common case. */
+  async anyActive(tx: Tx, now: number): Promise<boolean> {
+    const row = await tx.selectFrom('locks').select('token').where('expires_at', '>', now).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Removes the locks on an entry and everything below it (RFC 4918 7.7: locks do not move). */
+  async deleteSubtree(tx: Tx, entryId: number): Promise<void> {
+    await sql`
+      delete from locks where entry_id in (
+        with recursive sub(id) as (
+          select id from entries where id = ${entryId}
+          union all
+          select e.id from entries e join sub on e.parent_id = sub.id
+        )
+        select id from sub
+      )`.execute(tx);
+  }
+
+  async sweepExpired(tx: Tx, now: number): Promise<number> {
+    const result = await tx.deleteFrom('locks').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toLock(row: Selectable<LocksTable>): LockRecord {
+  return {
+    token: row.token,
+    entryId: Number(row.entry_id),
+    userId: Number(row.user_id),
+    scope: row.scope as 'exclusive' | 'shared',
+    depth: row.depth as '0' | 'infinity',
+    owner: row.owner,
+    timeoutSeconds: Number(row.timeout_seconds),
+    expiresAt: Number(row.expires_at),
+  };
+}

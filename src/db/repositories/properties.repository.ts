@@ -1,0 +1,57 @@
+import type { Tx } from '../database.js';
+
+export interface DeadProperty {
+  readonly ns: string;
+  readonly name: string;
+  /** The property element serialised as a self-contained XML fragment. */
+  readonly value: string;
+}
+
+/** WebDAV dead properties, keyed by entry id so that MOVE keeps them for free. */
+export class PropertyRepository {
+  async list(tx: Tx, entryId: number): Promise<DeadProperty[]> {
+    const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', '=', entryId).orderBy('namespace').orderBy('name').execute();
+    return rows.map((row) => ({ ns: row.namespace, name: row.name, value: row.value }));
+  }
+
+  /** Dead properties of many entries at once (a depth-1 PROPFIND is one query). */
+  async listMany(tx: Tx, entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
+    const out = new Map<number, DeadProperty[]>();
+    for (let i = 0; i < entryIds.length; i += 500) {
+      const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', 'in', entryIds.slice(i, i + 500)).execute();
+      for (const row of rows) {
+        const id = Number(row.entry_id);
+        const list = out.get(id) ?? [];
+        list.push({ ns: row.namespace, name: row.name, value: row.value });
+        out.set(id, list);
+      }
+    }
+    return out;
+  }
+
+  async set(tx: Tx, entryId: number, property: DeadProperty): Promise<void> {
+    await tx
+      .insertInto('dead_properties')
+      .values({ entry_id: entryId, namespace: property.ns, name: property.name, value: property.value })
+      .onConflict((c) => c.columns(['entry_id', 'namespace', 'name']).doUpdateSet({ value: property.value }))
+      .execute();
+  }
+
+  async remove(tx: Tx, entryId: number, ns: string, name: string): Promise<void> {
+    await tx.deleteFrom('dead_properties').where('entry_id', '=', entryId).where('namespace', '=', ns).where('name', '=', name).execute();
+  }
+
+  /** Copies the properties of copied entries to their copies. */
+  async copy(tx: Tx, idMap: ReadonlyMap<number, number>): Promise<void> {
+    const sources = [...idMap.keys()];
+    for (let i = 0; i < sources.length; i += 500) {
+      const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', 'in', sources.slice(i, i + 500)).execute();
+      for (let j = 0; j < rows.length; j += 500) {
+        await tx
+          .insertInto('dead_properties')
+          .values(rows.slice(j, j + 500).map((row) => ({ ...row, entry_id: idMap.get(Number(row.entry_id))! })))
+          .execute();
+      }
+    }
+  }
+}

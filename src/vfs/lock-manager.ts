@@ -1,0 +1,92 @@
+import { ConflictError, ForbiddenError, LockedError, PreconditionFailedError, ReadOnlyError, type Entry, type Principal, type VPath } from '../core/index.js';
+import type { Database, LockRecord, LockRepository } from '../db/index.js';
+import type { LockRules } from './locks.js';
+import type { Resolver } from './resolver.js';
+
+export interface LockRequest {
+  readonly scope: 'exclusive' | 'shared';
+  readonly depth: '0' | 'infinity';
+  /** The client's owner element, kept as given and echoed in lockdiscovery. */
+  readonly owner: string | null;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * RFC 4918 sections 9.10 and 9.11: taking, refreshing and releasing write locks. Locks are
+ * rows keyed by entry id and owned by the user who took them.
+ */
+export class LockManager {
+  constructor(
+    private readonly database: Database,
+    private readonly locks: LockRepository,
+    private readonly rules: LockRules,
+    private readonly resolver: Resolver,
+    private readonly clock: () => number,
+    private readonly newToken: () => string,
+  ) {}
+
+  /** Takes a new lock on an existing entry; 423 when it conflicts with a lock in place. */
+  async lock(principal: Principal, path: VPath, request: LockRequest): Promise<{ lock: LockRecord; entry: Entry }> {
+    if (principal.readOnly) throw new ReadOnlyError();
+    return this.database.transaction(async (tx) => {
+      const entry = await this.resolver.entry(tx, principal, path);
+      const depth = entry.kind === 'folder' ? request.depth : '0';
+      const existing = await this.rules.inScope(tx, { covering: [entry.id], subtrees: depth === 'infinity' ? [entry.id] : [] });
+      if (existing.some((lock) => lock.scope === 'exclusive') || (request.scope === 'exclusive' && existing.length > 0)) {
+        throw new LockedError('The resource is already locked');
+      }
+      const now = this.clock();
+      const lock: LockRecord = {
+        token: `opaquelocktoken:${this.newToken()}`,
+        entryId: entry.id,
+        userId: principal.userId,
+        scope: request.scope,
+        depth,
+        owner: request.owner,
+        timeoutSeconds: request.timeoutSeconds,
+        expiresAt: now + request.timeoutSeconds * 1000,
+      };
+      await this.locks.insert(tx, { ...lock, now });
+      return { lock, entry };
+    });
+  }
+
+  /** Extends a lock the request names (RFC 4918 9.10.2); 412 when none of the tokens applies. */
+  async refresh(principal: Principal, path: VPath, tokens: readonly string[], timeoutSeconds: number): Promise<LockRecord> {
+    return this.database.transaction(async (tx) => {
+      const entry = await this.resolver.entry(tx, principal, path);
+      const now = this.clock();
+      const covering = await this.locks.covering(tx, entry.id, now);
+      const lock = covering.find((candidate) => tokens.includes(candidate.token) && candidate.userId === principal.userId);
+      if (!lock) throw new PreconditionFailedError('No lock on this resource matches the token given');
+      await this.locks.refresh(tx, lock.token, timeoutSeconds, now);
+      return { ...lock, timeoutSeconds, expiresAt: now + timeoutSeconds * 1000 };
+    });
+  }
+
+  /** RFC 4918 9.11: the token must name a lock that covers the resource and belong to the caller. */
+  async unlock(principal: Principal, path: VPath, token: string): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const entry = await this.resolver.entry(tx, principal, path);
+      const covering = await this.locks.covering(tx, entry.id, this.clock());
+      const lock = covering.find((candidate) => candidate.token === token);
+      if (!lock) throw new ConflictError('The lock token does not match a lock on this resource');
+      if (lock.userId !== principal.userId) throw new ForbiddenError('This lock belongs to another user');
+      await this.locks.delete(tx, token);
+    });
+  }
+
+  /** Active locks that cover an entry, for lockdiscovery. */
+  async discover(entryId: number): Promise<LockRecord[]> {
+    return this.database.read((db) => this.locks.covering(db, entryId, this.clock()));
+  }
+
+  /** Tokens of every lock covering an entry, for evaluating If headers. */
+  async tokensCovering(entryId: number): Promise<string[]> {
+    return (await this.discover(entryId)).map((lock) => lock.token);
+  }
+
+  async sweep(): Promise<number> {
+    return this.database.transaction((tx) => this.locks.sweepExpired(tx, this.clock()));
+  }
+}

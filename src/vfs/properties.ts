@@ -1,0 +1,58 @@
+import { InvalidArgumentError, ReadOnlyError, type Entry, type Principal, type VPath } from '../core/index.js';
+import type { Database, DeadProperty, EntryRepository, PropertyRepository } from '../db/index.js';
+import type { LockRules } from './locks.js';
+import type { Resolver } from './resolver.js';
+
+export type PropertyChange =
+  | { readonly op: 'set'; readonly ns: string; readonly name: string; readonly value: string }
+  | { readonly op: 'remove'; readonly ns: string; readonly name: string };
+
+/** Largest dead property value accepted, in characters. */
+export const MAX_PROPERTY_VALUE = 64 * 1024;
+
+/**
+ * WebDAV dead properties (RFC 4918 section 4 and 9.2), stored per entry. A PROPPATCH is one
+ * transaction: every change applies, or none does.
+ */
+export class Properties {
+  constructor(
+    private readonly database: Database,
+    private readonly properties: PropertyRepository,
+    private readonly entries: EntryRepository,
+    private readonly rules: LockRules,
+    private readonly resolver: Resolver,
+  ) {}
+
+  async list(entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
+    if (entryIds.length === 0) return new Map();
+    return this.database.read((db) => this.properties.listMany(db, entryIds));
+  }
+
+  /**
+   * Applies changes in document order, and optionally a new modification time (from a
+   * getlastmodified or Win32LastModifiedTime set in the same request).
+   */
+  async patch(
+    principal: Principal,
+    path: VPath,
+    changes: readonly PropertyChange[],
+    options: { mtime?: number; lockTokens?: readonly string[] } = {},
+  ): Promise<Entry> {
+    if (principal.readOnly) throw new ReadOnlyError();
+    for (const change of changes) {
+      if (change.op === 'set' && change.value.length > MAX_PROPERTY_VALUE) {
+        throw new InvalidArgumentError(`The value of ${change.name} is larger than ${MAX_PROPERTY_VALUE} characters`);
+      }
+    }
+    return this.database.transaction(async (tx) => {
+      const entry = await this.resolver.entry(tx, principal, path);
+      await this.rules.assertCanModify(tx, principal, { covering: [entry.id] }, options.lockTokens);
+      for (const change of changes) {
+        if (change.op === 'set') await this.properties.set(tx, entry.id, { ns: change.ns, name: change.name, value: change.value });
+        else await this.properties.remove(tx, entry.id, change.ns, change.name);
+      }
+      if (options.mtime !== undefined) await this.entries.setMtime(tx, entry.id, Math.trunc(options.mtime));
+      return (await this.entries.byId(tx, entry.id))!;
+    });
+  }
+}
