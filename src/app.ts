@@ -14,7 +14,16 @@ import {
   SettingsRepository,
   UserRepository,
 } from './db/index.js';
-import { Bootstrap, Doctor, GarbageCollector, GroupService, UserService, type CreatedAdmin } from './services/index.js';
+import {
+  Bootstrap,
+  DavAccountService,
+  Doctor,
+  GarbageCollector,
+  GroupService,
+  ServerSettings,
+  UserService,
+  type CreatedAdmin,
+} from './services/index.js';
 import { LocalBackend, type BlobBackend } from './storage/index.js';
 import { BlobStore, Vfs, VfsEvents } from './vfs/index.js';
 
@@ -39,7 +48,8 @@ export interface App {
   readonly events: VfsEvents;
   readonly users: UserService;
   readonly groups: GroupService;
-  readonly settings: SettingsRepository;
+  readonly settings: ServerSettings;
+  readonly davAccounts: DavAccountService;
   readonly gc: GarbageCollector;
   readonly doctor: Doctor;
   readonly backends: ReadonlyMap<number, BlobBackend>;
@@ -68,7 +78,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const userRepository = new UserRepository();
     const groupRepository = new GroupRepository();
     const policies = new PolicyRepository();
-    const settings = new SettingsRepository();
+    const settings = new ServerSettings(database, new SettingsRepository(), clock);
 
     let defaultPolicyId = 0;
     const groups = new GroupService(database, groupRepository, clock);
@@ -83,7 +93,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       if (options.backendOverride) backends.set(policy.id, options.backendOverride(policy.id));
       else if (policy.type === 'local') {
         backends.set(policy.id, new LocalBackend(path.resolve(config.dataDir, String(policy.settings.path ?? 'blobs'))));
-      } else logger.warn({ policy: policy.name, type: policy.type }, 'storage policy type not supported by this version; its files are unavailable');
+      } else
+        logger.warn(
+          { policy: policy.name, type: policy.type },
+          'storage policy type not supported by this version; its files are unavailable',
+        );
     }
 
     const warn = (error: unknown, message: string) => logger.warn({ err: error }, message);
@@ -102,6 +116,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       newId,
       newToken: randomUUID,
     });
+    const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, { clock });
     const gc = new GarbageCollector(database, blobs, backends, clock);
     const doctor = new Doctor(database, entries, blobs, userRepository, backends);
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
@@ -115,6 +130,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       users,
       groups,
       settings,
+      davAccounts,
       gc,
       doctor,
       backends,

@@ -48,7 +48,11 @@ export function table(rows: Array<Record<string, string | number>>): string {
   if (rows.length === 0) return '(none)';
   const headers = Object.keys(rows[0]!);
   const widths = headers.map((h) => Math.max(h.length, ...rows.map((row) => String(row[h]).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map((row) => line(headers.map((h) => String(row[h]))))].join('\n');
 }
 
@@ -79,7 +83,8 @@ export function reportError(error: unknown, json: boolean): number {
   const message = error instanceof Error ? error.message : String(error);
   if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
   process.stderr.write(`cumulus: ${message}\n`);
-  if (code === 'INTERNAL' && error instanceof Error && error.stack && process.env.CUMULUS_DEBUG) process.stderr.write(`${error.stack}\n`);
+  // An internal error is a bug: its stack is what a report needs.
+  if (code === 'INTERNAL' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return code === 'CONFIG' || code === 'INVALID_ARGUMENT' || code === 'INVALID_NAME' ? 2 : code === 'INTERNAL' ? 3 : 1;
 }
 
@@ -88,7 +93,8 @@ export function parseSize(text: string): number | null {
   const trimmed = text.trim().toLowerCase();
   if (trimmed === 'unlimited' || trimmed === 'none' || trimmed === '0') return trimmed === '0' ? 0 : null;
   const match = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$/.exec(trimmed);
-  if (!match) throw Object.assign(new Error(`"${text}" is not a size (examples: 500M, 10G, 1073741824, unlimited)`), { name: 'ConfigError' });
+  if (!match)
+    throw Object.assign(new Error(`"${text}" is not a size (examples: 500M, 10G, 1073741824, unlimited)`), { name: 'ConfigError' });
   const power = ' kmgtp'.indexOf(match[2] || ' ');
   return Math.round(Number(match[1]) * 1024 ** power);
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** host:port, [v6]:port or a bare port. */
-const listenAddress = z
-  .string()
-  .regex(/^(?:(?:\[[0-9a-fA-F:.]+\]|[^:\s]+):)?\d{1,5}$/, 'expected HOST:PORT, [IPV6]:PORT or PORT');
+const listenAddress = z.string().regex(/^(?:(?:\[[0-9a-fA-F:.]+\]|[^:\s]+):)?\d{1,5}$/, 'expected HOST:PORT, [IPV6]:PORT or PORT');
 
 const databaseUrl = z
   .string()

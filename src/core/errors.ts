@@ -19,6 +19,7 @@ export type DomainErrorCode =
   | 'INSUFFICIENT_STORAGE'
   | 'UNAUTHENTICATED'
   | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
   | 'INTEGRITY';
 
 export class DomainError extends Error {
@@ -128,6 +129,16 @@ export class UnauthenticatedError extends DomainError {
 export class UnavailableError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('UNAVAILABLE', message, options);
+  }
+}
+
+/** Too many failed attempts; the client may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many failed attempts; try again later',
+  ) {
+    super('RATE_LIMITED', message);
   }
 }
 

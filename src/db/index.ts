@@ -1,7 +1,13 @@
 export { Database, type Db, type Tx, type DatabaseOptions } from './database.js';
 export { dialectOfUrl, type SqlDialectName } from './dialect.js';
 export { isUniqueViolation, isForeignKeyViolation, translateDatabaseError } from './errors.js';
-export { EntryRepository, type EntryCursor, type ListPageQuery, type NewEntry, type SubtreeSummary } from './repositories/entries.repository.js';
+export {
+  EntryRepository,
+  type EntryCursor,
+  type ListPageQuery,
+  type NewEntry,
+  type SubtreeSummary,
+} from './repositories/entries.repository.js';
 export { BlobRepository, type BlobRecord } from './repositories/blobs.repository.js';
 export { GroupRepository, type GroupFields } from './repositories/groups.repository.js';
 export { UserRepository, type UserWithSecret } from './repositories/users.repository.js';

@@ -24,7 +24,9 @@ export class Bootstrap {
     return this.database.transaction(async (tx) => {
       const existing = await this.policies.list(tx);
       if (existing.length > 0) return existing;
-      return [await this.policies.insert(tx, { name: 'Default local storage', type: 'local', settings: { path: 'blobs' }, now: this.clock() })];
+      return [
+        await this.policies.insert(tx, { name: 'Default local storage', type: 'local', settings: { path: 'blobs' }, now: this.clock() }),
+      ];
     });
   }
 

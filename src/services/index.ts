@@ -3,3 +3,5 @@ export { GroupService, BUILT_IN_GROUPS, type GroupChanges } from './groups/group
 export { Bootstrap, type CreatedAdmin } from './bootstrap.service.js';
 export { GarbageCollector, type GcReport, type GcProgress } from './maintenance/gc.service.js';
 export { Doctor, type DoctorReport, type DoctorProblem } from './maintenance/doctor.service.js';
+export { ServerSettings, type ServerSwitches } from './settings/server-settings.service.js';
+export { DavAccountService, DAV_PASSWORD_LENGTH, type DavAccount } from './dav-accounts/dav-account.service.js';

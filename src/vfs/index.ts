@@ -1,4 +1,13 @@
-export { Vfs, MAX_PAGE_SIZE, type VfsDependencies, type ListOptions, type ListPage, type WriteOptions, type TransferOptions, type LockedWrite } from './vfs.js';
+export {
+  Vfs,
+  MAX_PAGE_SIZE,
+  type VfsDependencies,
+  type ListOptions,
+  type ListPage,
+  type WriteOptions,
+  type TransferOptions,
+  type LockedWrite,
+} from './vfs.js';
 export { LockManager, type LockRequest } from './lock-manager.js';
 export { Properties, MAX_PROPERTY_VALUE, type PropertyChange } from './properties.js';
 export { Resolver } from './resolver.js';

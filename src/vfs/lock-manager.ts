@@ -1,4 +1,13 @@
-import { ConflictError, ForbiddenError, LockedError, PreconditionFailedError, ReadOnlyError, type Entry, type Principal, type VPath } from '../core/index.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  LockedError,
+  PreconditionFailedError,
+  ReadOnlyError,
+  type Entry,
+  type Principal,
+  type VPath,
+} from '../core/index.js';
 import type { Database, LockRecord, LockRepository } from '../db/index.js';
 import type { LockRules } from './locks.js';
 import type { Resolver } from './resolver.js';

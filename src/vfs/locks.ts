@@ -39,7 +39,9 @@ export class LockRules {
     const exclusive = locks.filter((lock) => lock.scope === 'exclusive');
     const shared = locks.filter((lock) => lock.scope === 'shared');
     if (exclusive.some((lock) => !honoured(lock)) || (shared.length > 0 && !shared.some(honoured))) {
-      throw new LockedError(tokens.length > 0 ? 'The resource is locked and the lock token given does not match' : 'The resource is locked');
+      throw new LockedError(
+        tokens.length > 0 ? 'The resource is locked and the lock token given does not match' : 'The resource is locked',
+      );
     }
   }
 }

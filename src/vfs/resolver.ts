@@ -1,12 +1,4 @@
-import {
-  ConflictError,
-  NotAFolderError,
-  NotFoundError,
-  formatPath,
-  type Entry,
-  type Principal,
-  type VPath,
-} from '../core/index.js';
+import { ConflictError, NotAFolderError, NotFoundError, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
 import type { EntryRepository, Tx } from '../db/index.js';
 
 /**

@@ -176,7 +176,12 @@ export class Vfs {
    * transaction then points the entry at it, so readers see the old content or the new,
    * whole, and of concurrent writers the last to commit wins.
    */
-  async write(principal: Principal, path: VPath, source: Readable, options: WriteOptions = {}): Promise<{ entry: Entry; created: boolean }> {
+  async write(
+    principal: Principal,
+    path: VPath,
+    source: Readable,
+    options: WriteOptions = {},
+  ): Promise<{ entry: Entry; created: boolean }> {
     this.assertWritable(principal);
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
     const name = baseName(path);
@@ -317,7 +322,12 @@ export class Vfs {
   }
 
   /** Copies a file or a whole tree; blobs are shared, so the cost is in rows, not bytes. */
-  async copy(principal: Principal, from: VPath, to: VPath, options: TransferOptions & { depth?: '0' | 'infinity' } = {}): Promise<{ entry: Entry; replaced: boolean }> {
+  async copy(
+    principal: Principal,
+    from: VPath,
+    to: VPath,
+    options: TransferOptions & { depth?: '0' | 'infinity' } = {},
+  ): Promise<{ entry: Entry; replaced: boolean }> {
     this.assertWritable(principal);
     let freed: BlobRecord[] = [];
     let sourceId = 0;
@@ -338,7 +348,13 @@ export class Vfs {
         }
         if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
         const now = this.deps.clock();
-        const target = { parentId: plan.parent.id, name: baseName(to), ownerId: plan.parent.ownerId, now, etagOf: (e: Entry) => (e.kind === 'file' ? e.etag : this.deps.newId()) };
+        const target = {
+          parentId: plan.parent.id,
+          name: baseName(to),
+          ownerId: plan.parent.ownerId,
+          now,
+          etagOf: (e: Entry) => (e.kind === 'file' ? e.etag : this.deps.newId()),
+        };
         if (options.depth === '0' && plan.source.kind === 'folder') {
           // RFC 4918 9.8.3: Depth 0 copies the collection and its properties, not its members.
           const folder = await this.insertFolder(tx, plan.parent, baseName(to), plan.source.mtime);
@@ -369,7 +385,12 @@ export class Vfs {
       .transaction(async (tx) => {
         const target = await this.resolver.entry(tx, principal, path);
         options.precondition?.(target);
-        await this.lockRules.assertCanModify(tx, principal, { covering: [target.parentId ?? target.id], subtrees: [target.id] }, options.lockTokens);
+        await this.lockRules.assertCanModify(
+          tx,
+          principal,
+          { covering: [target.parentId ?? target.id], subtrees: [target.id] },
+          options.lockTokens,
+        );
         freed = await this.removeSubtree(tx, target);
         return target;
       })
@@ -402,7 +423,12 @@ export class Vfs {
   private async replaceContent(tx: Tx, target: Entry, source: Entry, how: { sourceReference: 'moved' | 'copied' }): Promise<BlobRecord[]> {
     if (how.sourceReference === 'copied' && source.blobId) await this.deps.blobs.addReferences(tx, new Map([[source.blobId, 1]]));
     if (how.sourceReference === 'moved') await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
-    await this.deps.entries.setContent(tx, target.id, { size: source.size, blobId: source.blobId!, mtime: source.mtime, etag: source.etag });
+    await this.deps.entries.setContent(tx, target.id, {
+      size: source.size,
+      blobId: source.blobId!,
+      mtime: source.mtime,
+      etag: source.etag,
+    });
     if (how.sourceReference === 'moved') {
       // The source row goes next; its reference now belongs to the target.
       await this.deps.entries.detachBlob(tx, source.id);
@@ -477,7 +503,13 @@ export class Vfs {
     });
   }
 
-  private async makeParents(tx: Tx, principal: Principal, path: VPath, options: LockedWrite & { mtime?: number }, created: Entry[]): Promise<Entry> {
+  private async makeParents(
+    tx: Tx,
+    principal: Principal,
+    path: VPath,
+    options: LockedWrite & { mtime?: number },
+    created: Entry[],
+  ): Promise<Entry> {
     const chain = await this.deps.entries.resolveChain(tx, principal.rootId, path);
     if (chain.length === 0) throw new NotFoundError('The root folder of this view no longer exists');
     let folder = chain[chain.length - 1]!;

@@ -50,17 +50,25 @@ describe.each(DIALECTS)('the cumulus CLI on %s', (dialect) => {
     expect(weak.json()).toEqual({ error: { code: 'INVALID_ARGUMENT', message: 'A password must be at least 8 characters long' } });
     expect(run('user', 'add', '--email', 'not-an-email', '--password', 'long enough').stderr).toContain('not a valid email');
     expect(run('user', 'disable', '--email', 'nobody@example.test').status).toBe(1);
-    expect(run('user', 'add', '--email', 'x@example.test', '--password', 'long enough', '--group', 'Nope').stderr).toContain('No group named "Nope"');
+    expect(run('user', 'add', '--email', 'x@example.test', '--password', 'long enough', '--group', 'Nope').stderr).toContain(
+      'No group named "Nope"',
+    );
     expect(run('frobnicate').status).toBe(2);
   });
 
   it('manages groups and their permissions', () => {
     const added = run('group', 'add', 'Family', '--quota', '5G', '--webdav', '--no-share', '--json');
     expect(added.status).toBe(0);
-    expect(added.json()).toMatchObject({ group: { name: 'Family', maxStorage: 5 * 1024 ** 3, permissions: { webdav: true, share: false, admin: false } } });
+    expect(added.json()).toMatchObject({
+      group: { name: 'Family', maxStorage: 5 * 1024 ** 3, permissions: { webdav: true, share: false, admin: false } },
+    });
     const set = run('group', 'set', 'Family', '--quota', 'unlimited', '--share', '--rename', 'Kin', '--json');
     expect(set.json()).toMatchObject({ group: { name: 'Kin', maxStorage: null, permissions: { webdav: true, share: true } } });
-    expect(run('group', 'list', '--json').json<Array<{ name: string }>>().map((g) => g.name)).toEqual(['Admin', 'User', 'Anonymous', 'Kin']);
+    expect(
+      run('group', 'list', '--json')
+        .json<Array<{ name: string }>>()
+        .map((g) => g.name),
+    ).toEqual(['Admin', 'User', 'Anonymous', 'Kin']);
     expect(run('group', 'set', 'User', '--rename', 'Users').stderr).toContain('cannot be renamed');
     expect(run('group', 'add', 'Kin').stderr).toContain('already exists');
     expect(run('group', 'set', 'Kin', '--quota', 'lots').status).toBe(2);

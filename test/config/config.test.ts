@@ -16,9 +16,17 @@ describe('configuration', () => {
 
   it('layers the file, then the environment, then flags', () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir.path, 'config.json'), JSON.stringify({ listen: '127.0.0.1:1000', logLevel: 'debug', gc: { graceSeconds: 5 } }));
+    writeFileSync(
+      path.join(dir.path, 'config.json'),
+      JSON.stringify({ listen: '127.0.0.1:1000', logLevel: 'debug', gc: { graceSeconds: 5 } }),
+    );
     const env = { CUMULUS_DATA: dir.path, CUMULUS_LISTEN: '127.0.0.1:2000', CUMULUS_DATABASE_URL: 'postgres://u@h/db' };
-    expect(loadConfig({ env })).toMatchObject({ listen: '127.0.0.1:2000', logLevel: 'debug', gc: { graceSeconds: 5, onStart: true }, databaseUrl: 'postgres://u@h/db' });
+    expect(loadConfig({ env })).toMatchObject({
+      listen: '127.0.0.1:2000',
+      logLevel: 'debug',
+      gc: { graceSeconds: 5, onStart: true },
+      databaseUrl: 'postgres://u@h/db',
+    });
     expect(loadConfig({ env, flags: { listen: '9999' } }).listen).toBe('9999');
     dir.remove();
   });

@@ -9,9 +9,13 @@ import { storageState } from '../support/inspect.js';
 
 /** Runs the writer child until it reports that bytes are flowing, then SIGKILLs it. */
 async function killMidWrite(dataDir: string, databaseUrl: string, email: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../support/slow-writer.ts'), dataDir, databaseUrl, email], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, '../support/slow-writer.ts'), dataDir, databaseUrl, email],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   await new Promise<void>((resolve, reject) => {

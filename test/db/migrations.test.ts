@@ -19,7 +19,17 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const second = await database.migrate();
     expect(second.results).toEqual([]);
     const tables = (await database.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('schema_migrations'));
-    expect(tables.sort()).toEqual(['blobs', 'dav_accounts', 'dead_properties', 'entries', 'groups', 'locks', 'settings', 'storage_policies', 'users']);
+    expect(tables.sort()).toEqual([
+      'blobs',
+      'dav_accounts',
+      'dead_properties',
+      'entries',
+      'groups',
+      'locks',
+      'settings',
+      'storage_policies',
+      'users',
+    ]);
 
     for (let i = 0; i < 2; i++) expect((await database.migrateDown()).error).toBeUndefined();
     const remaining = (await database.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('schema_migrations'));

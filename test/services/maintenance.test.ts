@@ -25,7 +25,17 @@ describe.each(DIALECTS)('gc and doctor on %s', (dialect) => {
     await backend.put(storageKeyOf('ffff0000orphan'), Readable.from([Buffer.from('orphan bytes')]));
     await t.app.database.db
       .insertInto('blobs')
-      .values({ id: 'eeee0000unref', policy_id: t.app.defaultPolicyId, storage_key: storageKeyOf('eeee0000unref'), size: 3, sha256: null, state: 'ready', ref_count: 1, created_at: 0, touched_at: 0 })
+      .values({
+        id: 'eeee0000unref',
+        policy_id: t.app.defaultPolicyId,
+        storage_key: storageKeyOf('eeee0000unref'),
+        size: 3,
+        sha256: null,
+        state: 'ready',
+        ref_count: 1,
+        created_at: 0,
+        touched_at: 0,
+      })
       .execute();
     await backend.put(storageKeyOf('eeee0000unref'), Readable.from([Buffer.from('abc')]));
 
@@ -48,7 +58,12 @@ describe.each(DIALECTS)('gc and doctor on %s', (dialect) => {
 
     const report = await t.app.doctor.run();
     expect(report.checkedFiles).toBe(2);
-    expect(report.problems.map((problem) => problem.kind).sort()).toEqual(['missing-content', 'reference-count', 'storage-used', 'wrong-size']);
+    expect(report.problems.map((problem) => problem.kind).sort()).toEqual([
+      'missing-content',
+      'reference-count',
+      'storage-used',
+      'wrong-size',
+    ]);
     expect(report.problems.find((problem) => problem.kind === 'missing-content')?.entryId).toBe(a.id);
 
     const repaired = await t.app.doctor.run({ repair: true });

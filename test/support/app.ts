@@ -20,7 +20,10 @@ export interface TestApp {
 let counter = 0;
 
 /** A real App on a fresh database of the given kind and a fresh data directory. */
-export async function startTestApp(dialect: SqlDialectName, options: Partial<AppOptions> & { config?: ConfigInput } = {}): Promise<TestApp> {
+export async function startTestApp(
+  dialect: SqlDialectName,
+  options: Partial<AppOptions> & { config?: ConfigInput } = {},
+): Promise<TestApp> {
   const dir = tempDir();
   const database = await freshDatabase(dialect, dir.path);
   const config = configSchema.parse({ dataDir: dir.path, databaseUrl: database.url, logLevel: 'silent', ...options.config });

@@ -25,7 +25,7 @@ function findBinaries(): string {
   ];
   const found = candidates.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')));
   if (!found) {
-    throw new Error('PostgreSQL server binaries not found. Run `bash scripts/test-all.sh`, which installs Debian\'s postgresql package.');
+    throw new Error("PostgreSQL server binaries not found. Run `bash scripts/test-all.sh`, which installs Debian's postgresql package.");
   }
   return found;
 }

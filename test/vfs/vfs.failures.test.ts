@@ -77,7 +77,9 @@ describe.each(DIALECTS)('vfs under failure on %s', (dialect) => {
     const ifMatch = (etag: string) => (entry: { etag: string } | null) => {
       if (entry?.etag !== etag) throw new PreconditionFailedError('The file changed');
     };
-    await expect(t.app.vfs.write(me, p('/keep.txt'), bodyOf('x'), { precondition: ifMatch('stale') })).rejects.toThrow(PreconditionFailedError);
+    await expect(t.app.vfs.write(me, p('/keep.txt'), bodyOf('x'), { precondition: ifMatch('stale') })).rejects.toThrow(
+      PreconditionFailedError,
+    );
     const { entry } = await t.app.vfs.write(me, p('/keep.txt'), bodyOf('y'), { precondition: ifMatch(current.etag) });
     expect(entry.size).toBe(1);
   });
@@ -177,9 +179,11 @@ describe('vfs on a full disk', () => {
     const { principal } = await t.newUser();
     await t.app.vfs.write(principal, p('/small'), bodyOf('fits'));
     const before = await storageState(t.app);
-    const big = Readable.from((function* () {
-      for (let i = 0; i < 4; i++) yield Buffer.alloc(512 * 1024, i);
-    })());
+    const big = Readable.from(
+      (function* () {
+        for (let i = 0; i < 4; i++) yield Buffer.alloc(512 * 1024, i);
+      })(),
+    );
     await expect(t.app.vfs.write(principal, p('/small'), big)).rejects.toThrow(InsufficientStorageError);
     expect((await readAll((await t.app.vfs.read(principal, p('/small'))).stream)).toString()).toBe('fits');
     expect(await storageState(t.app)).toEqual(before);

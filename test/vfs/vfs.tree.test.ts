@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlreadyExistsError, ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, parsePath, type Principal } from '../../src/core/index.js';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  ForbiddenError,
+  InvalidArgumentError,
+  NotFoundError,
+  parsePath,
+  type Principal,
+} from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
 import { bodyOf, readAll, startTestApp, type TestApp } from '../support/app.js';
 import { storageState, storageUsed } from '../support/inspect.js';
@@ -67,7 +75,9 @@ describe.each(DIALECTS)('vfs tree operations on %s', (dialect) => {
 
   it('refuses cursors of another order and bad page sizes', async () => {
     const page = await t.app.vfs.list(me, p('/list'), { limit: 2, sort: 'size' });
-    await expect(t.app.vfs.list(me, p('/list'), { limit: 2, sort: 'name', cursor: page.nextCursor! })).rejects.toThrow('different sort order');
+    await expect(t.app.vfs.list(me, p('/list'), { limit: 2, sort: 'name', cursor: page.nextCursor! })).rejects.toThrow(
+      'different sort order',
+    );
     await expect(t.app.vfs.list(me, p('/list'), { cursor: 'garbage!' })).rejects.toThrow(InvalidArgumentError);
     await expect(t.app.vfs.list(me, p('/list'), { limit: 0 })).rejects.toThrow(InvalidArgumentError);
     await expect(t.app.vfs.list(me, p('/list/f01'))).rejects.toThrow(InvalidArgumentError);
@@ -154,7 +164,11 @@ describe.each(DIALECTS)('vfs tree operations on %s', (dialect) => {
         ctime: 1,
         etag: `e${i}`,
       }));
-      for (let i = 0; i < rows.length; i += 400) await tx.insertInto('entries').values(rows.slice(i, i + 400)).execute();
+      for (let i = 0; i < rows.length; i += 400)
+        await tx
+          .insertInto('entries')
+          .values(rows.slice(i, i + 400))
+          .execute();
     });
     await t.app.vfs.write(me, p('/wide/n1199/leaf'), bodyOf('leaf'));
     await t.app.vfs.copy(me, p('/wide'), p('/wide2'));

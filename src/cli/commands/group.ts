@@ -69,7 +69,11 @@ export function registerGroup(program: Command): void {
     });
 
   addPermissionFlags(
-    group.command('set').description("change a group's quota, permissions or name").argument('<name>', 'group name').option('--rename <new>', 'new name'),
+    group
+      .command('set')
+      .description("change a group's quota, permissions or name")
+      .argument('<name>', 'group name')
+      .option('--rename <new>', 'new name'),
   ).action(async (name: string, flags: GroupFlags, command: Command) => {
     await withApp(command, async (app, json) => {
       const updated = await app.groups.update(name, { ...changesFrom(flags), ...(flags.rename !== undefined && { name: flags.rename }) });

@@ -9,7 +9,8 @@ export function registerMaintenance(program: Command): void {
     .action(async (options: { grace?: string }, command: Command) => {
       await withApp(command, async (app, json) => {
         const graceSeconds = options.grace === undefined ? app.config.gc.graceSeconds : Number(options.grace);
-        if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw Object.assign(new Error('--grace takes a number of seconds'), { name: 'ConfigError' });
+        if (!Number.isFinite(graceSeconds) || graceSeconds < 0)
+          throw Object.assign(new Error('--grace takes a number of seconds'), { name: 'ConfigError' });
         const progress = progressReporter();
         const report = await app.gc.run({ graceMs: graceSeconds * 1000, onProgress: (step, done) => progress(`gc: ${step} ${done}`) });
         endProgress();
@@ -29,12 +30,19 @@ export function registerMaintenance(program: Command): void {
     .action(async (options: { repair?: boolean }, command: Command) => {
       await withApp(command, async (app, json) => {
         const progress = progressReporter();
-        const report = await app.doctor.run({ repair: options.repair, onProgress: (done, total) => progress(`doctor: checked ${done} files (${total} entries)`) });
+        const report = await app.doctor.run({
+          repair: options.repair,
+          onProgress: (done, total) => progress(`doctor: checked ${done} files (${total} entries)`),
+        });
         endProgress();
         output(json, report, () =>
           report.problems.length === 0
             ? `All ${report.checkedFiles} files are intact.`
-            : [`${report.problems.length} problem(s) in ${report.checkedFiles} files:`, ...report.problems.map((p) => `  - ${p.message}`), ...(options.repair ? [`Repaired ${report.repaired}.`] : [])].join('\n'),
+            : [
+                `${report.problems.length} problem(s) in ${report.checkedFiles} files:`,
+                ...report.problems.map((p) => `  - ${p.message}`),
+                ...(options.repair ? [`Repaired ${report.repaired}.`] : []),
+              ].join('\n'),
         );
         if (report.problems.length > report.repaired) process.exitCode = 4;
       });

@@ -5,7 +5,14 @@ import { BUILT_IN_GROUPS } from '../../services/index.js';
 import { formatSize, output, table, withApp } from '../context.js';
 
 function userRow(user: User, groupName: string) {
-  return { id: user.id, email: user.email, name: user.displayName, group: groupName, status: user.status, used: formatSize(user.storageUsed) };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.displayName,
+    group: groupName,
+    status: user.status,
+    used: formatSize(user.storageUsed),
+  };
 }
 
 export function registerUser(program: Command): void {
@@ -31,7 +38,10 @@ export function registerUser(program: Command): void {
         const group = await app.users.groupOf(created);
         const generated = options.password === undefined ? password : undefined;
         output(json, { user: { ...created, group: group.name }, ...(generated && { password: generated }) }, () =>
-          [`Created user #${created.id} ${created.email} in group ${group.name}`, ...(generated ? [`Password (shown once): ${generated}`] : [])].join('\n'),
+          [
+            `Created user #${created.id} ${created.email} in group ${group.name}`,
+            ...(generated ? [`Password (shown once): ${generated}`] : []),
+          ].join('\n'),
         );
       });
     });
@@ -88,7 +98,7 @@ export function registerUser(program: Command): void {
 
   user
     .command('set-group')
-    .description("move a user to another group")
+    .description('move a user to another group')
     .requiredOption('--email <email>', 'the user')
     .requiredOption('--group <group>', 'group name')
     .action(async (options: { email: string; group: string }, command: Command) => {

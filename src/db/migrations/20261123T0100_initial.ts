@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import type { SqlDialectName } from '../dialect.js';
 
 /** The core schema: settings, storage policies, groups, users, blobs and the entry tree. */
 export function initial(dialect: SqlDialectName) {
   const id = dialect === 'postgres' ? 'bigserial' : 'integer';
-  const idOptions = dialect === 'postgres' ? (c: any) => c.primaryKey() : (c: any) => c.primaryKey().autoIncrement();
+  const idOptions = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema

@@ -115,7 +115,12 @@ export class BlobRepository {
   /** Which of these storage keys have a row (pending or ready) in a policy. */
   async knownKeys(tx: Tx, policyId: number, keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await tx.selectFrom('blobs').select('storage_key').where('policy_id', '=', policyId).where('storage_key', 'in', keys).execute();
+    const rows = await tx
+      .selectFrom('blobs')
+      .select('storage_key')
+      .where('policy_id', '=', policyId)
+      .where('storage_key', 'in', keys)
+      .execute();
     return new Set(rows.map((row) => row.storage_key));
   }
 

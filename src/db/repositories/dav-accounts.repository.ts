@@ -35,7 +35,11 @@ export class DavAccountRepository {
     return toAccount(row);
   }
 
-  async update(tx: Tx, id: number, fields: { name?: string; rootId?: number; readOnly?: boolean; expiresAt?: number | null }): Promise<DavAccountRecord | null> {
+  async update(
+    tx: Tx,
+    id: number,
+    fields: { name?: string; rootId?: number; readOnly?: boolean; expiresAt?: number | null },
+  ): Promise<DavAccountRecord | null> {
     const row = await tx
       .updateTable('dav_accounts')
       .set({

@@ -276,7 +276,12 @@ export class EntryRepository {
   async *allFiles(tx: Tx, batchSize = 1000): AsyncIterable<Entry> {
     let afterId = 0;
     for (;;) {
-      const rows = await this.selectEntries(tx).where('e.kind', '=', 'file').where('e.id', '>', afterId).orderBy('e.id').limit(batchSize).execute();
+      const rows = await this.selectEntries(tx)
+        .where('e.kind', '=', 'file')
+        .where('e.id', '>', afterId)
+        .orderBy('e.id')
+        .limit(batchSize)
+        .execute();
       for (const row of rows) yield toEntry(row);
       if (rows.length < batchSize) return;
       afterId = rows[rows.length - 1]!.id;
@@ -284,7 +289,10 @@ export class EntryRepository {
   }
 
   async countAll(tx: Tx): Promise<number> {
-    const row = await tx.selectFrom('entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const row = await tx
+      .selectFrom('entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 

@@ -10,7 +10,13 @@ export interface DeadProperty {
 /** WebDAV dead properties, keyed by entry id so that MOVE keeps them for free. */
 export class PropertyRepository {
   async list(tx: Tx, entryId: number): Promise<DeadProperty[]> {
-    const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', '=', entryId).orderBy('namespace').orderBy('name').execute();
+    const rows = await tx
+      .selectFrom('dead_properties')
+      .selectAll()
+      .where('entry_id', '=', entryId)
+      .orderBy('namespace')
+      .orderBy('name')
+      .execute();
     return rows.map((row) => ({ ns: row.namespace, name: row.name, value: row.value }));
   }
 
@@ -18,7 +24,11 @@ export class PropertyRepository {
   async listMany(tx: Tx, entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
     const out = new Map<number, DeadProperty[]>();
     for (let i = 0; i < entryIds.length; i += 500) {
-      const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', 'in', entryIds.slice(i, i + 500)).execute();
+      const rows = await tx
+        .selectFrom('dead_properties')
+        .selectAll()
+        .where('entry_id', 'in', entryIds.slice(i, i + 500))
+        .execute();
       for (const row of rows) {
         const id = Number(row.entry_id);
         const list = out.get(id) ?? [];
@@ -45,7 +55,11 @@ export class PropertyRepository {
   async copy(tx: Tx, idMap: ReadonlyMap<number, number>): Promise<void> {
     const sources = [...idMap.keys()];
     for (let i = 0; i < sources.length; i += 500) {
-      const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', 'in', sources.slice(i, i + 500)).execute();
+      const rows = await tx
+        .selectFrom('dead_properties')
+        .selectAll()
+        .where('entry_id', 'in', sources.slice(i, i + 500))
+        .execute();
       for (let j = 0; j < rows.length; j += 500) {
         await tx
           .insertInto('dead_properties')

@@ -40,12 +40,21 @@ export class Doctor {
       if (checkedFiles % 1000 === 0) options.onProgress?.(checkedFiles, total);
       const blob = entry.blobId ? await this.database.read((db) => this.blobs.byId(db, entry.blobId!)) : null;
       if (!blob) {
-        problems.push({ kind: 'missing-blob-record', entryId: entry.id, message: `File #${entry.id} "${entry.name}" points at no blob record` });
+        problems.push({
+          kind: 'missing-blob-record',
+          entryId: entry.id,
+          message: `File #${entry.id} "${entry.name}" points at no blob record`,
+        });
         continue;
       }
       const stored = await this.backends.get(blob.policyId)?.stat(blob.storageKey);
       if (!stored) {
-        problems.push({ kind: 'missing-content', entryId: entry.id, blobId: blob.id, message: `File #${entry.id} "${entry.name}": content missing from storage` });
+        problems.push({
+          kind: 'missing-content',
+          entryId: entry.id,
+          blobId: blob.id,
+          message: `File #${entry.id} "${entry.name}": content missing from storage`,
+        });
       } else if (stored.size !== entry.size || blob.size !== entry.size) {
         problems.push({
           kind: 'wrong-size',
@@ -71,7 +80,11 @@ export class Doctor {
 
     for (const row of await this.database.read((db) => this.users.usageMismatches(db))) {
       const actual = row.actual;
-      problems.push({ kind: 'storage-used', userId: row.id, message: `User #${row.id} is charged ${row.stored} bytes but stores ${actual}` });
+      problems.push({
+        kind: 'storage-used',
+        userId: row.id,
+        message: `User #${row.id} is charged ${row.stored} bytes but stores ${actual}`,
+      });
       if (options.repair) {
         await this.database.transaction((tx) => this.users.setStorageUsed(tx, row.id, actual));
         repaired++;

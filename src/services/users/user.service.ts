@@ -10,7 +10,14 @@ import {
   type User,
   type UserStatus,
 } from '../../core/index.js';
-import { isUniqueViolation, type Database, type EntryRepository, type GroupRepository, type UserRepository, type UserWithSecret } from '../../db/index.js';
+import {
+  isUniqueViolation,
+  type Database,
+  type EntryRepository,
+  type GroupRepository,
+  type UserRepository,
+  type UserWithSecret,
+} from '../../db/index.js';
 
 export interface NewUser {
   readonly email: string;
