@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../config/index.js';
+import { registerDavAccount } from './commands/dav-account.js';
 import { registerGroup } from './commands/group.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerServe } from './commands/serve.js';
+import { registerSettings } from './commands/settings.js';
 import { registerUser } from './commands/user.js';
 import { reportError } from './context.js';
 
@@ -21,6 +23,8 @@ registerServe(program);
 registerUser(program);
 registerGroup(program);
 registerMaintenance(program);
+registerDavAccount(program);
+registerSettings(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -33,6 +33,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    webdav: z
+      .object({
+        /** RFC 4918 9.1: Depth: infinity PROPFIND walks whole trees; refused (403) unless enabled. */
+        allowInfinityPropfind: z.boolean().default(false),
+        /** macOS `._*` and `.DS_Store` files: 'store' them like any file, or 'refuse' them (403). */
+        finderJunk: z.enum(['store', 'refuse']).default('store'),
+        /** Lock timeout when the client asks for none, and the most it may ask for, in seconds. */
+        defaultLockSeconds: z.coerce.number().int().min(1).default(3600),
+        maxLockSeconds: z.coerce.number().int().min(1).default(7 * 24 * 3600),
+        /** Largest XML request body (PROPFIND, PROPPATCH, LOCK), in bytes. */
+        maxXmlBytes: z.coerce.number().int().min(1024).default(1 << 20),
+      })
+      .strict()
+      .prefault({}),
     gc: z
       .object({
         /** Pending writes and temporary files younger than this are left alone by gc. */

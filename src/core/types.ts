@@ -14,6 +14,8 @@ export interface Entry {
   readonly blobId: string | null;
   /** Hex SHA-256 of the content; null for folders. */
   readonly sha256: string | null;
+  /** Hex SHA-1, for clients that compare it (rclone over WebDAV); null for folders. */
+  readonly sha1: string | null;
   readonly mtime: number;
   readonly ctime: number;
   /** Strong entity tag without quotes; changes on every content change. */

@@ -67,6 +67,7 @@ export interface BlobsTable {
   storage_key: string;
   size: number;
   sha256: string | null;
+  sha1: string | null;
   state: string;
   ref_count: number;
   created_at: number;

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
+import { registerDav } from '../dav/index.js';
 
 /**
  * The Fastify app. Later pieces mount here: /dav (Basic auth), /api/v4 (Bearer), share
@@ -19,6 +20,29 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
 
   // Cloudreve V4: GET /api/v4/site/ping -> { code: 0, data: "<version>" }.
   server.get('/api/v4/site/ping', async () => ({ code: 0, msg: '', data: version }));
+
+  // Windows Explorer sends OPTIONS / on the host root before mapping a deeper URL; it must
+  // get a 2xx without authentication or redirect.
+  server.options('/', async (_request, reply) => {
+    reply.headers({ DAV: '1, 2', 'MS-Author-Via': 'DAV', Allow: 'OPTIONS, GET, HEAD' }).code(200).send();
+  });
+
+  const webdav = app.config.webdav;
+  await registerDav(server, {
+    vfs: app.vfs,
+    accounts: app.davAccounts,
+    settings: app.settings,
+    logger: app.logger,
+    options: {
+      mountPrefix: '/dav',
+      acceptedHosts: app.config.publicUrl ? [new URL(app.config.publicUrl).host] : [],
+      xmlLimits: { maxBytes: webdav.maxXmlBytes },
+      allowInfinityPropfind: webdav.allowInfinityPropfind,
+      defaultLockSeconds: webdav.defaultLockSeconds,
+      maxLockSeconds: webdav.maxLockSeconds,
+      finderJunk: webdav.finderJunk,
+    },
+  });
 
   return server;
 }

@@ -36,6 +36,8 @@ export interface BlobBackend {
 
   /** Optional: server-side copy without moving bytes through this process. */
   copy?(from: string, to: string): Promise<void>;
+  /** Optional: bytes still free where this backend stores, for capacity displays. */
+  freeSpace?(): Promise<number>;
   /** Optional: removes the backend's own temporary files older than `olderThan` (epoch ms). */
   removeTemporaries?(olderThan: number): Promise<number>;
 }

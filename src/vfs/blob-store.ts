@@ -9,6 +9,7 @@ export interface StoredBlob {
   readonly id: string;
   readonly size: number;
   readonly sha256: string;
+  readonly sha1: string;
 }
 
 export interface BlobStoreOptions {
@@ -49,7 +50,7 @@ export class BlobStore {
   async store(
     policyId: number,
     source: Readable,
-    limits: { maxBytes: number | null; expectedSize?: number; signal?: AbortSignal },
+    limits: { maxBytes: number | null; expectedSize?: number; expectedSha1?: string; signal?: AbortSignal },
   ): Promise<StoredBlob> {
     const backend = this.backendOf(policyId);
     const id = this.options.newId();
@@ -70,7 +71,11 @@ export class BlobStore {
       if (limits.expectedSize !== undefined && meter.size !== limits.expectedSize) {
         throw new InvalidArgumentError(`Received ${meter.size} bytes where ${limits.expectedSize} were announced`);
       }
-      return { id, size: meter.size, sha256: meter.digest() };
+      const digests = meter.digests();
+      if (limits.expectedSha1 !== undefined && limits.expectedSha1.toLowerCase() !== digests.sha1) {
+        throw new InvalidArgumentError(`The content's SHA-1 is ${digests.sha1}, not ${limits.expectedSha1} as announced`);
+      }
+      return { id, size: meter.size, ...digests };
     } catch (error) {
       await this.discard(id, policyId, key);
       throw error;

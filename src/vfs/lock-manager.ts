@@ -90,6 +90,26 @@ export class LockManager {
     return this.database.read((db) => this.locks.covering(db, entryId, this.clock()));
   }
 
+  /**
+   * Locks covering each of a folder's listed children, in two queries whatever their number:
+   * the folder's inherited depth-infinity locks, and locks on the children themselves.
+   */
+  async discoverChildren(folder: Entry, children: readonly Entry[]): Promise<Map<number, LockRecord[]>> {
+    const now = this.clock();
+    return this.database.read(async (db) => {
+      const out = new Map<number, LockRecord[]>();
+      if (!(await this.locks.anyActive(db, now))) return out;
+      const inherited = (await this.locks.covering(db, folder.id, now)).filter((lock) => lock.depth === 'infinity');
+      const own = await this.locks.onEntries(
+        db,
+        children.map((child) => child.id),
+        now,
+      );
+      for (const child of children) out.set(child.id, [...inherited, ...own.filter((lock) => lock.entryId === child.id)]);
+      return out;
+    });
+  }
+
   /** Tokens of every lock covering an entry, for evaluating If headers. */
   async tokensCovering(entryId: number): Promise<string[]> {
     return (await this.discover(entryId)).map((lock) => lock.token);

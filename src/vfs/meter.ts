@@ -8,6 +8,7 @@ import { QuotaExceededError } from '../core/index.js';
  */
 export class ContentMeter extends Transform {
   private readonly hash: Hash = createHash('sha256');
+  private readonly sha1: Hash = createHash('sha1');
   private count = 0;
 
   constructor(private readonly maxBytes: number | null) {
@@ -21,6 +22,7 @@ export class ContentMeter extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.sha1.update(chunk);
     callback(null, chunk);
   }
 
@@ -28,8 +30,8 @@ export class ContentMeter extends Transform {
     return this.count;
   }
 
-  /** Hex SHA-256; call once, after the stream has ended. */
-  digest(): string {
-    return this.hash.digest('hex');
+  /** Hex SHA-256 and SHA-1; call once, after the stream has ended. */
+  digests(): { sha256: string; sha1: string } {
+    return { sha256: this.hash.digest('hex'), sha1: this.sha1.digest('hex') };
   }
 }

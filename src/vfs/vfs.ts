@@ -77,6 +77,8 @@ export interface WriteOptions {
   readonly policyId?: number;
   readonly signal?: AbortSignal;
   readonly lockTokens?: readonly string[];
+  /** A SHA-1 the client announced (OC-Checksum); a mismatch stores nothing. */
+  readonly expectedSha1?: string;
 }
 
 /** Lock tokens the request submitted (RFC 4918 If header); every write path honours them. */
@@ -161,6 +163,18 @@ export class Vfs {
     });
   }
 
+  /**
+   * Bytes the principal's user stores and may still store (RFC 4331). Without a quota, what
+   * is free in the storage the principal writes to.
+   */
+  async capacity(principal: Principal): Promise<{ used: number; available: number }> {
+    const user = await this.deps.database.read((db) => this.deps.users.byId(db, principal.userId));
+    const used = user?.storageUsed ?? 0;
+    if (principal.quota !== null) return { used, available: Math.max(0, principal.quota - used) };
+    const free = await this.deps.blobStore.backendOf(principal.storagePolicyId).freeSpace?.();
+    return { used, available: free ?? 0 };
+  }
+
   /** A file's bytes, or `range` of them (inclusive, within the file). */
   async read(principal: Principal, path: VPath, range?: ByteRange): Promise<{ entry: Entry; stream: Readable }> {
     const entry = await this.stat(principal, path);
@@ -203,6 +217,7 @@ export class Vfs {
     const blob = await this.deps.blobStore.store(policyId, source, {
       maxBytes: allowance,
       expectedSize: options.expectedSize,
+      expectedSha1: options.expectedSha1,
       signal: options.signal,
     });
 
@@ -213,7 +228,7 @@ export class Vfs {
       result = await this.deps.database.transaction(async (tx) => {
         const { parent } = await this.resolver.parentFolder(tx, principal, path);
         const mtime = options.mtime ?? now;
-        const content = { size: blob.size, sha256: blob.sha256, now };
+        const content = { size: blob.size, sha256: blob.sha256, sha1: blob.sha1, now };
         for (;;) {
           const current = await this.deps.entries.lockChild(tx, parent.id, name, this.deps.database.dialect);
           if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
@@ -309,7 +324,7 @@ export class Vfs {
         }
         if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
         // RFC 4918 7.7: a lock does not move with its resource.
-        await this.deps.locks.deleteSubtree(tx, plan.source.id);
+        await this.deps.locks.deleteSubtree(tx, plan.source.id, this.deps.clock());
         await this.deps.entries.relocate(tx, plan.source.id, plan.parent.id, baseName(to));
         return { entry: (await this.deps.entries.byId(tx, plan.source.id))!, replaced: plan.existing !== null };
       })
@@ -436,7 +451,7 @@ export class Vfs {
     return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
   }
 
-  private async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; now: number }): Promise<void> {
+  private async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; sha1: string; now: number }): Promise<void> {
     if (!(await this.deps.blobs.markReady(tx, blobId, content))) {
       throw new ConflictError('The upload went quiet for so long that it was cleaned up; please retry');
     }

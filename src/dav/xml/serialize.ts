@@ -8,8 +8,9 @@ import { parseXml, type XmlElement } from './parse.js';
 import { DAV_NS, XML_NS } from './namespaces.js';
 
 /** Characters XML 1.0 cannot carry even as references: C0 controls but tab, LF, CR; U+FFFE/F; lone surrogates. */
-// eslint-disable-next-line no-control-regex
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
  * Escapes character data. `>` is escaped so `]]>` never appears; CR becomes a reference so

@@ -48,9 +48,12 @@ export function webdav(dialect: SqlDialectName) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('locks_entry').on('locks').columns(['entry_id', 'expires_at']).execute();
+      // WebDAV clients (rclone's owncloud/nextcloud modes) compare SHA-1 checksums.
+      await db.schema.alterTable('blobs').addColumn('sha1', 'text').execute();
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('blobs').dropColumn('sha1').execute();
       for (const table of ['locks', 'dead_properties', 'dav_accounts']) await db.schema.dropTable(table).execute();
     },
   };

@@ -26,6 +26,7 @@ export class BlobRepository {
         storage_key: blob.storageKey,
         size: 0,
         sha256: null,
+        sha1: null,
         state: 'pending',
         ref_count: 0,
         created_at: blob.now,
@@ -40,10 +41,10 @@ export class BlobRepository {
   }
 
   /** Pending -> ready with one reference; false if gc already took the pending row. */
-  async markReady(tx: Tx, id: string, content: { size: number; sha256: string; now: number }): Promise<boolean> {
+  async markReady(tx: Tx, id: string, content: { size: number; sha256: string; sha1: string; now: number }): Promise<boolean> {
     const result = await tx
       .updateTable('blobs')
-      .set({ state: 'ready', ref_count: 1, size: content.size, sha256: content.sha256, touched_at: content.now })
+      .set({ state: 'ready', ref_count: 1, size: content.size, sha256: content.sha256, sha1: content.sha1, touched_at: content.now })
       .where('id', '=', id)
       .where('state', '=', 'pending')
       .executeTakeFirst();

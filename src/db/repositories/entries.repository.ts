@@ -3,7 +3,7 @@ import type { Entry, EntryKind, SortDirection, SortField } from '../../core/inde
 import type { Tx } from '../database.js';
 import type { EntriesTable } from '../schema.js';
 
-type EntryRow = Selectable<EntriesTable> & { sha256: string | null };
+type EntryRow = Selectable<EntriesTable> & { sha256: string | null; sha1: string | null };
 
 const SORT_COLUMNS = { name: 'name', size: 'size', modified: 'mtime', created: 'ctime' } as const;
 
@@ -65,7 +65,7 @@ export class EntryRepository {
         join wanted on wanted.depth = walk.depth + 1
         join entries e on e.parent_id = walk.id and e.name = wanted.name
       )
-      select walk.depth, e.*, b.sha256
+      select walk.depth, e.*, b.sha256, b.sha1
       from walk join entries e on e.id = walk.id left join blobs b on b.id = e.blob_id
       order by walk.depth`.execute(tx);
     return result.rows.map(toEntry);
@@ -92,7 +92,10 @@ export class EntryRepository {
       const beyond = descending ? sql.raw('<') : sql.raw('>');
       const col = sql.ref(`e.${column}`);
       select = select.where(
-        sql<boolean>`(${rank} > ${after.rank} or (${rank} = ${after.rank} and (${col} ${beyond} ${after.value} or (${col} = ${after.value} and e.id ${beyond} ${after.id}))))`,
+        query.foldersFirst
+          ? sql<boolean>`(${rank} > ${after.rank} or (${rank} = ${after.rank} and (${col} ${beyond} ${after.value} or (${col} = ${after.value} and e.id ${beyond} ${after.id}))))`
+          : // A row-value comparison is an index range scan in both engines: pages start at the cursor.
+            sql<boolean>`(${col}, e.id) ${beyond} (${after.value}, ${after.id})`,
       );
     }
     if (query.foldersFirst) select = select.orderBy(rank, 'asc');
@@ -163,17 +166,19 @@ export class EntryRepository {
 
   /** Counts and total file size below (and including) an entry. */
   async summarise(tx: Tx, id: number): Promise<SubtreeSummary> {
+    // The columns travel inside the recursion: a final join back to entries would make the
+    // planner scan the whole table for a one-file subtree.
     const result = await sql<{ files: number | null; folders: number | null; size: number | null }>`
-      with recursive sub(id) as (
-        select id from entries where id = ${id}
+      with recursive sub(id, kind, size) as (
+        select id, kind, size from entries where id = ${id}
         union all
-        select e.id from entries e join sub on e.parent_id = sub.id
+        select e.id, e.kind, e.size from entries e join sub on e.parent_id = sub.id
       )
       select
-        sum(case when e.kind = 'file' then 1 else 0 end) as files,
-        sum(case when e.kind = 'folder' then 1 else 0 end) as folders,
-        sum(case when e.kind = 'file' then e.size else 0 end) as size
-      from sub join entries e on e.id = sub.id`.execute(tx);
+        sum(case when kind = 'file' then 1 else 0 end) as files,
+        sum(case when kind = 'folder' then 1 else 0 end) as folders,
+        sum(case when kind = 'file' then size else 0 end) as size
+      from sub`.execute(tx);
     const row = result.rows[0];
     return { files: Number(row?.files ?? 0), folders: Number(row?.folders ?? 0), size: Number(row?.size ?? 0) };
   }
@@ -181,15 +186,12 @@ export class EntryRepository {
   /** How many entries of the subtree point at each blob. */
   async blobReferences(tx: Tx, id: number): Promise<Map<string, number>> {
     const result = await sql<{ blob_id: string; refs: number }>`
-      with recursive sub(id) as (
-        select id from entries where id = ${id}
+      with recursive sub(id, blob_id) as (
+        select id, blob_id from entries where id = ${id}
         union all
-        select e.id from entries e join sub on e.parent_id = sub.id
+        select e.id, e.blob_id from entries e join sub on e.parent_id = sub.id
       )
-      select e.blob_id, count(*) as refs
-      from sub join entries e on e.id = sub.id
-      where e.blob_id is not null
-      group by e.blob_id`.execute(tx);
+      select blob_id, count(*) as refs from sub where blob_id is not null group by blob_id`.execute(tx);
     return new Map(result.rows.map((row) => [row.blob_id, Number(row.refs)]));
   }
 
@@ -297,7 +299,7 @@ export class EntryRepository {
   }
 
   private selectEntries(tx: Tx) {
-    return tx.selectFrom('entries as e').leftJoin('blobs as b', 'b.id', 'e.blob_id').selectAll('e').select('b.sha256');
+    return tx.selectFrom('entries as e').leftJoin('blobs as b', 'b.id', 'e.blob_id').selectAll('e').select(['b.sha256', 'b.sha1']);
   }
 }
 
@@ -311,6 +313,7 @@ function toEntry(row: EntryRow): Entry {
     size: Number(row.size),
     blobId: row.blob_id,
     sha256: row.sha256 ?? null,
+    sha1: row.sha1 ?? null,
     mtime: Number(row.mtime),
     ctime: Number(row.ctime),
     etag: row.etag,

@@ -68,16 +68,36 @@ export class LockRepository {
     return result.rows.map(toLock);
   }
 
-  /** Locks on any entry strictly below `entryId`. */
+  /**
+   * Locks on any entry strictly below `entryId`. Walks up from each active lock rather than
+   * down the subtree, so the cost is (locks x depth), not the size of the subtree.
+   */
   async below(tx: Tx, entryId: number, now: number): Promise<LockRecord[]> {
-    const result = await sql<Selectable<LocksTable>>`
-      with recursive sub(id) as (
-        select id from entries where parent_id = ${entryId}
+    const tokens = await this.tokensAtOrBelow(tx, entryId, now);
+    if (tokens.length === 0) return [];
+    const rows = await tx.selectFrom('locks').selectAll().where('token', 'in', tokens).where('entry_id', '<>', entryId).execute();
+    return rows.map(toLock);
+  }
+
+  private async tokensAtOrBelow(tx: Tx, entryId: number, now: number): Promise<string[]> {
+    const result = await sql<{ token: string }>`
+      with recursive up(token, id) as (
+        select token, entry_id from locks where expires_at > ${now}
         union all
-        select e.id from entries e join sub on e.parent_id = sub.id
+        select up.token, e.parent_id from up join entries e on e.id = up.id where e.parent_id is not null
       )
-      select l.* from locks l join sub on l.entry_id = sub.id where l.expires_at > ${now}`.execute(tx);
-    return result.rows.map(toLock);
+      select distinct token from up where id = ${entryId}`.execute(tx);
+    return result.rows.map((row) => row.token);
+  }
+
+  /** Locks directly on any of these entries. */
+  async onEntries(tx: Tx, entryIds: readonly number[], now: number): Promise<LockRecord[]> {
+    const out: LockRecord[] = [];
+    for (let i = 0; i < entryIds.length; i += 500) {
+      const rows = await tx.selectFrom('locks').selectAll().where('entry_id', 'in', entryIds.slice(i, i + 500)).where('expires_at', '>', now).execute();
+      out.push(...rows.map(toLock));
+    }
+    return out;
   }
 
   /** Only locks on the entry itself. */
@@ -93,16 +113,10 @@ export class LockRepository {
   }
 
   /** Removes the locks on an entry and everything below it (RFC 4918 7.7: locks do not move). */
-  async deleteSubtree(tx: Tx, entryId: number): Promise<void> {
-    await sql`
-      delete from locks where entry_id in (
-        with recursive sub(id) as (
-          select id from entries where id = ${entryId}
-          union all
-          select e.id from entries e join sub on e.parent_id = sub.id
-        )
-        select id from sub
-      )`.execute(tx);
+  async deleteSubtree(tx: Tx, entryId: number, now: number): Promise<void> {
+    if (!(await this.anyActive(tx, now))) return;
+    const tokens = await this.tokensAtOrBelow(tx, entryId, now);
+    if (tokens.length > 0) await tx.deleteFrom('locks').where('token', 'in', tokens).execute();
   }
 
   async sweepExpired(tx: Tx, now: number): Promise<number> {

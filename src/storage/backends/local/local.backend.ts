@@ -69,6 +69,12 @@ export class LocalBackend implements BlobBackend {
     yield* this.walk(this.root, '');
   }
 
+  async freeSpace(): Promise<number> {
+    await fs.mkdir(this.root, { recursive: true });
+    const stats = await fs.statfs(this.root);
+    return stats.bavail * stats.bsize;
+  }
+
   async removeTemporaries(olderThan: number): Promise<number> {
     const folder = path.join(this.root, TEMPORARY_FOLDER);
     let names: string[];

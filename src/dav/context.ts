@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Principal, VPath } from '../core/index.js';
+import type { DavAccountService, ServerSettings } from '../services/index.js';
+import type { Vfs } from '../vfs/index.js';
+import { encodeHref } from './paths.js';
+import { DavError } from './status.js';
+import { parseXml, type XmlElement, type XmlLimits } from './xml/index.js';
+
+export type JunkPolicy = 'store' | 'refuse';
+
+export interface DavOptions {
+  /** Where WebDAV is mounted: '/dav'. */
+  readonly mountPrefix: string;
+  /** Hosts besides the request's own that a Destination may name (the public URL's host). */
+  readonly acceptedHosts: readonly string[];
+  readonly xmlLimits: Partial<XmlLimits>;
+  /** RFC 4918 9.1: Depth: infinity PROPFIND is refused unless enabled. */
+  readonly allowInfinityPropfind: boolean;
+  readonly defaultLockSeconds: number;
+  readonly maxLockSeconds: number;
+  /** macOS Finder's AppleDouble (`._*`) and `.DS_Store` files: stored as ordinary files, or refused. */
+  readonly finderJunk: JunkPolicy;
+}
+
+export interface DavDependencies {
+  readonly vfs: Vfs;
+  readonly accounts: DavAccountService;
+  readonly settings: ServerSettings;
+  readonly logger: Logger;
+  readonly options: DavOptions;
+}
+
+/** One authenticated request on its way through a method handler. */
+export interface DavContext {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly principal: Principal;
+  readonly path: VPath;
+  readonly deps: DavDependencies;
+}
+
+/** The href of a path in this mount (upper-case percent-encoding, trailing slash on folders). */
+export function hrefOf(ctx: DavContext, path: VPath, isFolder: boolean): string {
+  return encodeHref(ctx.deps.options.mountPrefix, path, isFolder);
+}
+
+export function header(ctx: DavContext, name: string): string | undefined {
+  const value = ctx.request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Reads a request body meant to be XML, up to the configured limit. An empty body gives
+ * null. A body that is not XML-typed is refused with 415 where RFC 4918 asks for it.
+ */
+export async function readXmlBody(ctx: DavContext): Promise<XmlElement | null> {
+  const limit = ctx.deps.options.xmlLimits.maxBytes ?? 1 << 20;
+  const declared = Number(header(ctx, 'content-length') ?? NaN);
+  if (declared > limit) throw new DavError(413, `The XML body is larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new DavError(413, `The XML body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return null;
+  return parseXml(Buffer.concat(chunks), ctx.deps.options.xmlLimits);
+}
+
+/** Drains and discards a body the method does not use (so the connection stays usable). */
+export async function discardBody(ctx: DavContext): Promise<number> {
+  let size = 0;
+  for await (const chunk of ctx.request.raw) size += (chunk as Buffer).length;
+  return size;
+}

@@ -1,0 +1,2 @@
+export { registerDav } from './plugin.js';
+export type { DavDependencies, DavOptions, JunkPolicy } from './context.js';

@@ -1,0 +1,99 @@
+/** RFC 7231 4.3.1-2 GET and HEAD, with RFC 7232 conditional requests and RFC 7233 byte ranges. */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Entry } from '../../core/index.js';
+import { header, hrefOf, type DavContext } from '../context.js';
+import { evaluateIfRange, evaluatePreconditions, parseRange } from '../headers/index.js';
+import { contentTypeOf } from '../properties/mime.js';
+import { httpDate } from '../properties/live.js';
+import { DavError } from '../status.js';
+import { escapeText } from '../xml/index.js';
+
+export async function get(ctx: DavContext): Promise<void> {
+  const entry = await ctx.deps.vfs.stat(ctx.principal, ctx.path);
+  const headOnly = ctx.request.method === 'HEAD';
+  const validators = { etag: entry.etag, mtime: entry.mtime };
+  const outcome = evaluatePreconditions(
+    {
+      ifMatch: header(ctx, 'if-match'),
+      ifNoneMatch: header(ctx, 'if-none-match'),
+      ifModifiedSince: header(ctx, 'if-modified-since'),
+      ifUnmodifiedSince: header(ctx, 'if-unmodified-since'),
+    },
+    validators,
+    ctx.request.method,
+  );
+  ctx.reply.header('ETag', `"${entry.etag}"`).header('Last-Modified', httpDate(entry.mtime));
+  if (outcome === 'not-modified') return void ctx.reply.code(304).send();
+  if (outcome === 'precondition-failed') throw new DavError(412, 'A precondition of the request does not hold');
+
+  if (entry.kind === 'folder') return folderIndex(ctx, entry, headOnly);
+
+  ctx.reply.headers({
+    'Accept-Ranges': 'bytes',
+    'X-Content-Type-Options': 'nosniff',
+    // A browser opening an uploaded HTML or SVG must not run it in this origin.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; sandbox",
+  });
+  const type = contentTypeOf(entry.name);
+  const rangeHeader = header(ctx, 'range');
+  const range = rangeHeader !== undefined && evaluateIfRange(header(ctx, 'if-range'), validators) ? parseRange(rangeHeader, entry.size) : { kind: 'none' as const };
+
+  if (range.kind === 'unsatisfiable') {
+    ctx.reply.code(416).header('Content-Range', `bytes */${entry.size}`).type('text/plain; charset=utf-8').send(headOnly ? undefined : 'Range not satisfiable\n');
+    return;
+  }
+  if (range.kind === 'none') {
+    ctx.reply.code(200).type(type).header('Content-Length', String(entry.size));
+    if (headOnly) return void ctx.reply.send();
+    const { stream } = await ctx.deps.vfs.read(ctx.principal, ctx.path);
+    return void ctx.reply.send(stream);
+  }
+  if (range.ranges.length === 1) {
+    const only = range.ranges[0]!;
+    ctx.reply
+      .code(206)
+      .type(type)
+      .header('Content-Range', `bytes ${only.start}-${only.end}/${entry.size}`)
+      .header('Content-Length', String(only.end - only.start + 1));
+    if (headOnly) return void ctx.reply.send();
+    const { stream } = await ctx.deps.vfs.read(ctx.principal, ctx.path, only);
+    return void ctx.reply.send(stream);
+  }
+  // RFC 7233 4.1 / appendix A: several ranges as multipart/byteranges.
+  const boundary = randomBytes(12).toString('hex');
+  const parts = range.ranges.map((r) => ({
+    range: r,
+    head: `\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${r.start}-${r.end}/${entry.size}\r\n\r\n`,
+  }));
+  const tail = `\r\n--${boundary}--\r\n`;
+  const length = parts.reduce((sum, p) => sum + Buffer.byteLength(p.head) + p.range.end - p.range.start + 1, 0) + Buffer.byteLength(tail);
+  ctx.reply.code(206).type(`multipart/byteranges; boundary=${boundary}`).header('Content-Length', String(length));
+  if (headOnly) return void ctx.reply.send();
+  const vfs = ctx.deps.vfs;
+  const principal = ctx.principal;
+  const path = ctx.path;
+  async function* body() {
+    for (const part of parts) {
+      yield Buffer.from(part.head);
+      const { stream } = await vfs.read(principal, path, part.range);
+      for await (const chunk of stream) yield chunk as Buffer;
+    }
+    yield Buffer.from(tail);
+  }
+  ctx.reply.send(Readable.from(body()));
+}
+
+/** A plain listing for people who open a folder in a browser; clients use PROPFIND. */
+async function folderIndex(ctx: DavContext, folder: Entry, headOnly: boolean): Promise<void> {
+  ctx.reply.code(200).type('text/html; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
+  if (headOnly) return void ctx.reply.send();
+  const rows: string[] = [];
+  for await (const entry of ctx.deps.vfs.children(ctx.principal, ctx.path)) {
+    const href = hrefOf(ctx, [...ctx.path, entry.name], entry.kind === 'folder');
+    rows.push(`<li><a href="${escapeText(href)}">${escapeText(entry.name)}${entry.kind === 'folder' ? '/' : ''}</a></li>`);
+    if (rows.length >= 10_000) break;
+  }
+  const title = escapeText(folder.name || '/');
+  ctx.reply.send(`<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><ul>${rows.join('')}</ul>\n`);
+}

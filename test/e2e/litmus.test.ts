@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { tempDir } from '../support/databases.js';
+import { startDavServer, type DavServer } from '../support/dav-server.js';
+
+/**
+ * Debian's litmus, all five default suites, against a server on loopback: zero failures.
+ * scripts/test-all.sh installs litmus.
+ */
+describe('litmus', () => {
+  let dav: DavServer;
+  // litmus writes debug.log into its working directory: keep it out of the repository.
+  const logs = tempDir('cumulus-litmus-');
+
+  beforeAll(async () => {
+    dav = await startDavServer('sqlite');
+  });
+  afterAll(async () => {
+    await dav.close();
+    logs.remove();
+  });
+
+  it.each(['basic', 'copymove', 'props', 'locks', 'http'])('passes the %s suite with no failures', (suite) => {
+    const run = spawnSync('litmus', [dav.url, dav.email, dav.password], {
+      encoding: 'utf8',
+      env: { ...process.env, TESTS: suite },
+      cwd: logs.path,
+      timeout: 120_000,
+    });
+    if (run.error) throw new Error(`litmus could not run (${run.error.message}); scripts/test-all.sh installs it`);
+    const output = `${run.stdout}${run.stderr}`;
+    const summary = /summary for `(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed/.exec(output);
+    expect(summary, output).not.toBeNull();
+    const failures = output.split('\n').filter((line) => /FAIL/.test(line));
+    expect({ suite, failed: Number(summary![4]), failures }).toEqual({ suite, failed: 0, failures: [] });
+    expect(Number(summary![2])).toBeGreaterThan(0);
+  });
+});
