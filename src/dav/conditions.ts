@@ -1,7 +1,7 @@
 import { NotFoundError, parentOf, type Entry, type VPath } from '../core/index.js';
 import { header, type DavContext } from './context.js';
 import { evaluateIfHeader, evaluatePreconditions, parseIfHeader } from './headers/index.js';
-import { decodeDavPath } from './paths.js';
+import { resolveDavUrl } from './paths.js';
 import { DavError } from './status.js';
 
 /**
@@ -40,7 +40,8 @@ export async function checkIfHeader(ctx: DavContext, current: Entry | null): Pro
   // A request naming no valid token for a locked resource is refused as locked (423), as
   // mod_dav does; any other unmet condition is 412.
   const own = states.get(null)!;
-  if (own.lockTokens.length > 0 && !result.submittedTokens.some((token) => own.lockTokens.includes(token))) {
+  const tried = result.submittedTokens.filter((token) => token !== 'DAV:no-lock');
+  if (own.lockTokens.length > 0 && tried.length > 0 && !tried.some((token) => own.lockTokens.includes(token))) {
     throw new DavError(423, 'The resource is locked and the request did not submit its lock token', 'lock-token-submitted');
   }
   throw new DavError(412, 'The If header does not match the current state of the resource');
@@ -56,15 +57,12 @@ async function stateOf(ctx: DavContext, path: VPath, known?: Entry | null) {
 }
 
 async function stateOfTag(ctx: DavContext, resource: string) {
-  let rawPath: string;
   try {
-    rawPath = resource.startsWith('/') ? resource : new URL(resource).pathname;
+    const acceptedHosts = ctx.deps.options.acceptedHosts;
+    const path = resolveDavUrl(resource, { host: header(ctx, 'host'), acceptedHosts }, ctx.deps.options.mountPrefix, 'The If header resource');
+    return await stateOf(ctx, path);
   } catch {
-    return { exists: false, etag: null, lockTokens: [] };
-  }
-  try {
-    return await stateOf(ctx, decodeDavPath(rawPath, ctx.deps.options.mountPrefix));
-  } catch {
+    // A resource that is not ours, or not valid, is a resource that does not exist.
     return { exists: false, etag: null, lockTokens: [] };
   }
 }

@@ -15,16 +15,17 @@ const UNSUPPORTED = ['POST', 'PATCH', 'REPORT', 'SEARCH', 'ACL', 'TRACE', 'MKCAL
  */
 export async function registerDav(server: FastifyInstance, deps: DavDependencies): Promise<void> {
   for (const method of [...Object.keys(DAV_METHODS), ...UNSUPPORTED]) {
-    try {
-      server.addHttpMethod(method, { hasBody: true });
-    } catch {
-      // Already known to Fastify.
-    }
+    if (!server.supportedMethods.includes(method)) server.addHttpMethod(method, { hasBody: true });
   }
   await server.register(async (dav) => {
     dav.removeAllContentTypeParsers();
     dav.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    const handler = (request: FastifyRequest, reply: FastifyReply) => handle(request, reply, deps);
+    // Returning the reply tells Fastify the response is ours even while a stream is still
+    // being piped; resolving with undefined would make it send an empty body.
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      await handle(request, reply, deps);
+      return reply;
+    };
     const methods = [...Object.keys(DAV_METHODS), ...UNSUPPORTED];
     const prefix = deps.options.mountPrefix;
     dav.route({ method: methods, url: prefix, handler, exposeHeadRoute: false });

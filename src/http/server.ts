@@ -11,7 +11,6 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: app.logger as FastifyBaseLogger,
     trustProxy: app.config.trustProxy,
-    disableRequestLogging: false,
     // Uploads stream; nothing here buffers a body beyond the JSON limit.
     bodyLimit: 1 << 20,
     return503OnClosing: true,

@@ -23,11 +23,7 @@ export type PreconditionOutcome = 'proceed' | 'not-modified' | 'precondition-fai
  * when it does not exist): 'not-modified' becomes 304, 'precondition-failed' 412. Dates are
  * compared to the second, as HTTP-dates carry no more; an invalid date is ignored.
  */
-export function evaluatePreconditions(
-  headers: ConditionalHeaders,
-  current: CurrentState | null,
-  method: string,
-): PreconditionOutcome {
+export function evaluatePreconditions(headers: ConditionalHeaders, current: CurrentState | null, method: string): PreconditionOutcome {
   const safe = method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD';
 
   // Step 1: If-Match, strong comparison (RFC 7232 3.1).

@@ -62,7 +62,7 @@ function parseList(scan: Scanner): IfCondition[] {
   scan.expect('(');
   const conditions: IfCondition[] = [];
   for (scan.skip(/^\s+/); scan.peek() !== ')'; scan.skip(/^\s+/)) {
-    const not = scan.skip(/^not(?=[\s<[])/i);
+    const not = scan.skip(/^not\b/i);
     scan.skip(/^\s+/);
     if (scan.peek() === '<') {
       conditions.push({ not, kind: 'token', value: scan.angled('state token') });

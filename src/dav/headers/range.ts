@@ -9,9 +9,7 @@ export interface ByteRange {
 }
 
 export type RangeRequest =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'unsatisfiable' }
-  | { readonly kind: 'ranges'; readonly ranges: ByteRange[] };
+  { readonly kind: 'none' } | { readonly kind: 'unsatisfiable' } | { readonly kind: 'ranges'; readonly ranges: ByteRange[] };
 
 /** More ranges than this after merging and the whole file is served (DESIGN.md, security). */
 export const MAX_RANGES = 16;
