@@ -41,9 +41,17 @@ export const configSchema = z
         finderJunk: z.enum(['store', 'refuse']).default('store'),
         /** Lock timeout when the client asks for none, and the most it may ask for, in seconds. */
         defaultLockSeconds: z.coerce.number().int().min(1).default(3600),
-        maxLockSeconds: z.coerce.number().int().min(1).default(7 * 24 * 3600),
+        maxLockSeconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(7 * 24 * 3600),
         /** Largest XML request body (PROPFIND, PROPPATCH, LOCK), in bytes. */
-        maxXmlBytes: z.coerce.number().int().min(1024).default(1 << 20),
+        maxXmlBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(1 << 20),
       })
       .strict()
       .prefault({}),

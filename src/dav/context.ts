@@ -50,6 +50,14 @@ export function header(ctx: DavContext, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** Sends 100 Continue to a client waiting for it (Expect: 100-continue), once, before its body is read. */
+export function acceptBody(ctx: Pick<DavContext, 'request' | 'reply'>): void {
+  const raw = ctx.reply.raw as typeof ctx.reply.raw & { cumulusContinued?: boolean };
+  if (raw.cumulusContinued || !/100-continue/i.test(String(ctx.request.headers.expect ?? ''))) return;
+  raw.cumulusContinued = true;
+  if (!raw.headersSent) raw.writeContinue();
+}
+
 /**
  * Reads a request body meant to be XML, up to the configured limit. An empty body gives
  * null. A body that is not XML-typed is refused with 415 where RFC 4918 asks for it.
@@ -60,6 +68,7 @@ export async function readXmlBody(ctx: DavContext): Promise<XmlElement | null> {
   if (declared > limit) throw new DavError(413, `The XML body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
+  acceptBody(ctx);
   for await (const chunk of ctx.request.raw) {
     size += (chunk as Buffer).length;
     if (size > limit) throw new DavError(413, `The XML body is larger than ${limit} bytes`);
@@ -72,6 +81,7 @@ export async function readXmlBody(ctx: DavContext): Promise<XmlElement | null> {
 /** Drains and discards a body the method does not use (so the connection stays usable). */
 export async function discardBody(ctx: DavContext): Promise<number> {
   let size = 0;
+  acceptBody(ctx);
   for await (const chunk of ctx.request.raw) size += (chunk as Buffer).length;
   return size;
 }

@@ -57,7 +57,8 @@ export function failureOf(error: unknown): DavFailure | null {
       ...(error.code === 'QUOTA_EXCEEDED' && { condition: 'quota-not-exceeded' }),
     };
     if (error instanceof RateLimitedError) return { ...failure, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
-    if (error.code === 'UNAUTHENTICATED') return { ...failure, headers: { 'WWW-Authenticate': 'Basic realm="Cumulus WebDAV", charset="UTF-8"' } };
+    if (error.code === 'UNAUTHENTICATED')
+      return { ...failure, headers: { 'WWW-Authenticate': 'Basic realm="Cumulus WebDAV", charset="UTF-8"' } };
     return failure;
   }
   return null;
@@ -66,9 +67,15 @@ export function failureOf(error: unknown): DavFailure | null {
 /** The body of an error response: a DAV:error document with the condition, or plain text. */
 export function failureBody(failure: DavFailure): { contentType: string; body: string } {
   if (failure.condition) {
-    return { contentType: 'application/xml; charset=utf-8', body: errorXml(failure.condition, `<D:responsedescription>${escape(failure.message)}</D:responsedescription>`) };
+    return {
+      contentType: 'application/xml; charset=utf-8',
+      body: errorXml(failure.condition, `<D:responsedescription>${escape(failure.message)}</D:responsedescription>`),
+    };
   }
-  return { contentType: 'text/plain; charset=utf-8', body: `${failure.status} ${STATUS_CODES[failure.status] ?? ''}: ${failure.message}\n` };
+  return {
+    contentType: 'text/plain; charset=utf-8',
+    body: `${failure.status} ${STATUS_CODES[failure.status] ?? ''}: ${failure.message}\n`,
+  };
 }
 
 function escape(text: string): string {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
@@ -16,6 +17,14 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   const version = readVersion();
+
+  // Expect: 100-continue (RFC 9110 10.1.1): Node would invite every body before any check.
+  // WebDAV sends the 100 itself once authentication and preconditions pass, so a refused
+  // upload costs no bytes; every other route invites the body at once.
+  server.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (!request.url?.startsWith('/dav')) response.writeContinue();
+    server.server.emit('request', request, response);
+  });
 
   // Cloudreve V4: GET /api/v4/site/ping -> { code: 0, data: "<version>" }.
   server.get('/api/v4/site/ping', async () => ({ code: 0, msg: '', data: version }));

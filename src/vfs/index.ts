@@ -13,3 +13,5 @@ export { Properties, MAX_PROPERTY_VALUE, type PropertyChange } from './propertie
 export { Resolver } from './resolver.js';
 export { BlobStore, storageKeyOf, type StoredBlob, type BlobStoreOptions } from './blob-store.js';
 export { VfsEvents, type VfsEvent, type VfsListener } from './events.js';
+/** Records the vfs hands out, so protocol layers need not import db/. */
+export type { DeadProperty, LockRecord } from '../db/index.js';

@@ -121,7 +121,11 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
       ['COPY', '/dav/dir/', 'abc'],
     ])('%s %s with Depth: %s is 400 and changes nothing', async (method, path, depth) => {
       const response = await unchanged(dav, () =>
-        davFetch(dav, path, { method, headers: { Depth: depth, Destination: '/dav/elsewhere/' }, ...(method === 'LOCK' && { body: LOCKINFO }) }),
+        davFetch(dav, path, {
+          method,
+          headers: { Depth: depth, Destination: '/dav/elsewhere/' },
+          ...(method === 'LOCK' && { body: LOCKINFO }),
+        }),
       );
       expect(response.status).toBe(400);
     });
@@ -159,7 +163,9 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
       '(<a> <b>) junk',
       '<http://example/a> <http://example/b> (<c>)',
     ])('PUT with If: %j is 400 and changes nothing', async (value) => {
-      const response = await unchanged(dav, () => davFetch(dav, '/dav/file.txt', { method: 'PUT', body: 'changed', headers: { If: value } }));
+      const response = await unchanged(dav, () =>
+        davFetch(dav, '/dav/file.txt', { method: 'PUT', body: 'changed', headers: { If: value } }),
+      );
       expect(response.status).toBe(400);
       expect((await bytesOf(dav, '/dav/file.txt'))?.toString()).toBe(CONTENT);
     });
@@ -214,14 +220,17 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
       },
     );
 
-    it.each(['bytes=1000-', 'bytes=36-40', 'bytes=1000-2000,3000-4000', 'bytes=-0'])('Range: %s is 416 with Content-Range: bytes */36', async (range) => {
-      for (const method of ['GET', 'HEAD']) {
-        const response = await davFetch(dav, '/dav/file.txt', { method, headers: { Range: range } });
-        expect(response.status).toBe(416);
-        expect(response.headers.get('content-range')).toBe(`bytes */${CONTENT.length}`);
-        await response.arrayBuffer();
-      }
-    });
+    it.each(['bytes=1000-', 'bytes=36-40', 'bytes=1000-2000,3000-4000', 'bytes=-0'])(
+      'Range: %s is 416 with Content-Range: bytes */36',
+      async (range) => {
+        for (const method of ['GET', 'HEAD']) {
+          const response = await davFetch(dav, '/dav/file.txt', { method, headers: { Range: range } });
+          expect(response.status).toBe(416);
+          expect(response.headers.get('content-range')).toBe(`bytes */${CONTENT.length}`);
+          await response.arrayBuffer();
+        }
+      },
+    );
 
     it('a single range is 206 with Content-Range', async () => {
       const response = await davFetch(dav, '/dav/file.txt', { headers: { Range: 'bytes=10-15' } });
@@ -322,7 +331,9 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
     });
 
     it('If-Match: * on PUT to a missing file is 412 and creates nothing', async () => {
-      const response = await unchanged(dav, () => davFetch(dav, '/dav/nothing.txt', { method: 'PUT', body: 'x', headers: { 'If-Match': '*' } }));
+      const response = await unchanged(dav, () =>
+        davFetch(dav, '/dav/nothing.txt', { method: 'PUT', body: 'x', headers: { 'If-Match': '*' } }),
+      );
       expect(response.status).toBe(412);
       expect(await bytesOf(dav, '/dav/nothing.txt')).toBeNull();
     });
@@ -365,9 +376,13 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
       const lastModified = (await davFetch(dav, '/dav/file.txt', { method: 'HEAD' })).headers.get('last-modified')!;
       const at = await davFetch(dav, '/dav/file.txt', { headers: { 'If-Modified-Since': lastModified } });
       expect(at.status).toBe(304);
-      const later = await davFetch(dav, '/dav/file.txt', { headers: { 'If-Modified-Since': new Date(Date.parse(lastModified) + 86_400_000).toUTCString() } });
+      const later = await davFetch(dav, '/dav/file.txt', {
+        headers: { 'If-Modified-Since': new Date(Date.parse(lastModified) + 86_400_000).toUTCString() },
+      });
       expect(later.status).toBe(304);
-      const before = await davFetch(dav, '/dav/file.txt', { headers: { 'If-Modified-Since': new Date(Date.parse(lastModified) - 86_400_000).toUTCString() } });
+      const before = await davFetch(dav, '/dav/file.txt', {
+        headers: { 'If-Modified-Since': new Date(Date.parse(lastModified) - 86_400_000).toUTCString() },
+      });
       expect(before.status).toBe(200);
       expect(await before.text()).toBe(CONTENT);
       const invalid = await davFetch(dav, '/dav/file.txt', { headers: { 'If-Modified-Since': 'yesterday' } });
@@ -388,7 +403,9 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
         davFetch(dav, '/dav/file.txt', { method: 'PUT', body: 'overwritten', headers: { 'If-Unmodified-Since': earlier } }),
       );
       expect(putResponse.status).toBe(412);
-      const deleted = await unchanged(dav, () => davFetch(dav, '/dav/file.txt', { method: 'DELETE', headers: { 'If-Unmodified-Since': earlier } }));
+      const deleted = await unchanged(dav, () =>
+        davFetch(dav, '/dav/file.txt', { method: 'DELETE', headers: { 'If-Unmodified-Since': earlier } }),
+      );
       expect(deleted.status).toBe(412);
       const fine = await davFetch(dav, '/dav/file.txt', { headers: { 'If-Unmodified-Since': lastModified } });
       expect(fine.status).toBe(200);
@@ -525,7 +542,9 @@ describe('WebDAV over HTTP: uploads that go wrong (sqlite)', () => {
 
     it('a PUT over the quota (announced) is 507 with quota-not-exceeded and stores nothing', async () => {
       const before = await storageState(dav.t.app);
-      const response = await unchanged(dav, () => davFetch(dav, '/dav/too-big.bin', { method: 'PUT', body: randomBytes(200), auth: owner }));
+      const response = await unchanged(dav, () =>
+        davFetch(dav, '/dav/too-big.bin', { method: 'PUT', body: randomBytes(200), auth: owner }),
+      );
       expect(response.status).toBe(507);
       expect(await response.text()).toContain('quota-not-exceeded');
       expect(await storageState(dav.t.app)).toEqual(before);
@@ -597,7 +616,9 @@ describe('WebDAV over HTTP: uploads that go wrong (sqlite)', () => {
         davFetch(dav, '/dav/checked.txt', { method: 'PUT', body: 'payload', headers: { 'OC-Checksum': wrong } }),
       );
       expect(created.status).toBe(400);
-      const replaced = await unchanged(dav, () => davFetch(dav, '/dav/big.bin', { method: 'PUT', body: 'payload', headers: { 'OC-Checksum': wrong } }));
+      const replaced = await unchanged(dav, () =>
+        davFetch(dav, '/dav/big.bin', { method: 'PUT', body: 'payload', headers: { 'OC-Checksum': wrong } }),
+      );
       expect(replaced.status).toBe(400);
       await eventually(async () => (await storageState(dav.t.app)).pending === 0);
       expect(await storageState(dav.t.app)).toEqual(before);
@@ -614,9 +635,13 @@ describe('WebDAV over HTTP: uploads that go wrong (sqlite)', () => {
   });
 
   it.each(['bytes 0-3/10', 'bytes 0-3/*', 'garbage'])('PUT with Content-Range: %s is 400 and changes nothing', async (range) => {
-    const response = await unchanged(dav, () => davFetch(dav, '/dav/big.bin', { method: 'PUT', body: 'abcd', headers: { 'Content-Range': range } }));
+    const response = await unchanged(dav, () =>
+      davFetch(dav, '/dav/big.bin', { method: 'PUT', body: 'abcd', headers: { 'Content-Range': range } }),
+    );
     expect(response.status).toBe(400);
-    const created = await unchanged(dav, () => davFetch(dav, '/dav/ranged.txt', { method: 'PUT', body: 'abcd', headers: { 'Content-Range': range } }));
+    const created = await unchanged(dav, () =>
+      davFetch(dav, '/dav/ranged.txt', { method: 'PUT', body: 'abcd', headers: { 'Content-Range': range } }),
+    );
     expect(created.status).toBe(400);
     expect(await bytesOf(dav, '/dav/ranged.txt')).toBeNull();
   });

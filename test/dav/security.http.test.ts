@@ -170,7 +170,9 @@ describe('WebDAV over HTTP: hostile paths (sqlite)', () => {
     ['MKCOL', '/dav/a%00b'],
     ['PROPFIND', '/dav/dir%00'],
   ])('%s %s with NUL is 400 and changes nothing', async (method, path) => {
-    const response = await unchanged(dav, () => raw(dav, path, { method, headers: { Depth: '0' }, ...(method === 'PUT' && { body: 'x' }) }));
+    const response = await unchanged(dav, () =>
+      raw(dav, path, { method, headers: { Depth: '0' }, ...(method === 'PUT' && { body: 'x' }) }),
+    );
     expect(response.status).toBe(400);
   });
 
@@ -327,17 +329,15 @@ describe.each(['sqlite', 'postgres'] as const)('WebDAV over HTTP: the jail of an
     expect(response.text).not.toContain('top.txt');
   });
 
-  it.each([
-    '/dav/../other/stolen.txt',
-    '/dav/%2e%2e/other/stolen.txt',
-    `/dav/..%2fother/stolen.txt`,
-    '/dav/%C0%AE%C0%AE/other/stolen.txt',
-  ])('COPY to a Destination of %s cannot write outside the root', async (destination) => {
-    const response = await unchanged(dav, () =>
-      raw(dav, '/dav/mine.txt', { method: 'COPY', headers: { Destination: `${dav.origin}${destination}` }, auth: jailed }),
-    );
-    expect([400, 403]).toContain(response.status);
-  });
+  it.each(['/dav/../other/stolen.txt', '/dav/%2e%2e/other/stolen.txt', `/dav/..%2fother/stolen.txt`, '/dav/%C0%AE%C0%AE/other/stolen.txt'])(
+    'COPY to a Destination of %s cannot write outside the root',
+    async (destination) => {
+      const response = await unchanged(dav, () =>
+        raw(dav, '/dav/mine.txt', { method: 'COPY', headers: { Destination: `${dav.origin}${destination}` }, auth: jailed }),
+      );
+      expect([400, 403]).toContain(response.status);
+    },
+  );
 
   it.each(['/dav/../other/secret.txt', '/dav/%2e%2e/other/secret.txt'])('COPY from %s cannot bring a file in', async (source) => {
     const response = await unchanged(dav, () =>
@@ -417,7 +417,10 @@ describe('WebDAV over HTTP: Destination (sqlite)', () => {
   });
 
   it('an https Destination on the same host works (a proxy terminating TLS)', async () => {
-    const response = await davFetch(dav, '/dav/file.txt', { method: 'COPY', headers: { Destination: `https://${host}/dav/copy-https.txt` } });
+    const response = await davFetch(dav, '/dav/file.txt', {
+      method: 'COPY',
+      headers: { Destination: `https://${host}/dav/copy-https.txt` },
+    });
     expect(response.status).toBe(201);
     expect(await contentOf(dav, '/dav/copy-https.txt')).toBe('source');
   });
@@ -525,13 +528,7 @@ const BODIES: Array<[string, (method: string) => string | Buffer]> = [
   ['a parameter entity', (m) => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>${WRAP[m]!('v')}`],
   ['an undeclared entity', (m) => WRAP[m]!('&undeclared;')],
   ['nesting 1000 deep', (m) => WRAP[m]!(`${'<Z:n>'.repeat(1000)}${'</Z:n>'.repeat(1000)}`)],
-  [
-    'too many namespaces',
-    (m) =>
-      WRAP[m]!(
-        Array.from({ length: 150 }, (_, i) => `<N${i}:x xmlns:N${i}="urn:ns:${i}"/>`).join(''),
-      ),
-  ],
+  ['too many namespaces', (m) => WRAP[m]!(Array.from({ length: 150 }, (_, i) => `<N${i}:x xmlns:N${i}="urn:ns:${i}"/>`).join(''))],
   ['an unclosed element', (m) => WRAP[m]!('<Z:open>')],
   ['two root elements', (m) => `${WRAP[m]!('v')}<extra/>`],
   ['an unbound prefix', (m) => WRAP[m]!('<Q:x/>')],
@@ -649,13 +646,18 @@ describe('WebDAV over HTTP: methods, OPTIONS, challenges, listings and served fi
     await dav?.close();
   });
 
-  it.each(['PATCH', 'POST', 'REPORT', 'SEARCH', 'ACL', 'MKCALENDAR'])('%s is 405 with the Allow of OPTIONS and changes nothing', async (method) => {
-    const response = await unchanged(dav, () => raw(dav, '/dav/file.txt', { method, body: '<x/>', headers: { 'Content-Type': 'application/xml' } }));
-    expect(response.status).toBe(405);
-    expect(response.headers.allow).toBe(allow);
-    expect(allow).toMatch(/\bPROPFIND\b/);
-    expect(allow).not.toMatch(new RegExp(`\\b${method}\\b`));
-  });
+  it.each(['PATCH', 'POST', 'REPORT', 'SEARCH', 'ACL', 'MKCALENDAR'])(
+    '%s is 405 with the Allow of OPTIONS and changes nothing',
+    async (method) => {
+      const response = await unchanged(dav, () =>
+        raw(dav, '/dav/file.txt', { method, body: '<x/>', headers: { 'Content-Type': 'application/xml' } }),
+      );
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe(allow);
+      expect(allow).toMatch(/\bPROPFIND\b/);
+      expect(allow).not.toMatch(new RegExp(`\\b${method}\\b`));
+    },
+  );
 
   it('an unsupported method on a missing path is 405 too (not 404)', async () => {
     const response = await davFetch(dav, '/dav/missing/deeper.txt', { method: 'PATCH', body: 'x' });
@@ -752,12 +754,15 @@ describe('WebDAV over HTTP: methods, OPTIONS, challenges, listings and served fi
     });
   });
 
-  it.each<[Record<string, string>]>([[{ Depth: '0' }], [{ Depth: '1' }], [{}]])('PROPFIND on a missing path is 404, not 207 (%j)', async (headers) => {
-    const response = await davFetch(dav, '/dav/missing.txt', { method: 'PROPFIND', headers: { Depth: '1', ...headers } });
-    expect(response.status).toBe(404);
-    const deeper = await davFetch(dav, '/dav/missing/deeper/', { method: 'PROPFIND', headers: { Depth: '0' } });
-    expect(deeper.status).toBe(404);
-  });
+  it.each<[Record<string, string>]>([[{ Depth: '0' }], [{ Depth: '1' }], [{}]])(
+    'PROPFIND on a missing path is 404, not 207 (%j)',
+    async (headers) => {
+      const response = await davFetch(dav, '/dav/missing.txt', { method: 'PROPFIND', headers: { Depth: '1', ...headers } });
+      expect(response.status).toBe(404);
+      const deeper = await davFetch(dav, '/dav/missing/deeper/', { method: 'PROPFIND', headers: { Depth: '0' } });
+      expect(deeper.status).toBe(404);
+    },
+  );
 
   it('GET on a folder is an HTML listing with every name escaped', async () => {
     const response = await davFetch(dav, '/dav/dir/');
@@ -778,7 +783,7 @@ describe('WebDAV over HTTP: methods, OPTIONS, challenges, listings and served fi
     const html = await folder.text();
     expect(html).not.toContain('<svg');
     expect(html).not.toContain('<b>');
-    expect(html).toContain('&lt;svg onload=alert(\'x\')&gt;&amp;amp;');
+    expect(html).toContain("&lt;svg onload=alert('x')&gt;&amp;amp;");
     const root = await (await davFetch(dav, '/dav/')).text();
     expect(root).not.toContain('<svg');
     const hrefs = [...root.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);

@@ -87,7 +87,13 @@ describe.each(['owncloud', 'nextcloud'] as const)('rclone (vendor=%s) as a WebDA
 
     const listed = await rclone(remote, ['lsjson', '-R', '--hash', 'cumulus:tree']);
     expect(listed.status, listed.output).toBe(0);
-    const entries = JSON.parse(listed.stdout) as Array<{ Path: string; Size: number; ModTime: string; IsDir: boolean; Hashes?: Record<string, string> }>;
+    const entries = JSON.parse(listed.stdout) as Array<{
+      Path: string;
+      Size: number;
+      ModTime: string;
+      IsDir: boolean;
+      Hashes?: Record<string, string>;
+    }>;
     const byPath = new Map(entries.map((entry) => [entry.Path, entry]));
     const b = byPath.get('sub/b.bin')!;
     expect(b.Size).toBe(70_000);
@@ -117,7 +123,9 @@ describe.each(['owncloud', 'nextcloud'] as const)('rclone (vendor=%s) as a WebDA
     expect((await rclone(remote, ['cat', 'cumulus:tree/sub/moved.txt'])).stdout).toBe('ALPHA\n');
     expect((await rclone(remote, ['lsf', 'cumulus:tree'])).stdout).not.toMatch(/^a\.txt$/m);
     expect((await rclone(remote, ['purge', 'cumulus:tree/sub'])).status).toBe(0);
-    expect((await rclone(remote, ['lsf', 'cumulus:tree'])).stdout.split('\n').sort().filter(Boolean)).toEqual(['big.bin', 'empty.txt', 'Ünïcödé folder/'].sort());
+    expect((await rclone(remote, ['lsf', 'cumulus:tree'])).stdout.split('\n').sort().filter(Boolean)).toEqual(
+      ['big.bin', 'empty.txt', 'Ünïcödé folder/'].sort(),
+    );
     const about = await rclone(remote, ['about', 'cumulus:', '--json']);
     expect(about.status, about.output).toBe(0);
     const capacity = JSON.parse(about.stdout) as { used?: number; free?: number };

@@ -20,7 +20,10 @@ export interface DavServer {
 }
 
 /** A real server on a loopback port, with one user and one WebDAV account. */
-export async function startDavServer(dialect: SqlDialectName = 'sqlite', options: Partial<AppOptions> & { config?: ConfigInput } = {}): Promise<DavServer> {
+export async function startDavServer(
+  dialect: SqlDialectName = 'sqlite',
+  options: Partial<AppOptions> & { config?: ConfigInput } = {},
+): Promise<DavServer> {
   const t = await startTestApp(dialect, options);
   const { user } = await t.newUser();
   const { password } = await t.app.davAccounts.create({ userId: user.id, name: 'test device' });
@@ -42,7 +45,11 @@ export async function startDavServer(dialect: SqlDialectName = 'sqlite', options
 }
 
 /** A fetch against the server with Basic credentials. */
-export function davFetch(dav: DavServer, path: string, init: RequestInit & { auth?: { email: string; password: string } | null } = {}): Promise<Response> {
+export function davFetch(
+  dav: DavServer,
+  path: string,
+  init: RequestInit & { auth?: { email: string; password: string } | null } = {},
+): Promise<Response> {
   const { auth, ...rest } = init;
   const credentials = auth === undefined ? { email: dav.email, password: dav.password } : auth;
   const headers = new Headers(rest.headers);

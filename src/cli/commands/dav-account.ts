@@ -18,7 +18,8 @@ function parseExpiry(text: string): number {
   const relative = /^(\d+)([dhm])$/.exec(text.trim());
   if (relative) return Date.now() + Number(relative[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[relative[2] as 'd' | 'h' | 'm'];
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw Object.assign(new Error(`"${text}" is not a date (examples: 2027-01-31, 2027-01-31T12:00:00Z, 30d)`), { name: 'ConfigError' });
+  if (Number.isNaN(ms))
+    throw Object.assign(new Error(`"${text}" is not a date (examples: 2027-01-31, 2027-01-31T12:00:00Z, 30d)`), { name: 'ConfigError' });
   return ms;
 }
 

@@ -22,7 +22,8 @@ export function registerSettings(program: Command): void {
     .argument('<value>', 'true or false')
     .action(async (name: string, value: string, _options: unknown, command: Command) => {
       await withApp(command, async (app, json) => {
-        if (value !== 'true' && value !== 'false') throw Object.assign(new Error('The value must be true or false'), { name: 'ConfigError' });
+        if (value !== 'true' && value !== 'false')
+          throw Object.assign(new Error('The value must be true or false'), { name: 'ConfigError' });
         const switches = await app.settings.update({ [ServerSettings.fieldOf(name)]: value === 'true' });
         output(json, switches, () => `${name} = ${value}`);
       });

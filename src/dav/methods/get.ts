@@ -37,10 +37,17 @@ export async function get(ctx: DavContext): Promise<void> {
   });
   const type = contentTypeOf(entry.name);
   const rangeHeader = header(ctx, 'range');
-  const range = rangeHeader !== undefined && evaluateIfRange(header(ctx, 'if-range'), validators) ? parseRange(rangeHeader, entry.size) : { kind: 'none' as const };
+  const range =
+    rangeHeader !== undefined && evaluateIfRange(header(ctx, 'if-range'), validators)
+      ? parseRange(rangeHeader, entry.size)
+      : { kind: 'none' as const };
 
   if (range.kind === 'unsatisfiable') {
-    ctx.reply.code(416).header('Content-Range', `bytes */${entry.size}`).type('text/plain; charset=utf-8').send(headOnly ? undefined : 'Range not satisfiable\n');
+    ctx.reply
+      .code(416)
+      .header('Content-Range', `bytes */${entry.size}`)
+      .type('text/plain; charset=utf-8')
+      .send(headOnly ? undefined : 'Range not satisfiable\n');
     return;
   }
   if (range.kind === 'none') {

@@ -19,7 +19,10 @@ export async function lock(ctx: DavContext): Promise<void> {
     const tokens = await checkWriteConditions(ctx, current);
     if (tokens.length === 0) throw new DavError(400, 'A lock refresh needs the lock token in an If header');
     const refreshed = await ctx.deps.vfs.locks.refresh(ctx.principal, ctx.path, tokens, timeoutSeconds);
-    ctx.reply.code(200).type('application/xml; charset=utf-8').send(lockResponseXml([activeLockOf(refreshed, Date.now())]));
+    ctx.reply
+      .code(200)
+      .type('application/xml; charset=utf-8')
+      .send(lockResponseXml([activeLockOf(refreshed, Date.now())]));
     return;
   }
 

@@ -62,7 +62,12 @@ async function* members(
 }
 
 /** Looks up, once per batch, what the properties of these entries need: dead properties and locks. */
-async function scopeFor(ctx: DavContext, entries: readonly Entry[], quota: PropertyScope['quota'], parent: Entry | null): Promise<PropertyScope> {
+async function scopeFor(
+  ctx: DavContext,
+  entries: readonly Entry[],
+  quota: PropertyScope['quota'],
+  parent: Entry | null,
+): Promise<PropertyScope> {
   const dead = await ctx.deps.vfs.properties.list(entries.map((entry) => entry.id));
   const locks =
     parent === null

@@ -3,7 +3,15 @@ import { checkWriteConditions } from '../conditions.js';
 import { hrefOf, readXmlBody, type DavContext } from '../context.js';
 import { liveProperty, mtimeFromProperty } from '../properties/live.js';
 import { DavError } from '../status.js';
-import { parseProppatch, responseXml, serializeElement, multistatusOpen, multistatusClose, type PropStat, type XmlElement } from '../xml/index.js';
+import {
+  parseProppatch,
+  responseXml,
+  serializeElement,
+  multistatusOpen,
+  multistatusClose,
+  type PropStat,
+  type XmlElement,
+} from '../xml/index.js';
 import type { PropertyChange } from '../../vfs/index.js';
 
 export async function proppatch(ctx: DavContext): Promise<void> {

@@ -1,7 +1,7 @@
 /** RFC 4918 9.7 / RFC 7231 4.3.4 PUT: streams the body into the vfs; 201 when created, 204 when replaced. */
 import { PreconditionFailedError, baseName, type Entry } from '../../core/index.js';
 import { checkWriteConditions, statOrNull } from '../conditions.js';
-import { header, type DavContext } from '../context.js';
+import { acceptBody, header, type DavContext } from '../context.js';
 import { httpDate } from '../properties/live.js';
 import { acceptMtime, requestedMtime } from '../mtime.js';
 import { DavError } from '../status.js';
@@ -31,6 +31,7 @@ export async function put(ctx: DavContext): Promise<void> {
   };
   const checksum = /^\s*SHA1:([0-9a-fA-F]{40})\s*$/.exec(header(ctx, 'oc-checksum') ?? '')?.[1];
 
+  acceptBody(ctx);
   const { entry, created } = await ctx.deps.vfs.write(ctx.principal, ctx.path, ctx.request.raw, {
     mtime,
     expectedSize,

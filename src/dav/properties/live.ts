@@ -1,5 +1,5 @@
 import type { Entry } from '../../core/index.js';
-import type { DeadProperty } from '../../db/index.js';
+import type { DeadProperty } from '../../vfs/index.js';
 import { activeLocksXml, parseFragment, supportedLockXml, type ActiveLock, type PropContent } from '../xml/index.js';
 import { contentTypeOf } from './mime.js';
 
@@ -67,7 +67,13 @@ export const LIVE_PROPERTIES: readonly LiveProperty[] = [
   { ns: DAV, name: 'quota-used-bytes', allprop: false, protected: true, value: (_e, s) => text(String(s.quota.used)) },
   { ns: MS, name: 'Win32LastModifiedTime', allprop: false, protected: false, value: (e) => text(httpDate(e.mtime)) },
   { ns: MS, name: 'Win32CreationTime', allprop: false, protected: false, value: deadOr(MS, 'Win32CreationTime', (e) => httpDate(e.ctime)) },
-  { ns: MS, name: 'Win32LastAccessTime', allprop: false, protected: false, value: deadOr(MS, 'Win32LastAccessTime', (e) => httpDate(e.mtime)) },
+  {
+    ns: MS,
+    name: 'Win32LastAccessTime',
+    allprop: false,
+    protected: false,
+    value: deadOr(MS, 'Win32LastAccessTime', (e) => httpDate(e.mtime)),
+  },
   {
     ns: MS,
     name: 'Win32FileAttributes',

@@ -1,5 +1,5 @@
 import type { Entry } from '../../core/index.js';
-import type { LockRecord } from '../../db/index.js';
+import type { LockRecord } from '../../vfs/index.js';
 import { parseFragment, type ActiveLock, type PropName, type PropStat, type PropValue, type PropfindRequest } from '../xml/index.js';
 import { LIVE_PROPERTIES, liveProperty, type PropertyScope } from './live.js';
 

@@ -94,7 +94,12 @@ export class LockRepository {
   async onEntries(tx: Tx, entryIds: readonly number[], now: number): Promise<LockRecord[]> {
     const out: LockRecord[] = [];
     for (let i = 0; i < entryIds.length; i += 500) {
-      const rows = await tx.selectFrom('locks').selectAll().where('entry_id', 'in', entryIds.slice(i, i + 500)).where('expires_at', '>', now).execute();
+      const rows = await tx
+        .selectFrom('locks')
+        .selectAll()
+        .where('entry_id', 'in', entryIds.slice(i, i + 500))
+        .where('expires_at', '>', now)
+        .execute();
       out.push(...rows.map(toLock));
     }
     return out;
