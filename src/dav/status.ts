@@ -17,7 +17,7 @@ const STATUS_OF: Record<DomainErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   ALREADY_EXISTS: 412, // only reached when the client asked not to overwrite (Overwrite: F)
-  NOT_A_FOLDER: 409,
+  NOT_A_FOLDER: 404, // a path through a file names nothing; writes get 409 from the vfs's parent check
   IS_A_FOLDER: 405,
   INVALID_NAME: 400,
   INVALID_ARGUMENT: 400,

@@ -51,7 +51,7 @@ export class Database {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.defaultSafeIntegers(false);
-    return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect);
+    return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), dialect);
   }
 
   /** Applies pending migrations; throws with the failing migration's name. */
@@ -127,4 +127,31 @@ export class Database {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of ours. Queries
+ * on one connection run one at a time (Kysely serialises them), so a prepared statement can
+ * be reused safely. The cache is bounded: a query text with values inlined would otherwise grow it.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (text: string) => {
+    let statement = cache.get(text);
+    if (statement) {
+      cache.delete(text);
+    } else {
+      statement = sqlite.prepare(text);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(text, statement);
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -36,6 +36,7 @@ export async function get(ctx: DavContext): Promise<void> {
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; sandbox",
   });
   const type = contentTypeOf(entry.name);
+  ctx.reply.header('Content-Disposition', contentDisposition(entry.name, type));
   const rangeHeader = header(ctx, 'range');
   const range =
     rangeHeader !== undefined && evaluateIfRange(header(ctx, 'if-range'), validators)
@@ -103,4 +104,14 @@ async function folderIndex(ctx: DavContext, folder: Entry, headOnly: boolean): P
   }
   const title = escapeText(folder.name || '/');
   ctx.reply.send(`<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><ul>${rows.join('')}</ul>\n`);
+}
+
+/** Types a browser may show in place under the sandboxing CSP; everything else downloads. */
+const INLINE = /^(image\/(?!svg)|video\/|audio\/|text\/plain$|application\/pdf$)/;
+
+/** RFC 6266 with an RFC 8187 UTF-8 file name and an ASCII fallback. */
+function contentDisposition(name: string, type: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${INLINE.test(type) ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -1,5 +1,5 @@
 /** RFC 4918 9.8 COPY and 9.9 MOVE: shared handling of Destination, Overwrite and Depth. */
-import { checkIfHeader } from '../conditions.js';
+import { checkWriteConditions } from '../conditions.js';
 import { header, type DavContext } from '../context.js';
 import { parseDepth, parseOverwrite } from '../headers/index.js';
 import { acceptMtime, requestedMtime } from '../mtime.js';
@@ -27,7 +27,7 @@ async function transfer(ctx: DavContext, kind: 'copy' | 'move'): Promise<void> {
       ? parseDepth(header(ctx, 'depth'), { allowed: kind === 'copy' ? ['0', 'infinity'] : ['infinity'], fallback: 'infinity' })
       : 'infinity';
   const mtime = requestedMtime(ctx);
-  const lockTokens = await checkIfHeader(ctx, source);
+  const lockTokens = await checkWriteConditions(ctx, source);
   const options = { overwrite, lockTokens };
   const { replaced } =
     kind === 'copy'
