@@ -93,8 +93,6 @@ async function contentOf(dav: DavServer, path: string): Promise<string | null> {
   return response.text();
 }
 
-const DAV_PROPFIND_ALLPROP = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>';
-
 describe('WebDAV over HTTP: hostile paths (sqlite)', () => {
   let dav: DavServer;
 

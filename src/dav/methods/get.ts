@@ -94,7 +94,11 @@ export async function get(ctx: DavContext): Promise<void> {
 
 /** A plain listing for people who open a folder in a browser; clients use PROPFIND. */
 async function folderIndex(ctx: DavContext, folder: Entry, headOnly: boolean): Promise<void> {
-  ctx.reply.code(200).type('text/html; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
+  ctx.reply
+    .code(200)
+    .type('text/html; charset=utf-8')
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
   if (headOnly) return void ctx.reply.send();
   const rows: string[] = [];
   for await (const entry of ctx.deps.vfs.children(ctx.principal, ctx.path)) {
