@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpServer } from '../../src/http/index.js';
 import { startDavServer, type DavServer } from '../support/dav-server.js';
+import { unchanged } from '../support/inspect.js';
 
 type Credentials = { email: string; password: string };
 
@@ -52,28 +53,6 @@ function call(dav: DavServer, path: string, options: CallOptions = {}): Promise<
     request.on('error', reject);
     request.end(options.body);
   });
-}
-
-/** Every row a request could change: entries, dead properties, locks and blobs. */
-async function snapshot(dav: DavServer) {
-  const db = dav.t.app.database.db;
-  return {
-    entries: await db
-      .selectFrom('entries')
-      .select(['id', 'parent_id', 'name', 'kind', 'size', 'etag', 'mtime', 'blob_id'])
-      .orderBy('id')
-      .execute(),
-    properties: await db.selectFrom('dead_properties').selectAll().orderBy('entry_id').orderBy('namespace').orderBy('name').execute(),
-    locks: await db.selectFrom('locks').select(['token', 'entry_id', 'expires_at', 'user_id']).orderBy('token').execute(),
-    blobs: await db.selectFrom('blobs').select(['id', 'state', 'ref_count']).orderBy('id').execute(),
-  };
-}
-
-async function unchanged<T>(dav: DavServer, act: () => Promise<T>): Promise<T> {
-  const before = await snapshot(dav);
-  const result = await act();
-  expect(await snapshot(dav)).toEqual(before);
-  return result;
 }
 
 const LOCKINFO =

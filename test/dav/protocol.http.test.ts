@@ -8,29 +8,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { davFetch, startDavServer, type DavServer } from '../support/dav-server.js';
-import { storageState, storageUsed } from '../support/inspect.js';
-
-/** Every row a request could change: entries, dead properties, locks and blobs. */
-async function snapshot(dav: DavServer) {
-  const db = dav.t.app.database.db;
-  return {
-    entries: await db
-      .selectFrom('entries')
-      .select(['id', 'parent_id', 'name', 'kind', 'size', 'etag', 'mtime', 'blob_id'])
-      .orderBy('id')
-      .execute(),
-    properties: await db.selectFrom('dead_properties').selectAll().orderBy('entry_id').orderBy('namespace').orderBy('name').execute(),
-    locks: await db.selectFrom('locks').select(['token', 'entry_id', 'expires_at', 'user_id']).orderBy('token').execute(),
-    blobs: await db.selectFrom('blobs').select(['id', 'state', 'ref_count']).orderBy('id').execute(),
-  };
-}
-
-async function unchanged<T>(dav: DavServer, act: () => Promise<T>): Promise<T> {
-  const before = await snapshot(dav);
-  const result = await act();
-  expect(await snapshot(dav)).toEqual(before);
-  return result;
-}
+import { storageState, storageUsed, snapshot, unchanged } from '../support/inspect.js';
 
 async function put(dav: DavServer, path: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Response> {
   const response = await davFetch(dav, path, { method: 'PUT', body, headers });

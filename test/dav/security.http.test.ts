@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { davFetch, startDavServer, type DavServer } from '../support/dav-server.js';
+import { unchanged } from '../support/inspect.js';
 
 type Credentials = { email: string; password: string } | null;
 
@@ -51,29 +52,6 @@ function raw(dav: DavServer, path: string, options: RawOptions = {}): Promise<Ra
     request.on('error', reject);
     request.end(options.body);
   });
-}
-
-/** Every row a request could change: entries, dead properties, locks and blobs. */
-async function snapshot(dav: DavServer) {
-  const db = dav.t.app.database.db;
-  return {
-    entries: await db
-      .selectFrom('entries')
-      .select(['id', 'parent_id', 'name', 'kind', 'size', 'etag', 'mtime', 'blob_id'])
-      .orderBy('id')
-      .execute(),
-    properties: await db.selectFrom('dead_properties').selectAll().orderBy('entry_id').orderBy('namespace').orderBy('name').execute(),
-    locks: await db.selectFrom('locks').select(['token', 'entry_id', 'expires_at', 'user_id']).orderBy('token').execute(),
-    blobs: await db.selectFrom('blobs').select(['id', 'state', 'ref_count']).orderBy('id').execute(),
-  };
-}
-
-/** Runs `act` and checks that nothing stored changed. */
-async function unchanged<T>(dav: DavServer, act: () => Promise<T>): Promise<T> {
-  const before = await snapshot(dav);
-  const result = await act();
-  expect(await snapshot(dav)).toEqual(before);
-  return result;
 }
 
 async function put(dav: DavServer, path: string, body: string): Promise<void> {

@@ -15,7 +15,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     cleanups.push(dir.remove, fresh.drop, () => database.close());
 
     const first = await database.migrate();
-    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success']);
+    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
     const second = await database.migrate();
     expect(second.results).toEqual([]);
     const tables = (await database.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('schema_migrations'));
@@ -26,12 +26,13 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'entries',
       'groups',
       'locks',
+      'sessions',
       'settings',
       'storage_policies',
       'users',
     ]);
 
-    for (let i = 0; i < 2; i++) expect((await database.migrateDown()).error).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect((await database.migrateDown()).error).toBeUndefined();
     const remaining = (await database.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('schema_migrations'));
     expect(remaining).toEqual([]);
     await database.migrate();

@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
+import type { DavServer } from './dav-server.js';
 
 /** What is stored right now: blob rows by state and objects in every backend. */
 export async function storageState(app: App): Promise<{ ready: number; pending: number; objects: number; refs: number }> {
@@ -16,4 +18,27 @@ export async function storageState(app: App): Promise<{ ready: number; pending: 
 export async function storageUsed(app: App, userId: number): Promise<number> {
   const row = await app.database.db.selectFrom('users').select('storage_used').where('id', '=', userId).executeTakeFirstOrThrow();
   return Number(row.storage_used);
+}
+
+/** Every row a request could change: entries, dead properties, locks and blobs. */
+export async function snapshot(dav: DavServer) {
+  const db = dav.t.app.database.db;
+  return {
+    entries: await db
+      .selectFrom('entries')
+      .select(['id', 'parent_id', 'name', 'kind', 'size', 'etag', 'mtime', 'blob_id'])
+      .orderBy('id')
+      .execute(),
+    properties: await db.selectFrom('dead_properties').selectAll().orderBy('entry_id').orderBy('namespace').orderBy('name').execute(),
+    locks: await db.selectFrom('locks').select(['token', 'entry_id', 'expires_at', 'user_id']).orderBy('token').execute(),
+    blobs: await db.selectFrom('blobs').select(['id', 'state', 'ref_count']).orderBy('id').execute(),
+  };
+}
+
+/** Runs a request and asserts that it changed nothing. */
+export async function unchanged<T>(dav: DavServer, act: () => Promise<T>): Promise<T> {
+  const before = await snapshot(dav);
+  const result = await act();
+  expect(await snapshot(dav)).toEqual(before);
+  return result;
 }
