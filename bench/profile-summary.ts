@@ -3,10 +3,11 @@
  * benchmark with CUMULUS_BENCH_PROFILE=DIR): the functions with the most self time, the
  * functions with the most total (inclusive) time, and self time per file.
  *
- *   npx tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--filter TEXT]
+ *   npx tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--filter TEXT] [--callers TEXT]
  *
  * --filter keeps only functions whose name or file contains TEXT in the inclusive list
- * (e.g. --filter /src/ for the project's own code).
+ * (e.g. --filter src/ for the project's own code). --callers lists, for the functions whose
+ * label contains TEXT, the call paths (up to the first frame in src/) their self time comes from.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -78,6 +79,7 @@ function main(): void {
   );
   const top = Number(args[args.indexOf('--top') + 1] ?? 25) || 25;
   const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : undefined;
+  const callersOf = args.includes('--callers') ? args[args.indexOf('--callers') + 1] : undefined;
   if (!file) {
     process.stderr.write('Usage: npx tsx bench/profile-summary.ts FILE.cpuprofile [--top N] [--filter TEXT]\n');
     process.exit(2);
@@ -97,6 +99,7 @@ function main(): void {
   }
   const total = [...selfOf.values()].reduce((a, b) => a + b, 0);
 
+  const callerPaths = new Map<string, number>();
   const selfByFunction = new Map<string, number>();
   const selfByFile = new Map<string, number>();
   const inclusive = new Map<string, number>();
@@ -106,6 +109,17 @@ function main(): void {
     selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + micros);
     const fileKey = where(node.callFrame).replace(/:\d+$/, '') || node.callFrame.functionName;
     selfByFile.set(fileKey, (selfByFile.get(fileKey) ?? 0) + micros);
+    if (callersOf && key.includes(callersOf)) {
+      // The stack from the function up to (and including) the first frame of the project's src/.
+      const names: string[] = [];
+      for (let at = parent.get(id); at !== undefined && names.length < 12; at = parent.get(at)) {
+        const name = label(byId.get(at)!.callFrame);
+        names.push(name);
+        if (name.includes(' src/')) break;
+      }
+      const pathKey = `${key}\n      <- ${names.join('\n      <- ')}`;
+      callerPaths.set(pathKey, (callerPaths.get(pathKey) ?? 0) + micros);
+    }
     // Inclusive: every distinct function on the stack gets the sample once.
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -130,6 +144,10 @@ function main(): void {
   process.stdout.write(
     `${file}: ${(total / 1000).toFixed(0)} ms sampled over ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms\n`,
   );
+  if (callersOf) {
+    print(`call paths of ${callersOf}`, callerPaths);
+    return;
+  }
   print('self time by function', selfByFunction);
   print('self time by file', selfByFile);
   print(

@@ -16,7 +16,7 @@
  * removing its data directory.
  *
  * Over the IPC channel (when started with fork()) it answers { type: 'memory' } with
- * process.memoryUsage(), and { type: 'profile-start' } and
+ * process.memoryUsage() (after a full GC when asked and started with --expose-gc), and { type: 'profile-start' } and
  * { type: 'profile-stop', file } by starting and stopping the V8 CPU profiler and writing the
  * profile to `file` (a .cpuprofile for Chrome DevTools or speedscope).
  */
@@ -53,12 +53,15 @@ process.stdin.on('error', () => void shutdown());
 process.stdin.resume();
 
 // --- CPU profiling on request ----------------------------------------------------------
-type Command = { type: 'profile-start'; intervalMicros?: number } | { type: 'profile-stop'; file: string } | { type: 'memory' };
+type Command =
+  { type: 'profile-start'; intervalMicros?: number } | { type: 'profile-stop'; file: string } | { type: 'memory'; gc?: boolean };
 let session: import('node:inspector/promises').Session | undefined;
 process.on('message', (message: Command) => {
   void (async () => {
     try {
       if (message.type === 'memory') {
+        // With --expose-gc: a full collection first, so the figure is what is live.
+        if (message.gc) (globalThis as { gc?: () => void }).gc?.();
         process.send?.({ type: 'memory', usage: process.memoryUsage() });
       } else if (message.type === 'profile-start') {
         const { Session } = await import('node:inspector/promises');

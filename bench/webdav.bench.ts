@@ -18,6 +18,9 @@
  * Every response is checked (status codes, byte counts, multistatus sizes, range contents), so
  * a broken server cannot look fast.
  *
+ * Environment: CUMULUS_BENCH_RCLONE (the rclone binary, default /usr/bin/rclone);
+ * CUMULUS_BENCH_LOADER=tsx (run the server under tsx instead of transpiled plain JS);
+ * CUMULUS_BENCH_SERVER_NODE_ARGS (extra node flags for the server, e.g. V8 heap sizes).
  * Set CUMULUS_BENCH_PROFILE=DIR to write a V8 CPU profile of the Cumulus server per workload
  * into DIR (the profiler slows the server: figures of such a run are not comparable); read one
  * with `npx tsx bench/profile-summary.ts DIR/NAME.cpuprofile`.
@@ -104,7 +107,7 @@ const QUICK: Sizes = {
   listEntrySize: 16,
   listRuns: 5,
   bigFile: 64 * MiB,
-  bigRuns: 3,
+  bigRuns: 5,
   ranges: 200,
   rangeSize: MiB,
   rangeRounds: 3,
@@ -119,6 +122,8 @@ const RSS_TARGET = 150 * MiB;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_SCRIPT = path.join(ROOT, 'bench', 'webdav-server.ts');
 const RCLONE = process.env.CUMULUS_BENCH_RCLONE ?? '/usr/bin/rclone';
+/** Extra node flags for the Cumulus server only, e.g. '--max-semi-space-size=2' (space-separated). */
+const SERVER_NODE_ARGS = (process.env.CUMULUS_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** 'js' (default): the server runs as plain JavaScript, transpiled for the run; 'tsx': under the tsx loader. */
 const LOADER = process.env.CUMULUS_BENCH_LOADER === 'tsx' ? 'tsx' : 'js';
 
@@ -185,8 +190,8 @@ interface Server {
   readonly profiler?: { start(): Promise<void>; stop(file: string): Promise<void> };
   /** How the server runs, for the report. */
   readonly runtime: string;
-  /** Cumulus only: the server's process.memoryUsage(). */
-  memoryUsage?(): Promise<NodeJS.MemoryUsage>;
+  /** Cumulus only: the server's process.memoryUsage(), after a full GC when `gc`. */
+  memoryUsage?(gc?: boolean): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }
 
@@ -217,7 +222,9 @@ async function startCumulus(target: DatabaseTarget, clients: number, profileDir:
   // Explicit execArgv: the bench itself runs under the tsx CLI, whose flags fork() would copy.
   const child = fork(compiled?.entry ?? SERVER_SCRIPT, [JSON.stringify(target)], {
     cwd: ROOT,
-    execArgv: compiled ? [] : ['--import', 'tsx'],
+    // --expose-gc only makes gc() callable: the bench asks for one full collection before the
+    // large PUTs, so their memory figures do not carry garbage of the workloads before them.
+    execArgv: [...(compiled ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx']), ...SERVER_NODE_ARGS],
     stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
   });
   const unregister = onCleanup(() => child.kill('SIGTERM'));
@@ -288,9 +295,9 @@ async function startCumulus(target: DatabaseTarget, clients: number, profileDir:
     pid: info.pid,
     agent,
     profiler,
-    runtime: compiled ? 'node, plain JS' : 'node, tsx loader',
-    async memoryUsage() {
-      return (await ask<{ usage: NodeJS.MemoryUsage }>({ type: 'memory' }, 'memory')).usage;
+    runtime: `node, ${compiled ? 'plain JS' : 'tsx loader'}${SERVER_NODE_ARGS.length > 0 ? `, ${SERVER_NODE_ARGS.join(' ')}` : ''}`,
+    async memoryUsage(gc = false) {
+      return (await ask<{ usage: NodeJS.MemoryUsage }>({ type: 'memory', gc }, 'memory')).usage;
     },
     async stop() {
       agent.destroy();
@@ -512,6 +519,33 @@ async function mkcol(server: Server, relative: string): Promise<void> {
 async function putSmall(server: Server, relative: string, content: Buffer): Promise<void> {
   const reply = await call(server, 'PUT', relative, { body: content, headers: { 'Content-Type': 'application/octet-stream' } });
   expectStatus(server, reply, [201], `PUT ${relative}`);
+}
+
+/**
+ * What durability costs per small file on this file system, for reading the PUT rows: write
+ * 4 KiB, fsync the file, fsync its directory (what Cumulus's local backend does per blob,
+ * besides a rename), measured with node:fs in a scratch directory next to rclone's.
+ */
+function fsyncCostMs(besides: string, files = 100): number {
+  const dir = fs.mkdtempSync(path.join(path.dirname(besides), 'fsync-'));
+  try {
+    const content = smallContent(0, 4 * KiB);
+    const samples: number[] = [];
+    for (let i = 0; i < files; i++) {
+      const started = performance.now();
+      const fd = fs.openSync(path.join(dir, `f-${i}`), 'wx');
+      fs.writeSync(fd, content);
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      const dirFd = fs.openSync(dir, 'r');
+      fs.fsyncSync(dirFd);
+      fs.closeSync(dirFd);
+      samples.push(performance.now() - started);
+    }
+    return median(samples);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -762,6 +796,11 @@ type Pair = Record<Side, number[]>;
 
 interface Memory {
   readonly runtime: string;
+  /** RSS once the server is ready, before any request. */
+  readonly started: number;
+  /** RSS before the large PUTs, as the earlier workloads left it. */
+  readonly before: number;
+  /** RSS before the large PUTs after a full GC (Cumulus; rclone: same as before). */
   idle: number;
   putPeak: number;
   putHwm: number;
@@ -786,10 +825,12 @@ interface Results {
   deleteCopy: Pair;
   deleteOriginal: Pair;
   memory: Record<Side, Memory>;
+  /** Median ms to write, fsync and dir-fsync one 4 KiB file with node:fs on rclone's file system. */
+  fsyncMs: number;
 }
 
 async function measure(
-  servers: Record<Side, Server>,
+  servers: { readonly cumulus: Server; readonly rclone: Server & { readonly root: string } },
   sizes: Sizes,
   target: DatabaseTarget,
   profileDir: string | undefined,
@@ -821,6 +862,7 @@ async function measure(
     rclone: values.rclone.map((v) => v[key]),
   });
 
+  const started = { cumulus: procStatus(servers.cumulus.pid, 'VmRSS'), rclone: procStatus(servers.rclone.pid, 'VmRSS') };
   step('warming up both servers');
   await rounds(1, 'warmup', (server) => warmUp(server, sizes.clients));
 
@@ -851,10 +893,14 @@ async function measure(
   const memory = {} as Record<Side, Memory>;
   for (const side of ['cumulus', 'rclone'] as const) {
     const server = servers[side];
+    const before = procStatus(server.pid, 'VmRSS');
+    const usageIdle = await server.memoryUsage?.(true);
     memory[side] = {
       runtime: server.runtime,
+      started: started[side],
+      before,
       idle: procStatus(server.pid, 'VmRSS'),
-      usageIdle: await server.memoryUsage?.(),
+      usageIdle,
       putPeak: 0,
       putHwm: 0,
       getPeak: 0,
@@ -908,6 +954,7 @@ async function measure(
     deleteCopy: field(tree, 'deleteCopy'),
     deleteOriginal: field(tree, 'deleteOriginal'),
     memory,
+    fsyncMs: fsyncCostMs(servers.rclone.root),
   };
 }
 
@@ -988,7 +1035,9 @@ function report(
         ` median time to first byte ${formatDuration(m(r.propfindNamed.firstByte.cumulus))} vs ${formatDuration(m(r.propfindNamed.firstByte.rclone))} (5 props).`,
       `The list folder was seeded by PUT through WebDAV on both sides (${sizes.clients} clients); the tree rounds seed by MKCOL + PUT` +
         ` (median ${formatDuration(m(r.treeSeed.cumulus))} vs ${formatDuration(m(r.treeSeed.rclone))}, untimed in the rows).`,
-      'Durability differs: Cumulus fsyncs each blob and its directory before answering a PUT; rclone (local backend) writes in place without fsync.',
+      'Durability differs: Cumulus fsyncs each blob and its directory before answering a PUT; rclone (local backend) writes in place without fsync.' +
+        ` Writing + fsyncing a 4 KiB file and its directory with node:fs here takes ${formatDuration(r.fsyncMs)}` +
+        ` (Cumulus 1-client PUT: ${formatDuration(m(r.putSequential.cumulus) / sizes.smallFiles)} a file, rclone ${formatDuration(m(r.putSequential.rclone) / sizes.smallFiles)}).`,
       'COPY: Cumulus copies rows and shares blobs; rclone copies every file. DELETE of the copy on Cumulus only drops references;' +
         ' of the original it also removes the blob files.',
       `Sides alternate which goes first from round to round; ${load} (other processes on the machine add noise).`,
@@ -1001,21 +1050,25 @@ function report(
   const mem = r.memory;
   printTable(
     `webdav on ${target.label}: server memory (RSS from /proc/PID/status), target for Cumulus ${mib(RSS_TARGET)} while streaming`,
-    ['process', 'idle', `peak during ${big} PUT`, 'VmHWM over PUTs', `peak during ${big} GET`],
+    ['process', 'at start', 'before PUTs', 'idle', `peak during ${big} PUT`, 'VmHWM over PUTs', `peak during ${big} GET`],
     (['cumulus', 'rclone'] as const).map((side) => [
       `${side === 'cumulus' ? 'Cumulus' : 'rclone'} (${mem[side].runtime})`,
+      mib(mem[side].started),
+      mib(mem[side].before),
       mib(mem[side].idle),
       mib(mem[side].putPeak),
       mib(mem[side].putHwm),
       mib(mem[side].getPeak),
     ]),
     [
+      'at start: once ready, before any request; before PUTs: as the earlier workloads left it; idle: then, for Cumulus, after one full GC' +
+        ' (gc() via --expose-gc; rclone is left to its own GC).',
       'Peak = largest VmRSS sampled every 20 ms; VmHWM is read after resetting it (clear_refs 5) before each PUT.',
       ...(['usageIdle', 'usageAfterPut'] as const).map((when) => {
         const usage = mem.cumulus[when];
         if (!usage) return '';
         const parts = (['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const).map((key) => `${key} ${mib(usage[key])}`);
-        return `Cumulus process.memoryUsage() ${when === 'usageIdle' ? 'before the PUTs' : 'after the PUTs'}: ${parts.join(', ')}`;
+        return `Cumulus process.memoryUsage() ${when === 'usageIdle' ? 'idle, after the GC' : 'after the PUTs'}: ${parts.join(', ')}`;
       }),
     ].filter(Boolean),
   );

@@ -239,7 +239,8 @@ export class Vfs {
             await this.markReady(tx, blob.id, content);
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
             if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
-            return { entry: (await this.deps.entries.byId(tx, current.id))!, created: false };
+            const entry: Entry = { ...current, size: blob.size, blobId: blob.id, mtime, etag: blob.id, sha256: blob.sha256, sha1: blob.sha1 };
+            return { entry, created: false };
           }
           const inserted = await this.deps.entries.insertIfAbsent(tx, {
             parentId: parent.id,
@@ -257,7 +258,7 @@ export class Vfs {
           if (inserted) {
             await this.chargeQuota(tx, principal, blob.size);
             await this.markReady(tx, blob.id, content);
-            return { entry: (await this.deps.entries.byId(tx, inserted.id))!, created: true };
+            return { entry: { ...inserted, sha256: blob.sha256, sha1: blob.sha1 }, created: true };
           }
         }
       });

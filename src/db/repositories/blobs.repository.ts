@@ -52,13 +52,7 @@ export class BlobRepository {
   }
 
   async addReferences(tx: Tx, references: Map<string, number>): Promise<void> {
-    for (const [id, count] of references) {
-      await tx
-        .updateTable('blobs')
-        .set({ ref_count: sql`ref_count + ${count}` })
-        .where('id', '=', id)
-        .execute();
-    }
+    await this.adjust(tx, references, +1);
   }
 
   /**
@@ -66,20 +60,38 @@ export class BlobRepository {
    * be removed once the transaction has committed.
    */
   async releaseReferences(tx: Tx, references: Map<string, number>): Promise<BlobRecord[]> {
+    await this.adjust(tx, references, -1);
+    const ids = [...references.keys()];
     const freed: BlobRecord[] = [];
-    for (const [id, count] of references) {
-      const row = await tx
-        .updateTable('blobs')
-        .set({ ref_count: sql`ref_count - ${count}` })
-        .where('id', '=', id)
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await tx
+        .deleteFrom('blobs')
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('ref_count', '<=', 0)
         .returningAll()
-        .executeTakeFirst();
-      if (row && Number(row.ref_count) <= 0) {
-        await tx.deleteFrom('blobs').where('id', '=', id).execute();
-        freed.push(toRecord(row));
-      }
+        .execute();
+      freed.push(...rows.map(toRecord));
     }
     return freed;
+  }
+
+  /** One statement per distinct count and batch of 500, not one per blob. */
+  private async adjust(tx: Tx, references: Map<string, number>, sign: 1 | -1): Promise<void> {
+    const byCount = new Map<number, string[]>();
+    for (const [id, count] of references) {
+      const ids = byCount.get(count);
+      if (ids) ids.push(id);
+      else byCount.set(count, [id]);
+    }
+    for (const [count, ids] of byCount) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await tx
+          .updateTable('blobs')
+          .set({ ref_count: sql`ref_count + ${sign * count}` })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+      }
+    }
   }
 
   async byId(tx: Tx, id: string): Promise<BlobRecord | null> {

@@ -193,6 +193,7 @@ export class DavAccountService {
       rootId: record.rootId,
       readOnly: record.readOnly || switches.readOnly,
       label: `dav:${record.id}`,
+      group,
     });
   }
 

@@ -123,9 +123,9 @@ export class UserService {
   }
 
   /** The principal a user acts as over their whole tree. */
-  async principalFor(user: User, options: { rootId?: number; readOnly?: boolean; label?: string } = {}): Promise<Principal> {
+  async principalFor(user: User, options: { rootId?: number; readOnly?: boolean; label?: string; group?: Group } = {}): Promise<Principal> {
     if (user.status !== 'active') throw new ForbiddenError('This account is disabled');
-    const group = await this.groupOf(user);
+    const group = options.group ?? (await this.groupOf(user));
     return {
       userId: user.id,
       rootId: options.rootId ?? user.rootId,

@@ -17,18 +17,28 @@ const TEMPORARY_FOLDER = '.tmp';
 export class LocalBackend implements BlobBackend {
   readonly type = 'local';
 
+  /** Folders known to exist, so a write does not mkdir them again. */
+  private readonly knownFolders = new Set<string>();
+
   constructor(private readonly root: string) {}
+
+  private async ensureFolder(folder: string): Promise<void> {
+    if (this.knownFolders.has(folder)) return;
+    await fs.mkdir(folder, { recursive: true });
+    if (this.knownFolders.size > 100_000) this.knownFolders.clear();
+    this.knownFolders.add(folder);
+  }
 
   async put(key: string, source: Readable, options: { signal?: AbortSignal } = {}): Promise<number> {
     const target = this.pathOf(key);
     const temporary = path.join(this.root, TEMPORARY_FOLDER, `${randomUUID()}.part`);
-    await fs.mkdir(path.dirname(temporary), { recursive: true });
+    await this.ensureFolder(path.dirname(temporary));
     try {
       // flush: fsync before close, so the rename below publishes bytes that are on disk.
       const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1 << 20 });
       await pipeline(source, sink, { signal: options.signal });
-      const { size } = await fs.stat(temporary);
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      const size = sink.bytesWritten;
+      await this.ensureFolder(path.dirname(target));
       await fs.rename(temporary, target);
       await syncDirectory(path.dirname(target));
       return size;
@@ -62,7 +72,9 @@ export class LocalBackend implements BlobBackend {
   }
 
   async delete(key: string): Promise<void> {
-    await fs.rm(this.pathOf(key), { force: true });
+    await fs.unlink(this.pathOf(key)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 
   async *list(): AsyncIterable<StoredObject> {
