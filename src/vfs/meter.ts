@@ -12,7 +12,7 @@ export class ContentMeter extends Transform {
   private count = 0;
 
   constructor(private readonly maxBytes: number | null) {
-    super({ highWaterMark: 1 << 20 });
+    super({ highWaterMark: 256 * 1024 });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

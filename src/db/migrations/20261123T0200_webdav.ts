@@ -48,6 +48,8 @@ export function webdav(dialect: SqlDialectName) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('locks_entry').on('locks').columns(['entry_id', 'expires_at']).execute();
+      // "Is any lock active at all?" runs on every write: an index range, not a scan.
+      await db.schema.createIndex('locks_expiry').on('locks').column('expires_at').execute();
       // WebDAV clients (rclone's owncloud/nextcloud modes) compare SHA-1 checksums.
       await db.schema.alterTable('blobs').addColumn('sha1', 'text').execute();
     },

@@ -35,7 +35,7 @@ export class LocalBackend implements BlobBackend {
     await this.ensureFolder(path.dirname(temporary));
     try {
       // flush: fsync before close, so the rename below publishes bytes that are on disk.
-      const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1 << 20 });
+      const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 256 * 1024 });
       await pipeline(source, sink, { signal: options.signal });
       const size = sink.bytesWritten;
       await this.ensureFolder(path.dirname(target));
