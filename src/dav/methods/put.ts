@@ -18,7 +18,9 @@ export async function put(ctx: DavContext): Promise<void> {
   const mtime = requestedMtime(ctx);
   const expectedSize = announcedSize(ctx);
   // Most PUTs carry no conditions: skip the lookup for them (the vfs checks locks itself).
-  const conditional = ['if', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'].some((name) => header(ctx, name) !== undefined);
+  const conditional = ['if', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'].some(
+    (name) => header(ctx, name) !== undefined,
+  );
   const lockTokens = conditional ? await checkWriteConditions(ctx, await statOrNull(ctx, ctx.path)) : [];
 
   const ifMatch = header(ctx, 'if-match');
