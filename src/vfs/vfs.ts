@@ -239,7 +239,15 @@ export class Vfs {
             await this.markReady(tx, blob.id, content);
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
             if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
-            const entry: Entry = { ...current, size: blob.size, blobId: blob.id, mtime, etag: blob.id, sha256: blob.sha256, sha1: blob.sha1 };
+            const entry: Entry = {
+              ...current,
+              size: blob.size,
+              blobId: blob.id,
+              mtime,
+              etag: blob.id,
+              sha256: blob.sha256,
+              sha1: blob.sha1,
+            };
             return { entry, created: false };
           }
           const inserted = await this.deps.entries.insertIfAbsent(tx, {

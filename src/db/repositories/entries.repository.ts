@@ -129,9 +129,10 @@ export class EntryRepository {
         etag: entry.etag,
       })
       .onConflict((c) => c.columns(['parent_id', 'name']).doNothing())
-      .returning('id')
+      .returningAll()
       .executeTakeFirst();
-    return row ? this.byId(tx, row.id) : null;
+    // A new entry's content hashes are its blob's; callers that have them fill them in.
+    return row ? toEntry({ ...row, sha256: null, sha1: null }) : null;
   }
 
   /** Takes the row lock on a child (PostgreSQL; SQLite's transaction already holds the file lock). */
@@ -271,7 +272,7 @@ export class EntryRepository {
       }
       level = next;
     }
-    return { top, idMap };
+    return { top: { ...top, sha256: source.sha256, sha1: source.sha1 }, idMap };
   }
 
   /** Every entry pointing at a blob, for doctor. */
