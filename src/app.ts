@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { TokenSigner, loadSigningKey } from './auth/index.js';
 import { databaseUrlOf, type Config } from './config/index.js';
 import {
   BlobRepository,
@@ -11,6 +12,7 @@ import {
   LockRepository,
   PolicyRepository,
   PropertyRepository,
+  SessionRepository,
   SettingsRepository,
   UserRepository,
 } from './db/index.js';
@@ -21,6 +23,7 @@ import {
   GarbageCollector,
   GroupService,
   ServerSettings,
+  SessionService,
   UserService,
   type CreatedAdmin,
 } from './services/index.js';
@@ -50,6 +53,8 @@ export interface App {
   readonly groups: GroupService;
   readonly settings: ServerSettings;
   readonly davAccounts: DavAccountService;
+  /** API sign-ins and tokens. */
+  readonly sessions: SessionService;
   readonly gc: GarbageCollector;
   readonly doctor: Doctor;
   readonly backends: ReadonlyMap<number, BlobBackend>;
@@ -117,6 +122,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       newToken: randomUUID,
     });
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, { clock });
+    const signer = new TokenSigner(await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile }), { clock });
+    const sessions = new SessionService(database, new SessionRepository(), userRepository, users, settings, signer, { clock });
     const gc = new GarbageCollector(database, blobs, backends, clock);
     const doctor = new Doctor(database, entries, blobs, userRepository, backends);
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
@@ -131,6 +138,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       groups,
       settings,
       davAccounts,
+      sessions,
       gc,
       doctor,
       backends,

@@ -2,3 +2,15 @@ export { hashPassword, verifyPassword, generatePassword, DEFAULT_KDF, type KdfPa
 export { parseBasicAuthorization } from './basic.js';
 export { CredentialCache } from './credential-cache.js';
 export { FailureThrottle } from './throttle.js';
+export { encodeId, decodeId, type IdKind } from './ids.js';
+export { loadSigningKey, SIGNING_KEY_BYTES } from './signing-key.js';
+export {
+  TokenSigner,
+  ACCESS_TOKEN_TTL_SECONDS,
+  REFRESH_TOKEN_TTL_SECONDS,
+  type AccessToken,
+  type RefreshToken,
+  type VerifiedToken,
+  type IssuedToken,
+  type TokenSignerOptions,
+} from './tokens.js';

@@ -22,6 +22,7 @@ const ENVIRONMENT: Record<string, string> = {
   CUMULUS_GC_GRACE_SECONDS: 'gc.graceSeconds',
   CUMULUS_ADMIN_EMAIL: 'initialAdmin.email',
   CUMULUS_ADMIN_PASSWORD: 'initialAdmin.password',
+  CUMULUS_JWT_SECRET_FILE: 'auth.jwtSecretFile',
 };
 
 export interface ConfigSources {

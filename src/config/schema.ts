@@ -64,6 +64,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: z
+      .object({
+        /** The file holding the API token signing key; DATA/secrets/jwt.key (created on first start) otherwise. */
+        jwtSecretFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     database: z
       .object({
         /** PostgreSQL pool size. */

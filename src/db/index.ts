@@ -16,3 +16,4 @@ export { PolicyRepository, type StoragePolicy } from './repositories/policies.re
 export { PropertyRepository, type DeadProperty } from './repositories/properties.repository.js';
 export { LockRepository, type LockRecord } from './repositories/locks.repository.js';
 export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-accounts.repository.js';
+export { SessionRepository, type SessionRecord } from './repositories/sessions.repository.js';

@@ -14,6 +14,7 @@ export interface Tables {
   dav_accounts: DavAccountsTable;
   dead_properties: DeadPropertiesTable;
   locks: LocksTable;
+  sessions: SessionsTable;
 }
 
 export interface SettingsTable {
@@ -119,4 +120,19 @@ export interface LocksTable {
   timeout_seconds: number;
   expires_at: number;
   created_at: number;
+}
+
+/** An API sign-in: a refresh-token family (see the 20261123T0300_sessions migration). */
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  token_id: string;
+  generation: number;
+  user_agent: string | null;
+  address: string | null;
+  created_at: number;
+  refreshed_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
 }

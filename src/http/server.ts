@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerApi } from '../api/index.js';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
 import { registerDav } from '../dav/index.js';
@@ -26,8 +27,14 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     server.server.emit('request', request, response);
   });
 
-  // Cloudreve V4: GET /api/v4/site/ping -> { code: 0, data: "<version>" }.
-  server.get('/api/v4/site/ping', async () => ({ code: 0, msg: '', data: version }));
+  await registerApi(server, {
+    vfs: app.vfs,
+    users: app.users,
+    sessions: app.sessions,
+    settings: app.settings,
+    logger: app.logger,
+    version,
+  });
 
   // Windows Explorer sends OPTIONS / on the host root before mapping a deeper URL; it must
   // get a 2xx without authentication or redirect.

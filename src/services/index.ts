@@ -5,3 +5,11 @@ export { GarbageCollector, type GcReport, type GcProgress } from './maintenance/
 export { Doctor, type DoctorReport, type DoctorProblem } from './maintenance/doctor.service.js';
 export { ServerSettings, type ServerSwitches } from './settings/server-settings.service.js';
 export { DavAccountService, DAV_PASSWORD_LENGTH, type DavAccount } from './dav-accounts/dav-account.service.js';
+export {
+  SessionService,
+  type TokenPair,
+  type Authentication,
+  type ClientInfo,
+  type SessionServiceOptions,
+} from './sessions/session.service.js';
+export { InvalidCredentialsError, AccountDisabledError, TokenRejectedError } from './sessions/session.errors.js';

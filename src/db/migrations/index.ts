@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { SqlDialectName } from '../dialect.js';
 import { initial } from './20261123T0100_initial.js';
 import { webdav } from './20261123T0200_webdav.js';
+import { sessions } from './20261123T0300_sessions.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -11,5 +12,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
   return {
     '20261123T0100_initial': initial(dialect),
     '20261123T0200_webdav': webdav(dialect),
+    '20261123T0300_sessions': sessions(dialect),
   };
 }

@@ -1,0 +1,61 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Authentication, ServerSettings, SessionService, UserService } from '../services/index.js';
+import type { Vfs } from '../vfs/index.js';
+
+export interface ApiOptions {
+  /** Most URIs one batch request (move, copy, delete) may name; more is 40074. */
+  readonly maxBatchSize: number;
+}
+
+/** What the API talks to: the vfs and services, never the database or storage (DESIGN.md). */
+export interface ApiDependencies {
+  readonly vfs: Vfs;
+  readonly users: UserService;
+  readonly sessions: SessionService;
+  readonly settings: ServerSettings;
+  readonly logger: Logger;
+  /** The server's version, for /site/ping. */
+  readonly version: string;
+  readonly options?: Partial<ApiOptions>;
+}
+
+/** Who may call a route: anyone without looking at tokens, anyone (a token identifies), or a signed-in user only. */
+export type AuthMode = 'none' | 'optional' | 'required';
+
+export interface RouteContext<Query, Body> {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly query: Query;
+  readonly body: Body;
+  /** The caller; null when anonymous (never null on 'required' routes). */
+  readonly auth: Authentication | null;
+  readonly deps: ApiDependencies;
+  readonly options: ApiOptions;
+}
+
+/**
+ * One endpoint: its method and path below /api/v4, who may call it, zod schemas for its
+ * query, body and response `data` (validated on every call, and the source of the OpenAPI
+ * document), and the handler. A route without a response schema answers `{code: 0, msg: ""}`.
+ */
+export interface RouteSpec<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly auth: AuthMode;
+  readonly query?: Q;
+  readonly body?: B;
+  readonly response?: R;
+  // Method syntax on purpose: a list of routes holds specs of different schemas.
+  handler(context: RouteContext<z.output<Q>, z.output<B>>): Promise<z.input<R>>;
+}
+
+/** Declares a route with its types inferred from its schemas. */
+export function defineRoute<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined, R extends z.ZodType = z.ZodVoid>(
+  spec: RouteSpec<Q, B, R>,
+): RouteSpec<Q, B, R> {
+  return spec;
+}

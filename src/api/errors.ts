@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { RateLimitedError, isDomainError, type DomainErrorCode } from '../core/index.js';
+import { AccountDisabledError, InvalidCredentialsError, TokenRejectedError } from '../services/index.js';
+
+/**
+ * The one table from failures to the Cloudreve V4 error envelope (contract sections 3.1 and
+ * 3.4; STYLE.md item 4). Errors always travel on HTTP 200 as `{code, msg, correlation_id}`.
+ * Code 401 means "not signed in" and nothing else (contract section 2): a signed-in caller
+ * never gets it, whatever a service throws.
+ */
+export const CODES = {
+  loginRequired: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  /** Too many failed sign-ins (no Cloudreve equivalent; HTTP-like, as 401/403/404/409 are). */
+  rateLimited: 429,
+  parameter: 40001,
+  exists: 40004,
+  notExist: 40016,
+  accountDisabled: 40017,
+  credential: 40020,
+  capacity: 40051,
+  invalidName: 40052,
+  lockConflict: 40073,
+  tooManyUris: 40074,
+  wrongPassword: 40080,
+  batchFailed: 40081,
+  ownerOnly: 40082,
+  database: 50001,
+  io: 50004,
+  internal: -1,
+} as const;
+
+const CODE_OF: Record<DomainErrorCode, number> = {
+  NOT_FOUND: CODES.notExist,
+  NOT_A_FOLDER: CODES.notExist, // a path through a file names nothing
+  CONFLICT: CODES.conflict,
+  ALREADY_EXISTS: CODES.exists,
+  IS_A_FOLDER: CODES.exists, // a file asked for where a folder of that name is
+  INVALID_NAME: CODES.invalidName,
+  INVALID_ARGUMENT: CODES.parameter,
+  FORBIDDEN: CODES.forbidden,
+  READ_ONLY: CODES.forbidden,
+  LOCKED: CODES.lockConflict,
+  PRECONDITION_FAILED: CODES.conflict,
+  QUOTA_EXCEEDED: CODES.capacity,
+  INSUFFICIENT_STORAGE: CODES.capacity,
+  UNAUTHENTICATED: CODES.loginRequired,
+  UNAVAILABLE: CODES.database,
+  RATE_LIMITED: CODES.rateLimited,
+  INTEGRITY: CODES.io,
+};
+
+/** A refusal decided by the API itself (validation, URIs, batches), with the contract's code. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly extra: { data?: unknown; aggregated?: Record<string, ErrorEnvelope> } = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ErrorEnvelope {
+  readonly code: number;
+  readonly msg: string;
+  readonly correlation_id: string;
+  readonly data?: unknown;
+  readonly aggregated_error?: Record<string, ErrorEnvelope>;
+}
+
+export interface Failure {
+  readonly envelope: ErrorEnvelope;
+  /** Whether the failure is ours (logged as an error) rather than the client's. */
+  readonly internal: boolean;
+  readonly headers?: Record<string, string>;
+}
+
+/** The envelope for any thrown value; `signedIn` turns a would-be 401 into 403. */
+export function failureOf(error: unknown, signedIn: boolean): Failure {
+  const correlation_id = randomUUID();
+  if (error instanceof ApiError) {
+    const code = error.code === CODES.loginRequired && signedIn ? CODES.forbidden : error.code;
+    return {
+      envelope: {
+        code,
+        msg: error.message,
+        correlation_id,
+        ...(error.extra.data !== undefined && { data: error.extra.data }),
+        ...(error.extra.aggregated && { aggregated_error: error.extra.aggregated }),
+      },
+      internal: false,
+    };
+  }
+  if (isDomainError(error)) {
+    let code = CODE_OF[error.code];
+    let msg = error.message;
+    if (error instanceof InvalidCredentialsError) code = CODES.wrongPassword;
+    else if (error instanceof AccountDisabledError) code = CODES.accountDisabled;
+    else if (error instanceof TokenRejectedError) code = CODES.credential;
+    else if (code === CODES.loginRequired && signedIn) code = CODES.forbidden;
+    // OpenList matches this exact text before it offers to unlock (contract 14.2).
+    if (code === CODES.lockConflict) msg = 'Lock conflict';
+    return {
+      envelope: { code, msg, correlation_id, ...(code === CODES.lockConflict && { data: [] }) },
+      internal: code === CODES.io || code === CODES.database,
+      ...(error instanceof RateLimitedError && { headers: { 'Retry-After': String(error.retryAfterSeconds) } }),
+    };
+  }
+  return {
+    envelope: { code: CODES.internal, msg: `Internal server error (correlation id ${correlation_id})`, correlation_id },
+    internal: true,
+  };
+}
+
+/**
+ * Contract 3.4, 40081: per-URI failures of a batch. The message is the failure's own when
+ * exactly one URI failed; each URI's real code is in `aggregated_error`. Failures that are
+ * ours are handed to `logInternal` with their correlation id.
+ */
+export function batchError(
+  failures: ReadonlyMap<string, unknown>,
+  signedIn: boolean,
+  logInternal: (error: unknown, correlationId: string) => void,
+): ApiError {
+  const aggregated: Record<string, ErrorEnvelope> = {};
+  for (const [uri, error] of failures) {
+    const failure = failureOf(error, signedIn);
+    if (failure.internal) logInternal(error, failure.envelope.correlation_id);
+    aggregated[uri] = failure.envelope;
+  }
+  const only = failures.size === 1 ? Object.values(aggregated)[0] : undefined;
+  return new ApiError(CODES.batchFailed, only?.msg ?? 'One or more operation failed', { aggregated });
+}

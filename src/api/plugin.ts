@@ -1,0 +1,95 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate } from './auth.js';
+import type { ApiDependencies, ApiOptions, RouteSpec } from './context.js';
+import { ApiError, CODES, failureOf } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { fileRoutes } from './routes/files/files.routes.js';
+import { sessionRoutes } from './routes/session/session.routes.js';
+import { siteRoutes } from './routes/site/site.routes.js';
+import { userRoutes } from './routes/user/user.routes.js';
+import { parseInput } from './validation.js';
+
+/** Fastify's refusals of a request body, as messages for 40001. */
+const BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request says it is JSON but has no body',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Send request bodies as JSON with Content-Type: application/json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body does not match its Content-Length',
+};
+
+const DEFAULT_OPTIONS: ApiOptions = { maxBatchSize: 1000 };
+
+/** Every route of the API, for the server and for the OpenAPI document. */
+export const API_ROUTES: readonly RouteSpec[] = [...siteRoutes, ...sessionRoutes, ...fileRoutes, ...userRoutes];
+
+/**
+ * Mounts the REST API at /api/v4 (Cloudreve V4 contract): Bearer tokens, the `{code, msg,
+ * data}` envelope on HTTP 200 for every answer, errors from one table (errors.ts), and
+ * /api/v4/openapi.json describing it all from the route schemas.
+ */
+export async function registerApi(server: FastifyInstance, deps: ApiDependencies): Promise<void> {
+  const options: ApiOptions = { ...DEFAULT_OPTIONS, ...deps.options };
+  const document = JSON.stringify(openApiDocument(API_ROUTES, deps.version));
+  await server.register(
+    async (api) => {
+      // JSON only: a text/plain body is refused with a clear message rather than parsed as a string.
+      api.removeContentTypeParser('text/plain');
+      for (const spec of API_ROUTES) {
+        api.route({ method: spec.method, url: spec.url, handler: (request, reply) => handle(spec, request, reply, deps, options) });
+      }
+      api.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
+
+      // Bodies Fastify refuses before a handler runs: malformed JSON, wrong type, too large.
+      api.setErrorHandler((error: FastifyError, request, reply) => {
+        const known = BODY_ERRORS[error.code];
+        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        const message = known ? known + (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? cause : '') : null;
+        const refusal = message ?? ((error.statusCode ?? 500) < 500 ? `The request could not be read: ${error.message}` : null);
+        send(request, reply, deps, refusal === null ? error : new ApiError(CODES.parameter, refusal), false);
+      });
+      api.setNotFoundHandler((request, reply) => {
+        const path = request.url.split('?')[0];
+        send(request, reply, deps, new ApiError(CODES.notFound, `There is no API endpoint ${request.method} ${path}`), false);
+      });
+    },
+    { prefix: '/api/v4' },
+  );
+}
+
+async function handle(spec: RouteSpec, request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, options: ApiOptions) {
+  let signedIn = false;
+  try {
+    const auth = spec.auth === 'none' ? null : await authenticate(request, deps.sessions);
+    signedIn = auth !== null;
+    if (spec.auth === 'required' && !auth) throw new ApiError(CODES.loginRequired, 'Login required');
+    const query = spec.query ? parseInput(spec.query, request.query, 'query') : undefined;
+    const body = spec.body ? parseInput(spec.body, request.body, 'body') : undefined;
+    const data = await spec.handler({ request, reply, query, body, auth, deps, options });
+    if (!spec.response) return reply.send({ code: 0, msg: '' });
+    const checked = spec.response.safeParse(data);
+    if (!checked.success) throw new ResponseShapeError(spec, checked.error.message);
+    return reply.send({ code: 0, msg: '', data: checked.data });
+  } catch (error) {
+    return send(request, reply, deps, error, signedIn);
+  }
+}
+
+/** A handler answered data its own response schema refuses: our bug, reported as an internal error. */
+class ResponseShapeError extends Error {
+  constructor(spec: RouteSpec, details: string) {
+    super(`The response of ${spec.method} ${spec.url} does not match its schema: ${details}`);
+    this.name = 'ResponseShapeError';
+  }
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, error: unknown, signedIn: boolean) {
+  const failure = failureOf(error, signedIn);
+  const context = { method: request.method, url: request.url, code: failure.envelope.code, correlationId: failure.envelope.correlation_id };
+  if (failure.internal) deps.logger.error({ ...context, err: error }, 'API request failed');
+  else deps.logger.debug(context, failure.envelope.msg);
+  return reply
+    .code(200)
+    .headers(failure.headers ?? {})
+    .send(failure.envelope);
+}

@@ -1,0 +1,86 @@
+import { formatPath, type SortField } from '../../../core/index.js';
+import { defineRoute } from '../../context.js';
+import { ApiError, CODES } from '../../errors.js';
+import { MY_CAPABILITY, isoTime, presentFile } from '../../present.js';
+import { locate } from '../../space.js';
+import { batchRoutes } from './files.batch.js';
+import { manageRoutes } from './files.manage.js';
+import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
+
+/** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 2000;
+const ORDERS: Record<string, SortField> = { name: 'name', size: 'size', updated_at: 'modified', created_at: 'created' };
+
+const listRoute = defineRoute({
+  method: 'GET',
+  url: '/file',
+  summary: 'List a folder: folders first, then files, in pages linked by next_token',
+  tag: 'file',
+  auth: 'optional',
+  query: listQuery,
+  response: listResponse,
+  handler: async ({ query, auth, deps }) => {
+    const { uri, space, path } = await locate(query.uri, auth, deps.users);
+    if (uri.query !== '') throw new ApiError(CODES.parameter, 'Searching is not supported by this server yet');
+    const folder = await deps.vfs.stat(space.principal, path);
+    if (folder.kind !== 'folder') throw new ApiError(CODES.notExist, `${formatPath(path)} is a file, not a folder`);
+    const pageSize = Math.min(query.page_size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    // Contract 7.2: every order ends with the id; an unknown order_by is creation order.
+    const page = await deps.vfs.list(space.principal, path, {
+      sort: ORDERS[query.order_by ?? 'name'] ?? 'created',
+      direction: query.order_direction === 'desc' ? 'desc' : 'asc',
+      foldersFirst: true,
+      limit: pageSize,
+      cursor: query.next_page_token || undefined,
+    });
+    return {
+      files: page.entries.map((entry) => presentFile(entry, space, [...path, entry.name])),
+      parent: presentFile(folder, space, path),
+      pagination: { page: 0, page_size: pageSize, is_cursor: true, ...(page.nextCursor && { next_token: page.nextCursor }) },
+      props: {
+        capability: MY_CAPABILITY,
+        max_page_size: MAX_PAGE_SIZE,
+        order_by_options: Object.keys(ORDERS),
+        order_direction_options: ['asc', 'desc'],
+      },
+      mixed_type: false,
+    };
+  },
+});
+
+const infoRoute = defineRoute({
+  method: 'GET',
+  url: '/file/info',
+  summary: 'One file or folder; with folder_summary=true, a folder also gets its total size and counts',
+  tag: 'file',
+  auth: 'optional',
+  query: infoQuery,
+  response: fileSchema,
+  handler: async ({ query, auth, deps }) => {
+    if (!query.uri) {
+      throw new ApiError(CODES.parameter, query.id ? 'Looking a file up by id is not supported yet; pass its uri' : 'uri cannot be empty');
+    }
+    const { space, path } = await locate(query.uri, auth, deps.users);
+    // Contract 8.1: the root has no info.
+    if (path.length === 0) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder has no info');
+    const entry = await deps.vfs.stat(space.principal, path);
+    const file = presentFile(entry, space, path);
+    if (!query.folder_summary || entry.kind !== 'folder') return file;
+    const summary = await deps.vfs.summary(space.principal, path);
+    return {
+      ...file,
+      // The vfs counts the folder itself; Cloudreve counts what is inside it.
+      folder_summary: {
+        size: summary.size,
+        files: summary.files,
+        folders: summary.folders - 1,
+        completed: true,
+        calculated_at: isoTime(Date.now()),
+      },
+    };
+  },
+});
+
+/** Contract sections 7, 8 and 11 to 14. */
+export const fileRoutes = [listRoute, infoRoute, ...manageRoutes, ...batchRoutes];
