@@ -26,6 +26,21 @@ export class Resolver {
   }
 
   /**
+   * The folder that will hold `path` and what is there now (or null), from one query: what a
+   * write needs to know before it streams and again when it commits.
+   */
+  async target(tx: Tx, principal: Principal, path: VPath): Promise<{ parent: Entry; current: Entry | null }> {
+    const chain = await this.entries.resolveChain(tx, principal.rootId, path);
+    if (chain.length === 0) throw new NotFoundError('The root folder of this view no longer exists');
+    if (chain.length === path.length + 1 && path.length > 0) return { parent: chain[chain.length - 2]!, current: chain[chain.length - 1]! };
+    const last = chain[chain.length - 1]!;
+    const parentPath = path.slice(0, -1);
+    if (chain.length === path.length && last.kind === 'folder') return { parent: last, current: null };
+    if (last.kind === 'file') throw new ConflictError(`${formatPath(path.slice(0, chain.length - 1))} is a file, not a folder`);
+    throw new ConflictError(`The parent folder ${formatPath(parentPath)} does not exist`);
+  }
+
+  /**
    * The folder that will hold `path`, with the chain leading to it. A missing or non-folder
    * parent is a ConflictError: the request is fine, the tree is not ready for it.
    */

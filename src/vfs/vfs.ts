@@ -202,8 +202,7 @@ export class Vfs {
 
     // Fail before reading the body when the request cannot succeed.
     const allowance = await this.deps.database.read(async (db) => {
-      const { parent } = await this.resolver.parentFolder(db, principal, path);
-      const current = await this.deps.entries.child(db, parent.id, name);
+      const { parent, current } = await this.resolver.target(db, principal, path);
       if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
       options.precondition?.(current);
       await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
@@ -226,11 +225,18 @@ export class Vfs {
     let result: { entry: Entry; created: boolean };
     try {
       result = await this.deps.database.transaction(async (tx) => {
-        const { parent } = await this.resolver.parentFolder(tx, principal, path);
+        const found = await this.resolver.target(tx, principal, path);
+        const parent = found.parent;
         const mtime = options.mtime ?? now;
         const content = { size: blob.size, sha256: blob.sha256, sha1: blob.sha1, now };
+        // SQLite's transaction holds the write lock, so the lookup above is current; PostgreSQL
+        // takes the row lock, and every later round looks again after a lost insert race.
+        let round = 0;
         for (;;) {
-          const current = await this.deps.entries.lockChild(tx, parent.id, name, this.deps.database.dialect);
+          const current =
+            round++ === 0 && this.deps.database.dialect === 'sqlite'
+              ? found.current
+              : await this.deps.entries.lockChild(tx, parent.id, name, this.deps.database.dialect);
           if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
           options.precondition?.(current);
           await this.lockRules.assertCanModify(tx, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);

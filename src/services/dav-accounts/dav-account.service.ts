@@ -184,9 +184,8 @@ export class DavAccountService {
   private async principalOf(record: DavAccountRecord, email: string): Promise<Principal> {
     const now = this.options.clock();
     if (record.expiresAt !== null && record.expiresAt <= now) throw new UnauthenticatedError('This WebDAV account has expired');
-    const user = await this.users.get(record.userId);
+    const { user, group } = await this.users.withGroup(record.userId);
     if (user.email !== email.trim().toLowerCase()) throw new UnauthenticatedError('Wrong WebDAV credentials');
-    const group = await this.users.groupOf(user);
     if (!group.permissions.webdav) throw new ForbiddenError('WebDAV is not enabled for this group');
     const switches = await this.settings.switches();
     return this.users.principalFor(user, {

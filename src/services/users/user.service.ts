@@ -136,6 +136,17 @@ export class UserService {
     };
   }
 
+  /** A user and their group, read in one transaction-free pass (two primary-key lookups). */
+  async withGroup(userId: number): Promise<{ user: User; group: Group }> {
+    return this.database.read(async (db) => {
+      const user = await this.users.byId(db, userId);
+      if (!user) throw new NotFoundError(`No user #${userId}`);
+      const group = await this.groups.byId(db, user.groupId);
+      if (!group) throw new NotFoundError(`The group of ${user.email} no longer exists`);
+      return { user: withoutSecret(user), group };
+    });
+  }
+
   async groupOf(user: User): Promise<Group> {
     const group = await this.database.read((db) => this.groups.byId(db, user.groupId));
     if (!group) throw new NotFoundError(`The group of ${user.email} no longer exists`);
