@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerApi } from '../api/index.js';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
-import { registerDav } from '../dav/index.js';
+import { DAV_ALLOW, registerDav } from '../dav/index.js';
 
 /**
  * The Fastify app. Later pieces mount here: /dav (Basic auth), /api/v4 (Bearer), share
@@ -16,6 +16,20 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     // Uploads stream; nothing here buffers a body beyond the JSON limit.
     bodyLimit: 1 << 20,
     return503OnClosing: true,
+    // A URL the router cannot decode (e.g. /dav/%C0%AE) never reaches a route. WebDAV's
+    // OPTIONS must still answer the same for every path, and its errors stay plain text.
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      const isDav = request.url.startsWith('/dav');
+      if (isDav && request.method === 'OPTIONS') {
+        reply.code(200).headers({ DAV: '1, 2', 'MS-Author-Via': 'DAV', Allow: DAV_ALLOW, 'Content-Length': '0' }).send();
+        return;
+      }
+      const status = error.statusCode ?? 400;
+      if (isDav) reply.code(status).type('text/plain; charset=utf-8').send(`${status} Bad Request: ${error.message}\n`);
+      // The API answers every error as HTTP 200 with its envelope (Cloudreve V4 contract 3.1).
+      else reply.code(200).send({ code: 40001, msg: error.message });
+    },
   });
   const version = readVersion();
 
