@@ -33,9 +33,9 @@ export class LocalBackend implements BlobBackend {
     const target = this.pathOf(key);
     const temporary = path.join(this.root, TEMPORARY_FOLDER, `${randomUUID()}.part`);
     await this.ensureFolder(path.dirname(temporary));
+    // flush: fsync before close, so the rename below publishes bytes that are on disk.
+    const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 256 * 1024 });
     try {
-      // flush: fsync before close, so the rename below publishes bytes that are on disk.
-      const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 256 * 1024 });
       await pipeline(source, sink, { signal: options.signal });
       const size = sink.bytesWritten;
       await this.ensureFolder(path.dirname(target));
@@ -43,6 +43,9 @@ export class LocalBackend implements BlobBackend {
       await syncDirectory(path.dirname(target));
       return size;
     } catch (error) {
+      // A stream destroyed before its open() finished still creates the file when the open
+      // lands: wait for it to close before removing, or the temporary file would survive.
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
       await fs.rm(temporary, { force: true });
       throw translateFileSystemError(error);
     }
