@@ -7,7 +7,6 @@ import {
   IsAFolderError,
   NotFoundError,
   QuotaExceededError,
-  ReadOnlyError,
   baseName,
   formatPath,
   type Entry,
@@ -17,7 +16,6 @@ import {
   type VPath,
 } from '../core/index.js';
 import {
-  isForeignKeyViolation,
   type BlobRecord,
   type BlobRepository,
   type Database,
@@ -34,6 +32,8 @@ import type { VfsEvents } from './events.js';
 import { LockManager } from './lock-manager.js';
 import { LockRules } from './locks.js';
 import { Properties } from './properties.js';
+import { Transfers } from './transfers.js';
+import { TreeRows, assertWritable, translateWriteError } from './tree-rows.js';
 import { Resolver } from './resolver.js';
 
 export interface VfsDependencies {
@@ -105,12 +105,16 @@ export class Vfs {
   readonly locks: LockManager;
   /** WebDAV dead properties. */
   readonly properties: Properties;
+  private readonly rows: TreeRows;
+  private readonly transfers: Transfers;
 
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
     this.lockRules = new LockRules(deps.locks, deps.clock);
     this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken);
     this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver);
+    this.rows = new TreeRows(deps);
+    this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows);
   }
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {
@@ -196,7 +200,7 @@ export class Vfs {
     source: Readable,
     options: WriteOptions = {},
   ): Promise<{ entry: Entry; created: boolean }> {
-    this.assertWritable(principal);
+    assertWritable(principal);
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
     const name = baseName(path);
 
@@ -206,7 +210,7 @@ export class Vfs {
       if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
       options.precondition?.(current);
       await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
-      return this.quotaAllowance(db, principal, current?.size ?? 0);
+      return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
     });
     if (allowance !== null && options.expectedSize !== undefined && options.expectedSize > allowance) {
       throw new QuotaExceededError(`This ${options.expectedSize}-byte file does not fit in the storage quota (${allowance} bytes left)`);
@@ -241,8 +245,8 @@ export class Vfs {
           options.precondition?.(current);
           await this.lockRules.assertCanModify(tx, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
           if (current) {
-            await this.chargeQuota(tx, principal, blob.size - current.size);
-            await this.markReady(tx, blob.id, content);
+            await this.rows.chargeQuota(tx, principal, blob.size - current.size);
+            await this.rows.markReady(tx, blob.id, content);
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
             if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
             const entry: Entry = {
@@ -270,8 +274,8 @@ export class Vfs {
           // Null: another writer created the name since we looked (PostgreSQL only; SQLite
           // holds the write lock): go round again and replace it.
           if (inserted) {
-            await this.chargeQuota(tx, principal, blob.size);
-            await this.markReady(tx, blob.id, content);
+            await this.rows.chargeQuota(tx, principal, blob.size);
+            await this.rows.markReady(tx, blob.id, content);
             return { entry: { ...inserted, sha256: blob.sha256, sha1: blob.sha1 }, created: true };
           }
         }
@@ -287,7 +291,7 @@ export class Vfs {
 
   /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */
   async mkdir(principal: Principal, path: VPath, options: LockedWrite & { parents?: boolean; mtime?: number } = {}): Promise<Entry> {
-    this.assertWritable(principal);
+    assertWritable(principal);
     if (path.length === 0) {
       if (options.parents) return this.stat(principal, path);
       throw new AlreadyExistsError('The root folder already exists');
@@ -299,7 +303,7 @@ export class Vfs {
         if (options.parents) return this.makeParents(tx, principal, path, options, created);
         const { parent } = await this.resolver.parentFolder(tx, principal, path);
         await this.lockRules.assertCanModify(tx, principal, { covering: [parent.id] }, options.lockTokens);
-        const entry = await this.insertFolder(tx, parent, baseName(path), options.mtime);
+        const entry = await this.rows.insertFolder(tx, parent, baseName(path), options.mtime);
         if (!entry) throw new AlreadyExistsError(`${formatPath(path)} already exists`);
         created.push(entry);
         return entry;
@@ -311,104 +315,24 @@ export class Vfs {
     return folder;
   }
 
-  /**
-   * Moves or renames: one row changes, whatever lies below (DESIGN.md decision 1). A file
-   * moved over an existing file takes its place without changing its identity: the
-   * destination keeps its id, locks and properties and only its content changes, which is
-   * what safe-save clients (write a temporary file, MOVE it over the original) need.
-   */
-  async move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
-    this.assertWritable(principal);
-    let freed: BlobRecord[] = [];
-    let source!: Entry;
-    const result = await this.deps.database
-      .transaction(async (tx) => {
-        const plan = await this.planTransfer(tx, principal, from, to, options);
-        source = plan.source;
-        const sourceParentId = plan.source.parentId ?? plan.source.id;
-        await this.lockRules.assertCanModify(
-          tx,
-          principal,
-          { covering: [plan.parent.id, sourceParentId], subtrees: [plan.source.id, ...(plan.existing ? [plan.existing.id] : [])] },
-          options.lockTokens,
-        );
-        if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
-          freed = await this.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'moved' });
-          await this.deps.entries.deleteSubtree(tx, plan.source.id);
-          return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
-        }
-        if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
-        // RFC 4918 7.7: a lock does not move with its resource.
-        await this.deps.locks.deleteSubtree(tx, plan.source.id, this.deps.clock());
-        await this.deps.entries.relocate(tx, plan.source.id, plan.parent.id, baseName(to));
-        return { entry: (await this.deps.entries.byId(tx, plan.source.id))!, replaced: plan.existing !== null };
-      })
-      .catch((error: unknown) => {
-        throw translateWriteError(error, to);
-      });
-    await this.deps.blobStore.removeFreed(freed);
-    this.deps.events.emit({ type: 'entry.moved', entry: result.entry, fromParentId: source.parentId ?? 0, fromName: source.name });
-    return result;
+  /** Moves or renames; see Transfers.move. */
+  move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
+    return this.transfers.move(principal, from, to, options);
   }
 
-  /** Copies a file or a whole tree; blobs are shared, so the cost is in rows, not bytes. */
-  async copy(
+  /** Copies a file or a whole tree; see Transfers.copy. */
+  copy(
     principal: Principal,
     from: VPath,
     to: VPath,
     options: TransferOptions & { depth?: '0' | 'infinity' } = {},
   ): Promise<{ entry: Entry; replaced: boolean }> {
-    this.assertWritable(principal);
-    let freed: BlobRecord[] = [];
-    let sourceId = 0;
-    const result = await this.deps.database
-      .transaction(async (tx) => {
-        const plan = await this.planTransfer(tx, principal, from, to, options);
-        sourceId = plan.source.id;
-        await this.lockRules.assertCanModify(
-          tx,
-          principal,
-          { covering: [plan.parent.id], subtrees: plan.existing ? [plan.existing.id] : [] },
-          options.lockTokens,
-        );
-        if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
-          await this.chargeQuota(tx, principal, plan.source.size - plan.existing.size);
-          freed = await this.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'copied' });
-          return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
-        }
-        if (plan.existing) freed = await this.removeSubtree(tx, plan.existing);
-        const now = this.deps.clock();
-        const target = {
-          parentId: plan.parent.id,
-          name: baseName(to),
-          ownerId: plan.parent.ownerId,
-          now,
-          etagOf: (e: Entry) => (e.kind === 'file' ? e.etag : this.deps.newId()),
-        };
-        if (options.depth === '0' && plan.source.kind === 'folder') {
-          // RFC 4918 9.8.3: Depth 0 copies the collection and its properties, not its members.
-          const folder = await this.insertFolder(tx, plan.parent, baseName(to), plan.source.mtime);
-          await this.deps.properties.copy(tx, new Map([[plan.source.id, folder!.id]]));
-          return { entry: folder!, replaced: plan.existing !== null };
-        }
-        const { size } = await this.deps.entries.summarise(tx, plan.source.id);
-        await this.chargeQuota(tx, principal, size);
-        await this.deps.blobs.addReferences(tx, await this.deps.entries.blobReferences(tx, plan.source.id));
-        const { top, idMap } = await this.deps.entries.copySubtree(tx, plan.source.id, target);
-        await this.deps.properties.copy(tx, idMap);
-        return { entry: top, replaced: plan.existing !== null };
-      })
-      .catch((error: unknown) => {
-        throw translateWriteError(error, to);
-      });
-    await this.deps.blobStore.removeFreed(freed);
-    this.deps.events.emit({ type: 'entry.copied', entry: result.entry, sourceId });
-    return result;
+    return this.transfers.copy(principal, from, to, options);
   }
 
   /** Deletes a file or a folder with everything below it; blobs go when unreferenced. */
   async delete(principal: Principal, path: VPath, options: LockedWrite & { precondition?: (current: Entry) => void } = {}): Promise<Entry> {
-    this.assertWritable(principal);
+    assertWritable(principal);
     if (path.length === 0) throw new ForbiddenError('The root folder cannot be deleted');
     let freed: BlobRecord[] = [];
     const entry = await this.deps.database
@@ -421,7 +345,7 @@ export class Vfs {
           { covering: [target.parentId ?? target.id], subtrees: [target.id] },
           options.lockTokens,
         );
-        freed = await this.removeSubtree(tx, target);
+        freed = await this.rows.removeSubtree(tx, target);
         return target;
       })
       .catch((error: unknown) => {
@@ -434,7 +358,7 @@ export class Vfs {
 
   /** Sets a file's or folder's modification time (epoch milliseconds). */
   async setMtime(principal: Principal, path: VPath, mtime: number, options: LockedWrite = {}): Promise<Entry> {
-    this.assertWritable(principal);
+    assertWritable(principal);
     if (!Number.isFinite(mtime)) throw new InvalidArgumentError('The modification time is not a valid date');
     const entry = await this.deps.database.transaction(async (tx) => {
       const target = await this.resolver.entry(tx, principal, path);
@@ -444,93 +368,6 @@ export class Vfs {
     });
     this.deps.events.emit({ type: 'entry.touched', entry });
     return entry;
-  }
-
-  /**
-   * Points `target` at `source`'s content, keeping the target's identity. A moved source hands
-   * over its blob reference; a copied one adds a reference. Returns blobs freed by the swap.
-   */
-  private async replaceContent(tx: Tx, target: Entry, source: Entry, how: { sourceReference: 'moved' | 'copied' }): Promise<BlobRecord[]> {
-    if (how.sourceReference === 'copied' && source.blobId) await this.deps.blobs.addReferences(tx, new Map([[source.blobId, 1]]));
-    if (how.sourceReference === 'moved') await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
-    await this.deps.entries.setContent(tx, target.id, {
-      size: source.size,
-      blobId: source.blobId!,
-      mtime: source.mtime,
-      etag: source.etag,
-    });
-    if (how.sourceReference === 'moved') {
-      // The source row goes next; its reference now belongs to the target.
-      await this.deps.entries.detachBlob(tx, source.id);
-    }
-    return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
-  }
-
-  private async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; sha1: string; now: number }): Promise<void> {
-    if (!(await this.deps.blobs.markReady(tx, blobId, content))) {
-      throw new ConflictError('The upload went quiet for so long that it was cleaned up; please retry');
-    }
-  }
-
-  private assertWritable(principal: Principal): void {
-    if (principal.readOnly) throw new ReadOnlyError();
-  }
-
-  /** Bytes the principal may still add, counting `replacing` bytes that a write frees; null = no limit. */
-  private async quotaAllowance(tx: Tx, principal: Principal, replacing: number): Promise<number | null> {
-    if (principal.quota === null) return null;
-    const user = await this.deps.users.byId(tx, principal.userId);
-    return Math.max(0, principal.quota - (user?.storageUsed ?? 0) + replacing);
-  }
-
-  private async chargeQuota(tx: Tx, principal: Principal, delta: number): Promise<void> {
-    if (delta === 0) return;
-    if (!(await this.deps.users.addStorageUsed(tx, principal.userId, delta, principal.quota))) {
-      throw new QuotaExceededError('This change does not fit in the storage quota');
-    }
-  }
-
-  /** Deletes an entry's subtree and gives back its storage; returns blobs to remove after commit. */
-  private async removeSubtree(tx: Tx, entry: Entry): Promise<BlobRecord[]> {
-    const { size } = await this.deps.entries.summarise(tx, entry.id);
-    const references = await this.deps.entries.blobReferences(tx, entry.id);
-    await this.deps.entries.deleteSubtree(tx, entry.id);
-    await this.deps.users.addStorageUsed(tx, entry.ownerId, -size, null);
-    return this.deps.blobs.releaseReferences(tx, references);
-  }
-
-  /** Checks shared by MOVE and COPY (RFC 4918 9.8, 9.9). */
-  private async planTransfer(tx: Tx, principal: Principal, from: VPath, to: VPath, options: TransferOptions) {
-    if (from.length === 0) throw new ForbiddenError('The root folder cannot be moved or copied');
-    if (to.length === 0) throw new ForbiddenError('Nothing can replace the root folder');
-    const sourceChain = await this.resolver.chain(tx, principal, from);
-    const source = sourceChain[sourceChain.length - 1]!;
-    const { parent, chain: parentChain } = await this.resolver.parentFolder(tx, principal, to);
-    if (parentChain.some((entry) => entry.id === source.id)) {
-      throw new ConflictError(`${formatPath(from)} cannot be moved or copied into itself`);
-    }
-    const existing = await this.deps.entries.lockChild(tx, parent.id, baseName(to), this.deps.database.dialect);
-    if (existing?.id === source.id) throw new ForbiddenError('The source and the destination are the same');
-    if (existing && sourceChain.some((entry) => entry.id === existing.id)) {
-      throw new ConflictError(`${formatPath(to)} contains the source and cannot be replaced by it`);
-    }
-    if (existing && !options.overwrite) throw new AlreadyExistsError(`${formatPath(to)} already exists`);
-    return { source, parent, existing };
-  }
-
-  private async insertFolder(tx: Tx, parent: Entry, name: string, mtime?: number): Promise<Entry | null> {
-    const now = this.deps.clock();
-    return this.deps.entries.insertIfAbsent(tx, {
-      parentId: parent.id,
-      ownerId: parent.ownerId,
-      name,
-      kind: 'folder',
-      size: 0,
-      blobId: null,
-      mtime: mtime ?? now,
-      ctime: now,
-      etag: this.deps.newId(),
-    });
   }
 
   private async makeParents(
@@ -547,7 +384,7 @@ export class Vfs {
       if (folder.kind !== 'folder') throw new ConflictError(`${formatPath(path.slice(0, depth))} is a file, not a folder`);
       const name = path[depth]!;
       if (created.length === 0) await this.lockRules.assertCanModify(tx, principal, { covering: [folder.id] }, options.lockTokens);
-      const inserted = await this.insertFolder(tx, folder, name, options.mtime);
+      const inserted = await this.rows.insertFolder(tx, folder, name, options.mtime);
       if (inserted) created.push(inserted);
       const entry = inserted ?? (await this.deps.entries.child(tx, folder.id, name))!;
       if (entry.kind !== 'folder') throw new ConflictError(`${formatPath(path.slice(0, depth + 1))} is a file, not a folder`);
@@ -555,10 +392,4 @@ export class Vfs {
     }
     return folder;
   }
-}
-
-/** A foreign-key failure during a write means a folder it needed was removed meanwhile. */
-function translateWriteError(error: unknown, path: VPath): unknown {
-  if (isForeignKeyViolation(error)) return new ConflictError(`A folder on the way to ${formatPath(path)} was removed meanwhile`);
-  return error;
 }

@@ -1,0 +1,85 @@
+import { ConflictError, QuotaExceededError, ReadOnlyError, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
+import { isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
+import type { VfsDependencies } from './vfs.js';
+
+/**
+ * The row-level steps that several vfs operations share inside their transactions: quota
+ * accounting, freeing a subtree, new folders, and swapping content under an entry's identity.
+ */
+export class TreeRows {
+  constructor(private readonly deps: VfsDependencies) {}
+
+  /**
+   * Points `target` at `source`'s content, keeping the target's identity. A moved source hands
+   * over its blob reference; a copied one adds a reference. Returns blobs freed by the swap.
+   */
+  async replaceContent(tx: Tx, target: Entry, source: Entry, how: { sourceReference: 'moved' | 'copied' }): Promise<BlobRecord[]> {
+    if (how.sourceReference === 'copied' && source.blobId) await this.deps.blobs.addReferences(tx, new Map([[source.blobId, 1]]));
+    if (how.sourceReference === 'moved') await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
+    await this.deps.entries.setContent(tx, target.id, {
+      size: source.size,
+      blobId: source.blobId!,
+      mtime: source.mtime,
+      etag: source.etag,
+    });
+    if (how.sourceReference === 'moved') {
+      // The source row goes next; its reference now belongs to the target.
+      await this.deps.entries.detachBlob(tx, source.id);
+    }
+    return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
+  }
+
+  async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; sha1: string; now: number }): Promise<void> {
+    if (!(await this.deps.blobs.markReady(tx, blobId, content))) {
+      throw new ConflictError('The upload went quiet for so long that it was cleaned up; please retry');
+    }
+  }
+
+  /** Bytes the principal may still add, counting `replacing` bytes that a write frees; null = no limit. */
+  async quotaAllowance(tx: Tx, principal: Principal, replacing: number): Promise<number | null> {
+    if (principal.quota === null) return null;
+    const user = await this.deps.users.byId(tx, principal.userId);
+    return Math.max(0, principal.quota - (user?.storageUsed ?? 0) + replacing);
+  }
+
+  async chargeQuota(tx: Tx, principal: Principal, delta: number): Promise<void> {
+    if (delta === 0) return;
+    if (!(await this.deps.users.addStorageUsed(tx, principal.userId, delta, principal.quota))) {
+      throw new QuotaExceededError('This change does not fit in the storage quota');
+    }
+  }
+
+  /** Deletes an entry's subtree and gives back its storage; returns blobs to remove after commit. */
+  async removeSubtree(tx: Tx, entry: Entry): Promise<BlobRecord[]> {
+    const { size } = await this.deps.entries.summarise(tx, entry.id);
+    const references = await this.deps.entries.blobReferences(tx, entry.id);
+    await this.deps.entries.deleteSubtree(tx, entry.id);
+    await this.deps.users.addStorageUsed(tx, entry.ownerId, -size, null);
+    return this.deps.blobs.releaseReferences(tx, references);
+  }
+
+  async insertFolder(tx: Tx, parent: Entry, name: string, mtime?: number): Promise<Entry | null> {
+    const now = this.deps.clock();
+    return this.deps.entries.insertIfAbsent(tx, {
+      parentId: parent.id,
+      ownerId: parent.ownerId,
+      name,
+      kind: 'folder',
+      size: 0,
+      blobId: null,
+      mtime: mtime ?? now,
+      ctime: now,
+      etag: this.deps.newId(),
+    });
+  }
+}
+
+export function assertWritable(principal: Principal): void {
+  if (principal.readOnly) throw new ReadOnlyError();
+}
+
+/** A foreign-key failure during a write means a folder it needed was removed meanwhile. */
+export function translateWriteError(error: unknown, path: VPath): unknown {
+  if (isForeignKeyViolation(error)) return new ConflictError(`A folder on the way to ${formatPath(path)} was removed meanwhile`);
+  return error;
+}
