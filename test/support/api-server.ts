@@ -34,7 +34,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** A real server on a loopback port (as the OpenList driver talks to it). */
+/** A real server on a loopback port: the API, WebDAV and everything else `cumulus serve` mounts. */
 export async function startApiServer(
   dialect: SqlDialectName = 'sqlite',
   options: Partial<AppOptions> & { config?: ConfigInput } = {},

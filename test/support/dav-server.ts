@@ -1,22 +1,14 @@
-import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import type { AppOptions } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config/index.js';
 import type { SqlDialectName } from '../../src/db/index.js';
-import { buildHttpServer } from '../../src/http/index.js';
-import { startTestApp, type TestApp } from './app.js';
+import { startApiServer, type ApiServer } from './api-server.js';
 
-export interface DavServer {
-  readonly t: TestApp;
-  readonly server: FastifyInstance;
-  /** http://127.0.0.1:PORT */
-  readonly origin: string;
+export interface DavServer extends ApiServer {
   /** origin + /dav/ */
   readonly url: string;
   readonly email: string;
   /** A read-write WebDAV account over the user's whole tree. */
   readonly password: string;
-  close(): Promise<void>;
 }
 
 /** A real server on a loopback port, with one user and one WebDAV account. */
@@ -24,23 +16,14 @@ export async function startDavServer(
   dialect: SqlDialectName = 'sqlite',
   options: Partial<AppOptions> & { config?: ConfigInput } = {},
 ): Promise<DavServer> {
-  const t = await startTestApp(dialect, options);
-  const { user } = await t.newUser();
-  const { password } = await t.app.davAccounts.create({ userId: user.id, name: 'test device' });
-  const server = await buildHttpServer(t.app);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const base = await startApiServer(dialect, options);
+  const { user } = await base.t.newUser();
+  const { password } = await base.t.app.davAccounts.create({ userId: user.id, name: 'test device' });
   return {
-    t,
-    server,
-    origin,
-    url: `${origin}/dav/`,
+    ...base,
+    url: `${base.origin}/dav/`,
     email: user.email,
     password,
-    async close() {
-      await server.close();
-      await t.close();
-    },
   };
 }
 
