@@ -107,7 +107,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 
     const warn = (error: unknown, message: string) => logger.warn({ err: error }, message);
     const events = new VfsEvents((error, event) => logger.error({ err: error, event: event.type }, 'vfs listener failed'));
-    const blobStore = new BlobStore(database, blobs, backends, { clock, newId, warn, heartbeatMs: options.heartbeatMs });
+    const blobStore = new BlobStore(database, blobs, backends, {
+      clock,
+      newId,
+      warn,
+      heartbeatMs: options.heartbeatMs,
+      inlineMaxBytes: config.storage.inlineMaxBytes,
+    });
     const vfs = new Vfs({
       database,
       entries,

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../config/index.js';
 import { registerDavAccount } from './commands/dav-account.js';

@@ -20,6 +20,7 @@ const ENVIRONMENT: Record<string, string> = {
   CUMULUS_LOG_LEVEL: 'logLevel',
   CUMULUS_TRUST_PROXY: 'trustProxy',
   CUMULUS_GC_GRACE_SECONDS: 'gc.graceSeconds',
+  CUMULUS_STORAGE_INLINE_MAX_BYTES: 'storage.inlineMaxBytes',
   CUMULUS_ADMIN_EMAIL: 'initialAdmin.email',
   CUMULUS_ADMIN_PASSWORD: 'initialAdmin.password',
   CUMULUS_JWT_SECRET_FILE: 'auth.jwtSecretFile',

@@ -64,6 +64,22 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    storage: z
+      .object({
+        /**
+         * Files up to this size keep their bytes in the database row, written in the same
+         * transaction as the entry (one transaction and no fsync of a file per small upload);
+         * larger ones stream to the storage policy. 0 stores everything in the policy.
+         */
+        inlineMaxBytes: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(1024 * 1024)
+          .default(64 * 1024),
+      })
+      .strict()
+      .prefault({}),
     auth: z
       .object({
         /** The file holding the API token signing key; DATA/secrets/jwt.key (created on first start) otherwise. */

@@ -74,6 +74,8 @@ export interface BlobsTable {
   created_at: number;
   /** Last sign of life from the writer of a pending blob. */
   touched_at: number;
+  /** The bytes of a small blob, kept in the row; null when they live in the storage policy. */
+  content: Buffer | null;
 }
 
 export interface EntriesTable {

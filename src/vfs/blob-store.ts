@@ -1,15 +1,16 @@
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { IntegrityError, InvalidArgumentError, UnavailableError } from '../core/index.js';
 import type { BlobRecord, BlobRepository, Database } from '../db/index.js';
 import { BlobMissingError, type BlobBackend, type ByteRange } from '../storage/index.js';
-import { ContentMeter } from './meter.js';
+import { ContentMeter, digestsOf, quotaExceeded, readUpTo } from './meter.js';
 
 export interface StoredBlob {
   readonly id: string;
   readonly size: number;
   readonly sha256: string;
   readonly sha1: string;
+  /** The bytes of a small blob, not stored yet: the commit writes them into the blob row. */
+  readonly content?: Buffer;
 }
 
 export interface BlobStoreOptions {
@@ -18,6 +19,8 @@ export interface BlobStoreOptions {
   /** How often a long write tells gc it is alive. */
   readonly heartbeatMs?: number;
   readonly warn: (error: unknown, message: string) => void;
+  /** Bodies up to this many bytes are kept in the database row instead of the backend. */
+  readonly inlineMaxBytes?: number;
 }
 
 /** The key a blob's bytes are stored under: fanned out so no directory grows huge. */
@@ -37,6 +40,11 @@ export class BlobStore {
     private readonly options: BlobStoreOptions,
   ) {}
 
+  /** Bodies up to this size are kept in their database row. */
+  get inlineMaxBytes(): number {
+    return this.options.inlineMaxBytes ?? 0;
+  }
+
   backendOf(policyId: number): BlobBackend {
     const backend = this.backends.get(policyId);
     if (!backend) throw new UnavailableError(`Storage policy ${policyId} is not available on this server`);
@@ -44,8 +52,11 @@ export class BlobStore {
   }
 
   /**
-   * Streams `source` into a new pending blob, hashing and counting as it goes, and returns
-   * once the bytes are durable. On any failure the blob is discarded and the error rethrown.
+   * Streams `source` into a new blob, hashing and counting as it goes, and returns once the
+   * bytes are durable. A body that ends within `inlineMaxBytes` comes back as `content`, to be
+   * written by the caller's commit transaction with `blobs.createInline` (nothing is stored
+   * yet); a larger one goes to the policy's backend under a pending row. On any failure
+   * whatever was stored is discarded and the error rethrown.
    */
   async store(
     policyId: number,
@@ -54,6 +65,20 @@ export class BlobStore {
   ): Promise<StoredBlob> {
     const backend = this.backendOf(policyId);
     const id = this.options.newId();
+    const inlineMax = this.inlineMaxBytes;
+    const announcedLarge = limits.expectedSize !== undefined && limits.expectedSize > inlineMax;
+    const head = announcedLarge ? { chunks: [], ended: false } : await readUpTo(source, inlineMax);
+    if (head.ended) {
+      const content = head.chunks.length === 1 ? head.chunks[0]! : Buffer.concat(head.chunks);
+      if (limits.maxBytes !== null && content.length > limits.maxBytes) throw quotaExceeded(limits.maxBytes);
+      return { id, ...verified(content.length, digestsOf([content]), limits), content };
+    }
+
+    const meter = new ContentMeter(limits.maxBytes);
+    for (const chunk of head.chunks) meter.write(chunk);
+    // pipeline() destroys the meter when the source errors or closes early (a client that
+    // disconnects), which fails the backend's write and leaves nothing behind.
+    pipeline(source, meter, () => undefined);
     const key = storageKeyOf(id);
     // One statement: autocommit gives the same guarantee as a transaction, for less work.
     await this.database.read((db) => this.blobs.createPending(db, { id, policyId, storageKey: key, now: this.options.clock() }));
@@ -64,19 +89,8 @@ export class BlobStore {
     }, this.options.heartbeatMs ?? 60_000);
     heartbeat.unref();
     try {
-      const meter = new ContentMeter(limits.maxBytes);
-      // pipeline() destroys the meter when the source errors or closes early (a client that
-      // disconnects), which fails the backend's write and leaves nothing behind.
-      pipeline(source, meter, () => undefined);
       await backend.put(key, meter, { signal: limits.signal });
-      if (limits.expectedSize !== undefined && meter.size !== limits.expectedSize) {
-        throw new InvalidArgumentError(`Received ${meter.size} bytes where ${limits.expectedSize} were announced`);
-      }
-      const digests = meter.digests();
-      if (limits.expectedSha1 !== undefined && limits.expectedSha1.toLowerCase() !== digests.sha1) {
-        throw new InvalidArgumentError(`The content's SHA-1 is ${digests.sha1}, not ${limits.expectedSha1} as announced`);
-      }
-      return { id, size: meter.size, ...digests };
+      return { id, ...verified(meter.size, meter.digests(), limits) };
     } catch (error) {
       await this.discard(id, policyId, key);
       throw error;
@@ -103,6 +117,7 @@ export class BlobStore {
     const worker = async () => {
       while (next < freed.length) {
         const blob = freed[next++]!;
+        if (blob.inline) continue; // its bytes went with its row
         try {
           await this.backendOf(blob.policyId).delete(blob.storageKey);
         } catch (error) {
@@ -115,8 +130,10 @@ export class BlobStore {
 
   /** Opens a blob's bytes, or a range of them. */
   async open(blobId: string, range?: ByteRange): Promise<Readable> {
-    const record = await this.database.read((db) => this.blobs.byId(db, blobId));
-    if (!record) throw new IntegrityError(`Blob ${blobId} has no record`);
+    const found = await this.database.read((db) => this.blobs.withContent(db, blobId));
+    if (!found) throw new IntegrityError(`Blob ${blobId} has no record`);
+    const { record, content } = found;
+    if (content) return Readable.from([range ? content.subarray(range.start, range.end + 1) : content], { objectMode: false });
     try {
       return await this.backendOf(record.policyId).get(record.storageKey, range);
     } catch (error) {
@@ -124,4 +141,15 @@ export class BlobStore {
       throw error;
     }
   }
+}
+
+/** Size and digests of a finished body, checked against what the client announced. */
+function verified(size: number, digests: { sha256: string; sha1: string }, limits: { expectedSize?: number; expectedSha1?: string }) {
+  if (limits.expectedSize !== undefined && size !== limits.expectedSize) {
+    throw new InvalidArgumentError(`Received ${size} bytes where ${limits.expectedSize} were announced`);
+  }
+  if (limits.expectedSha1 !== undefined && limits.expectedSha1.toLowerCase() !== digests.sha1) {
+    throw new InvalidArgumentError(`The content's SHA-1 is ${digests.sha1}, not ${limits.expectedSha1} as announced`);
+  }
+  return { size, ...digests };
 }

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, finished, type Readable, type TransformCallback } from 'node:stream';
 import { QuotaExceededError } from '../core/index.js';
 
 /**
@@ -18,7 +18,7 @@ export class ContentMeter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.count += chunk.length;
     if (this.maxBytes !== null && this.count > this.maxBytes) {
-      callback(new QuotaExceededError(`This upload does not fit in the storage quota (${this.maxBytes} bytes left)`));
+      callback(quotaExceeded(this.maxBytes));
       return;
     }
     this.hash.update(chunk);
@@ -34,4 +34,51 @@ export class ContentMeter extends Transform {
   digests(): { sha256: string; sha1: string } {
     return { sha256: this.hash.digest('hex'), sha1: this.sha1.digest('hex') };
   }
+}
+
+/**
+ * Reads from a paused stream until it ends or more than `limit` bytes have arrived, without
+ * consuming past that point: the caller either has the whole body or goes on reading the
+ * same stream after `chunks`. An error or a close before the end (a client that went away)
+ * rejects.
+ */
+export function readUpTo(stream: Readable, limit: number): Promise<{ chunks: Buffer[]; ended: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (error: Error | null, ended: boolean) => {
+      if (settled) return;
+      settled = true;
+      stream.off('readable', pull);
+      stopWatching();
+      if (error) reject(error);
+      else resolve({ chunks, ended });
+    };
+    function pull() {
+      let chunk: Buffer | null;
+      while (!settled && (chunk = stream.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        total += chunk.length;
+        if (total > limit) settle(null, false);
+      }
+    }
+    const stopWatching = finished(stream, (error) => settle(error ?? null, true));
+    stream.on('readable', pull);
+  });
+}
+
+/** Hex SHA-256 and SHA-1 of bytes in memory. */
+export function digestsOf(chunks: readonly Buffer[]): { sha256: string; sha1: string } {
+  const sha256 = createHash('sha256');
+  const sha1 = createHash('sha1');
+  for (const chunk of chunks) {
+    sha256.update(chunk);
+    sha1.update(chunk);
+  }
+  return { sha256: sha256.digest('hex'), sha1: sha1.digest('hex') };
+}
+
+export function quotaExceeded(maxBytes: number): QuotaExceededError {
+  return new QuotaExceededError(`This upload does not fit in the storage quota (${maxBytes} bytes left)`);
 }

@@ -1,5 +1,6 @@
 import { ConflictError, QuotaExceededError, ReadOnlyError, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
 import { isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
+import type { StoredBlob } from './blob-store.js';
 import type { VfsDependencies } from './vfs.js';
 
 /**
@@ -29,8 +30,18 @@ export class TreeRows {
     return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
   }
 
-  async markReady(tx: Tx, blobId: string, content: { size: number; sha256: string; sha1: string; now: number }): Promise<void> {
-    if (!(await this.deps.blobs.markReady(tx, blobId, content))) {
+  /** Makes a stored blob ready with one reference: writes an inline blob's row, or readies a pending one. */
+  async markReady(
+    tx: Tx,
+    blob: StoredBlob,
+    policyId: number,
+    content: { size: number; sha256: string; sha1: string; now: number },
+  ): Promise<void> {
+    if (blob.content) {
+      await this.deps.blobs.createInline(tx, { id: blob.id, policyId, content: blob.content, ...content });
+      return;
+    }
+    if (!(await this.deps.blobs.markReady(tx, blob.id, content))) {
       throw new ConflictError('The upload went quiet for so long that it was cleaned up; please retry');
     }
   }

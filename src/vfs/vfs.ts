@@ -204,14 +204,20 @@ export class Vfs {
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
     const name = baseName(path);
 
-    // Fail before reading the body when the request cannot succeed.
-    const allowance = await this.deps.database.read(async (db) => {
-      const { parent, current } = await this.resolver.target(db, principal, path);
-      if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
-      options.precondition?.(current);
-      await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
-      return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
-    });
+    // Fail before reading the body when the request cannot succeed. Without a quota, a body
+    // announced small enough to be kept inline costs nothing to read first: the commit checks
+    // the rest (folder, precondition, locks) anyway, so the lookup is skipped.
+    const small = options.expectedSize !== undefined && options.expectedSize <= this.deps.blobStore.inlineMaxBytes;
+    const allowance =
+      small && principal.quota === null
+        ? null
+        : await this.deps.database.read(async (db) => {
+            const { parent, current } = await this.resolver.target(db, principal, path);
+            if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
+            options.precondition?.(current);
+            await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
+            return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
+          });
     if (allowance !== null && options.expectedSize !== undefined && options.expectedSize > allowance) {
       throw new QuotaExceededError(`This ${options.expectedSize}-byte file does not fit in the storage quota (${allowance} bytes left)`);
     }
@@ -233,6 +239,12 @@ export class Vfs {
         const parent = found.parent;
         const mtime = options.mtime ?? now;
         const content = { size: blob.size, sha256: blob.sha256, sha1: blob.sha1, now };
+        // Once per attempt, before an entry points at the blob (an inline blob's row is new).
+        let ready = false;
+        const makeReady = async () => {
+          if (!ready) await this.rows.markReady(tx, blob, policyId, content);
+          ready = true;
+        };
         // SQLite's transaction holds the write lock, so the lookup above is current; PostgreSQL
         // takes the row lock, and every later round looks again after a lost insert race.
         let round = 0;
@@ -246,7 +258,7 @@ export class Vfs {
           await this.lockRules.assertCanModify(tx, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
           if (current) {
             await this.rows.chargeQuota(tx, principal, blob.size - current.size);
-            await this.rows.markReady(tx, blob.id, content);
+            await makeReady();
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
             if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
             const entry: Entry = {
@@ -260,6 +272,7 @@ export class Vfs {
             };
             return { entry, created: false };
           }
+          await makeReady();
           const inserted = await this.deps.entries.insertIfAbsent(tx, {
             parentId: parent.id,
             ownerId: parent.ownerId,
@@ -275,13 +288,13 @@ export class Vfs {
           // holds the write lock): go round again and replace it.
           if (inserted) {
             await this.rows.chargeQuota(tx, principal, blob.size);
-            await this.rows.markReady(tx, blob.id, content);
             return { entry: { ...inserted, sha256: blob.sha256, sha1: blob.sha1 }, created: true };
           }
         }
       });
     } catch (error) {
-      await this.deps.blobStore.discard(blob.id, policyId);
+      // An inline blob was only ever in the rolled-back transaction.
+      if (!blob.content) await this.deps.blobStore.discard(blob.id, policyId);
       throw translateWriteError(error, path);
     }
     await this.deps.blobStore.removeFreed(freed);

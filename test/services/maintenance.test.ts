@@ -13,7 +13,8 @@ describe.each(DIALECTS)('gc and doctor on %s', (dialect) => {
   let me: Principal;
 
   beforeAll(async () => {
-    t = await startTestApp(dialect);
+    // These checks are about bytes in the storage backend, so no blob is kept inline.
+    t = await startTestApp(dialect, { config: { storage: { inlineMaxBytes: 0 } } });
     me = (await t.newUser()).principal;
     await t.app.vfs.write(me, parsePath('/a.txt'), bodyOf('alpha'));
     await t.app.vfs.write(me, parsePath('/b.txt'), bodyOf('bravo'));
@@ -70,5 +71,59 @@ describe.each(DIALECTS)('gc and doctor on %s', (dialect) => {
     expect(repaired.repaired).toBe(2);
     const again = await t.app.doctor.run();
     expect(again.problems.map((problem) => problem.kind).sort()).toEqual(['missing-content', 'wrong-size']);
+  });
+});
+
+describe.each(DIALECTS)('gc and doctor with inline blobs on %s', (dialect) => {
+  let t: TestApp;
+  let me: Principal;
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { config: { storage: { inlineMaxBytes: 16 } } });
+    me = (await t.newUser()).principal;
+  });
+  afterAll(() => t.close());
+
+  it('keeps small files in their row and large ones in the backend', async () => {
+    await t.app.vfs.write(me, parsePath('/small.txt'), bodyOf('sixteen bytes!!!'));
+    await t.app.vfs.write(me, parsePath('/large.txt'), bodyOf('seventeen bytes!!'));
+    const backend = t.app.backends.get(t.app.defaultPolicyId)!;
+    const keys: string[] = [];
+    for await (const object of backend.list()) keys.push(object.key);
+    const large = await t.app.vfs.stat(me, parsePath('/large.txt'));
+    expect(keys).toEqual([storageKeyOf(large.blobId!)]);
+    expect(await storageState(t.app)).toMatchObject({ ready: 2, pending: 0, objects: 2 });
+    expect((await t.app.doctor.run()).problems).toEqual([]);
+  });
+
+  it('reports inline content of the wrong size, and gc removes unreferenced inline blobs without touching the backend', async () => {
+    const small = await t.app.vfs.stat(me, parsePath('/small.txt'));
+    await t.app.database.db
+      .updateTable('blobs')
+      .set({ content: Buffer.from('short') })
+      .where('id', '=', small.blobId!)
+      .execute();
+    const report = await t.app.doctor.run();
+    expect(report.problems.map((problem) => [problem.kind, problem.entryId])).toEqual([['wrong-size', small.id]]);
+
+    await t.app.database.db
+      .insertInto('blobs')
+      .values({
+        id: 'dddd0000inline',
+        policy_id: t.app.defaultPolicyId,
+        storage_key: '',
+        size: 3,
+        sha256: null,
+        state: 'ready',
+        ref_count: 1,
+        created_at: 0,
+        touched_at: 0,
+        content: Buffer.from('abc'),
+      })
+      .execute();
+    const before = await storageState(t.app);
+    const gc = await t.app.gc.run({ graceMs: 3600_000 });
+    expect(gc).toMatchObject({ unreferenced: 1, orphanObjects: 0, freedBytes: 3 });
+    expect(await storageState(t.app)).toMatchObject({ ready: before.ready - 1, objects: before.objects - 1 });
   });
 });

@@ -2,10 +2,16 @@ import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { DavServer } from './dav-server.js';
 
-/** What is stored right now: blob rows by state and objects in every backend. */
+/**
+ * What is stored right now: blob rows by state, and stored contents: objects in every backend
+ * plus small blobs whose bytes are inline in their row.
+ */
 export async function storageState(app: App): Promise<{ ready: number; pending: number; objects: number; refs: number }> {
-  const rows = await app.database.db.selectFrom('blobs').select(['state', 'ref_count']).execute();
-  let objects = 0;
+  const rows = await app.database.db
+    .selectFrom('blobs')
+    .select(['state', 'ref_count', (eb) => eb('content', 'is not', null).as('inline')])
+    .execute();
+  let objects = rows.filter((r) => Boolean(r.inline)).length;
   for (const backend of app.backends.values()) for await (const _object of backend.list()) objects++;
   return {
     ready: rows.filter((r) => r.state === 'ready').length,

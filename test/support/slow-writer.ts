@@ -18,8 +18,8 @@ const chunk = Buffer.alloc(256 * 1024, 1);
 const endless = new Readable({
   read() {
     sent += chunk.length;
-    if (sent === 4 * chunk.length) process.stdout.write('WRITING\n');
-    setTimeout(() => this.push(chunk), sent > 4 * chunk.length ? 20 : 0);
+    if (sent === 16 * chunk.length) process.stdout.write('WRITING\n');
+    setTimeout(() => this.push(chunk), sent > 16 * chunk.length ? 20 : 0);
   },
 });
 await app.vfs.write(principal, parsePath('/victim.bin'), endless);

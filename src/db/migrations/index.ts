@@ -3,6 +3,7 @@ import type { SqlDialectName } from '../dialect.js';
 import { initial } from './20261123T0100_initial.js';
 import { webdav } from './20261123T0200_webdav.js';
 import { sessions } from './20261123T0300_sessions.js';
+import { inlineBlobs } from './20261123T0400_inline_blobs.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -13,5 +14,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261123T0100_initial': initial(dialect),
     '20261123T0200_webdav': webdav(dialect),
     '20261123T0300_sessions': sessions(dialect),
+    '20261123T0400_inline_blobs': inlineBlobs(dialect),
   };
 }

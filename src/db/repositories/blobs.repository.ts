@@ -9,7 +9,21 @@ export interface BlobRecord {
   readonly sha256: string | null;
   readonly state: 'pending' | 'ready';
   readonly refCount: number;
+  /** Whether the bytes live in the row (small blobs) rather than in the storage policy. */
+  readonly inline: boolean;
 }
+
+/** A blob row without its inline bytes (only `content` reads those), as a record. */
+const RECORD_COLUMNS = [
+  'id',
+  'policy_id',
+  'storage_key',
+  'size',
+  'sha256',
+  'state',
+  'ref_count',
+  sql<boolean | number>`(content is not null)`.as('inline'),
+] as const;
 
 /**
  * Blob bookkeeping (DESIGN.md decision 2). A blob row is written as 'pending' before its
@@ -33,6 +47,42 @@ export class BlobRepository {
         touched_at: blob.now,
       })
       .execute();
+  }
+
+  /**
+   * A small blob whose bytes are in the row: ready with one reference from the start, so it
+   * is written in the transaction that points an entry at it and needs no pending state.
+   */
+  async createInline(
+    tx: Tx,
+    blob: { id: string; policyId: number; content: Buffer; sha256: string; sha1: string; now: number },
+  ): Promise<void> {
+    await tx
+      .insertInto('blobs')
+      .values({
+        id: blob.id,
+        policy_id: blob.policyId,
+        storage_key: '',
+        size: blob.content.length,
+        sha256: blob.sha256,
+        sha1: blob.sha1,
+        state: 'ready',
+        ref_count: 1,
+        created_at: blob.now,
+        touched_at: blob.now,
+        content: blob.content,
+      })
+      .execute();
+  }
+
+  /** A blob's record and, for an inline blob, its bytes (null otherwise). */
+  async withContent(tx: Tx, id: string): Promise<{ record: BlobRecord; content: Buffer | null } | null> {
+    const row = await tx
+      .selectFrom('blobs')
+      .select([...RECORD_COLUMNS, 'content'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { record: toRecord(row), content: row.content ? Buffer.from(row.content) : null } : null;
   }
 
   /** A long write's heartbeat, so gc knows its writer is alive. */
@@ -68,7 +118,7 @@ export class BlobRepository {
         .deleteFrom('blobs')
         .where('id', 'in', ids.slice(i, i + 500))
         .where('ref_count', '<=', 0)
-        .returningAll()
+        .returning(RECORD_COLUMNS)
         .execute();
       freed.push(...rows.map(toRecord));
     }
@@ -95,7 +145,7 @@ export class BlobRepository {
   }
 
   async byId(tx: Tx, id: string): Promise<BlobRecord | null> {
-    const row = await tx.selectFrom('blobs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await tx.selectFrom('blobs').select(RECORD_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 
@@ -105,7 +155,12 @@ export class BlobRepository {
 
   /** Pending blobs whose writer has been quiet since before `olderThan`. */
   async stalePending(tx: Tx, olderThan: number): Promise<BlobRecord[]> {
-    const rows = await tx.selectFrom('blobs').selectAll().where('state', '=', 'pending').where('touched_at', '<', olderThan).execute();
+    const rows = await tx
+      .selectFrom('blobs')
+      .select(RECORD_COLUMNS)
+      .where('state', '=', 'pending')
+      .where('touched_at', '<', olderThan)
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -113,7 +168,7 @@ export class BlobRepository {
   async unreferenced(tx: Tx): Promise<BlobRecord[]> {
     const rows = await tx
       .selectFrom('blobs as b')
-      .selectAll('b')
+      .select(RECORD_COLUMNS)
       .where('b.state', '=', 'ready')
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entries as e').select('e.id').whereRef('e.blob_id', '=', 'b.id'))))
       .execute();
@@ -161,6 +216,7 @@ function toRecord(row: {
   sha256: string | null;
   state: string;
   ref_count: number;
+  inline: boolean | number;
 }): BlobRecord {
   return {
     id: row.id,
@@ -170,5 +226,6 @@ function toRecord(row: {
     sha256: row.sha256,
     state: row.state as 'pending' | 'ready',
     refCount: Number(row.ref_count),
+    inline: Boolean(row.inline),
   };
 }

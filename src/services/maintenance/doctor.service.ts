@@ -47,7 +47,12 @@ export class Doctor {
         });
         continue;
       }
-      const stored = await this.backends.get(blob.policyId)?.stat(blob.storageKey);
+      const stored = blob.inline
+        ? await this.database.read(async (db) => {
+            const content = (await this.blobs.withContent(db, blob.id))?.content;
+            return content ? { size: content.length } : null;
+          })
+        : await this.backends.get(blob.policyId)?.stat(blob.storageKey);
       if (!stored) {
         problems.push({
           kind: 'missing-content',

@@ -50,7 +50,8 @@ export class GarbageCollector {
           return true;
         });
         if (!removed) continue;
-        await this.backends.get(blob.policyId)?.delete(blob.storageKey);
+        // An inline blob's bytes went with its row.
+        if (!blob.inline) await this.backends.get(blob.policyId)?.delete(blob.storageKey);
         report[field]++;
         report.freedBytes += blob.size;
         progress(field, report[field]);
