@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { TokenSigner, loadSigningKey } from './auth/index.js';
@@ -14,6 +14,8 @@ import {
   PropertyRepository,
   SessionRepository,
   SettingsRepository,
+  ShareRepository,
+  UploadSessionRepository,
   UserRepository,
 } from './db/index.js';
 import {
@@ -24,11 +26,13 @@ import {
   GroupService,
   ServerSettings,
   SessionService,
+  ShareService,
+  UploadService,
   UserService,
   type CreatedAdmin,
 } from './services/index.js';
-import { LocalBackend, type BlobBackend } from './storage/index.js';
-import { BlobStore, Vfs, VfsEvents } from './vfs/index.js';
+import { ChunkStore, LocalBackend, type BlobBackend } from './storage/index.js';
+import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -48,6 +52,8 @@ export interface App {
   readonly logger: Logger;
   readonly database: Database;
   readonly vfs: Vfs;
+  /** Entries by id, name search and locks by token (for the REST API). */
+  readonly lookups: Lookups;
   readonly events: VfsEvents;
   readonly users: UserService;
   readonly groups: GroupService;
@@ -55,6 +61,12 @@ export interface App {
   readonly davAccounts: DavAccountService;
   /** API sign-ins and tokens. */
   readonly sessions: SessionService;
+  /** Signed download URLs: a key derived from the token signing key for this use alone, and the clock. */
+  readonly downloadSigning: { readonly key: Uint8Array; readonly clock: () => number };
+  /** Share links (contract section 17). */
+  readonly shares: ShareService;
+  /** Chunked uploads through the REST API (contract section 15). */
+  readonly uploads: UploadService;
   readonly gc: GarbageCollector;
   readonly doctor: Doctor;
   readonly backends: ReadonlyMap<number, BlobBackend>;
@@ -127,10 +139,24 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       newId,
       newToken: randomUUID,
     });
+    const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, { clock });
-    const signer = new TokenSigner(await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile }), { clock });
+    const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
+    const signer = new TokenSigner(signingKey, { clock });
+    // HKDF (RFC 5869): a download link can never be turned into a token, nor a token into a link.
+    const downloadKey = new Uint8Array(hkdfSync('sha256', signingKey, '', 'cumulus signed download urls v1', 32));
     const sessions = new SessionService(database, new SessionRepository(), userRepository, users, settings, signer, { clock });
-    const gc = new GarbageCollector(database, blobs, backends, clock);
+    const shares = new ShareService(database, new ShareRepository(), users, vfs, { clock, publicUrl: config.publicUrl });
+    const uploads = new UploadService(
+      database,
+      new UploadSessionRepository(),
+      policies,
+      vfs,
+      users,
+      new ChunkStore(path.join(config.dataDir, 'uploads')),
+      { clock, chunkSize: config.uploads.chunkSizeBytes, sessionMs: config.uploads.sessionSeconds * 1000, warn },
+    );
+    const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
     const doctor = new Doctor(database, entries, blobs, userRepository, backends);
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
 
@@ -139,12 +165,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       logger,
       database,
       vfs,
+      lookups,
       events,
       users,
       groups,
       settings,
       davAccounts,
       sessions,
+      downloadSigning: { key: downloadKey, clock },
+      shares,
+      uploads,
       gc,
       doctor,
       backends,

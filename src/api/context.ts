@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Authentication, ServerSettings, SessionService, UserService } from '../services/index.js';
-import type { Vfs } from '../vfs/index.js';
+import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
+import type { DavAccountService, GroupService } from '../services/index.js';
+import type { UploadService } from '../services/index.js';
+import type { Lookups, Vfs } from '../vfs/index.js';
 
 export interface ApiOptions {
   /** Most URIs one batch request (move, copy, delete) may name; more is 40074. */
@@ -14,7 +16,16 @@ export interface ApiDependencies {
   readonly vfs: Vfs;
   readonly users: UserService;
   readonly sessions: SessionService;
+  /** Chunked uploads (contract section 15). */
+  readonly uploads: UploadService;
+  readonly shares: ShareService;
   readonly settings: ServerSettings;
+  readonly groups: GroupService;
+  readonly davAccounts: DavAccountService;
+  /** Entries by id, search, locks by token: the vfs look-ups beside the Vfs class. */
+  readonly lookups: Lookups;
+  /** Signed download URLs (contract 9): their HMAC key, the clock, and the public URL they start with when configured. */
+  readonly downloads: { readonly key: Uint8Array; readonly clock: () => number; readonly publicUrl?: string };
   readonly logger: Logger;
   /** The server's version, for /site/ping. */
   readonly version: string;
@@ -46,6 +57,8 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, B extends z.ZodType 
   readonly summary: string;
   readonly tag: string;
   readonly auth: AuthMode;
+  /** Runs right after authentication, before the query and body are read (e.g. administrators only). */
+  readonly guard?: (auth: Authentication | null, deps: ApiDependencies) => Promise<void>;
   readonly query?: Q;
   readonly body?: B;
   readonly response?: R;

@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { RateLimitedError, isDomainError, type DomainErrorCode } from '../core/index.js';
-import { AccountDisabledError, InvalidCredentialsError, TokenRejectedError } from '../services/index.js';
+import {
+  AccountDisabledError,
+  BuiltInGroupError,
+  DavAccountNotFoundError,
+  EmailTakenError,
+  GroupInUseError,
+  GroupNotFoundError,
+  IncorrectSharePasswordError,
+  InvalidCredentialsError,
+  ShareNotFoundError,
+  SharingNotAllowedError,
+  TokenRejectedError,
+  UserNotFoundError,
+  WebDavNotAllowedError,
+} from '../services/index.js';
+import { ChunkIndexError, ChunkLengthError, UploadSessionNotFoundError } from '../services/index.js';
 
 /**
  * The one table from failures to the Cloudreve V4 error envelope (contract sections 3.1 and
@@ -17,13 +32,40 @@ export const CODES = {
   rateLimited: 429,
   parameter: 40001,
   exists: 40004,
+  /** Contract 9.3: a signed download URL past its expiry. */
+  signatureExpired: 40005,
+  /** The caller's group may not do this (e.g. WebDAV, contract 18.1). */
+  groupNotAllowed: 40007,
+  /** Contract 15.3: a chunk for an unknown, expired or foreign upload session. */
+  uploadSessionExpired: 40011,
+  /** Contract 15.3: a chunk index outside the file. */
+  invalidChunkIndex: 40012,
+  /** Contract 15.3: a chunk body of the wrong length. */
+  invalidContentLength: 40013,
   notExist: 40016,
   accountDisabled: 40017,
+  /** A feature the administrator turned off (e.g. sign-up). */
+  featureDisabled: 40019,
   credential: 40020,
+  emailTaken: 40032,
+  /** Administration (contract 3.4, 40039-40043 as Cloudreve numbers them). */
+  groupNotFound: 40039,
+  builtInGroup: 40040,
+  groupInUse: 40041,
+  /** An administrator moving themself out of every group with the admin permission. */
+  ownGroup: 40042,
+  /** An administrator locking themself out (disabling their own account, or their group's admin permission). */
+  ownAccount: 40043,
   capacity: 40051,
   invalidName: 40052,
+  /** Contract 17: the share's password is missing or wrong. */
+  sharePassword: 40069,
+  /** Contract 9.3: a download URL whose signature does not verify. */
+  invalidSign: 40071,
   lockConflict: 40073,
   tooManyUris: 40074,
+  /** Contract 9.1 and 10: no content to serve (a folder's download URL, a thumbnail). */
+  entityNotExist: 40077,
   wrongPassword: 40080,
   batchFailed: 40081,
   ownerOnly: 40082,
@@ -101,9 +143,26 @@ export function failureOf(error: unknown, signedIn: boolean): Failure {
     if (error instanceof InvalidCredentialsError) code = CODES.wrongPassword;
     else if (error instanceof AccountDisabledError) code = CODES.accountDisabled;
     else if (error instanceof TokenRejectedError) code = CODES.credential;
+    else if (error instanceof WebDavNotAllowedError) code = CODES.groupNotAllowed;
+    // Contract 17: shares that do not open are 404, not 40016; creating one needs the group's permission.
+    else if (error instanceof ShareNotFoundError) code = CODES.notFound;
+    else if (error instanceof IncorrectSharePasswordError) code = CODES.sharePassword;
+    else if (error instanceof SharingNotAllowedError) code = CODES.groupNotAllowed;
+    else if (error instanceof UserNotFoundError || error instanceof DavAccountNotFoundError) code = CODES.notFound;
+    else if (error instanceof GroupNotFoundError) code = CODES.groupNotFound;
+    else if (error instanceof EmailTakenError) code = CODES.emailTaken;
+    else if (error instanceof BuiltInGroupError) code = CODES.builtInGroup;
+    else if (error instanceof GroupInUseError) code = CODES.groupInUse;
+    else if (error instanceof UploadSessionNotFoundError) code = CODES.uploadSessionExpired;
+    else if (error instanceof ChunkIndexError) code = CODES.invalidChunkIndex;
+    else if (error instanceof ChunkLengthError) code = CODES.invalidContentLength;
     else if (code === CODES.loginRequired && signedIn) code = CODES.forbidden;
     // OpenList matches this exact text before it offers to unlock (contract 14.2).
     if (code === CODES.lockConflict) msg = 'Lock conflict';
+    // The services name records by database id, which the API never shows (contract 3.3).
+    else if (error instanceof DavAccountNotFoundError) msg = 'Account not exist';
+    else if (error instanceof UserNotFoundError) msg = 'User not found';
+    else if (error instanceof GroupNotFoundError) msg = 'Group not found';
     return {
       envelope: { code, msg, correlation_id, ...(code === CODES.lockConflict && { data: [] }) },
       internal: code === CODES.io || code === CODES.database,

@@ -3,9 +3,15 @@ import { authenticate } from './auth.js';
 import type { ApiDependencies, ApiOptions, RouteSpec } from './context.js';
 import { ApiError, CODES, failureOf } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { adminRoutes } from './routes/admin/admin.routes.js';
+import { deviceRoutes } from './routes/devices/devices.routes.js';
+import { registerContentRoute } from './routes/download/download.content.js';
+import { downloadRoutes } from './routes/download/download.routes.js';
 import { fileRoutes } from './routes/files/files.routes.js';
 import { sessionRoutes } from './routes/session/session.routes.js';
+import { shareRoutes } from './routes/share/share.routes.js';
 import { siteRoutes } from './routes/site/site.routes.js';
+import { uploadRoutes } from './routes/upload/upload.routes.js';
 import { userRoutes } from './routes/user/user.routes.js';
 import { parseInput } from './validation.js';
 
@@ -21,7 +27,17 @@ const BODY_ERRORS: Record<string, string> = {
 const DEFAULT_OPTIONS: ApiOptions = { maxBatchSize: 1000 };
 
 /** Every route of the API, for the server and for the OpenAPI document. */
-export const API_ROUTES: readonly RouteSpec[] = [...siteRoutes, ...sessionRoutes, ...fileRoutes, ...userRoutes];
+export const API_ROUTES: readonly RouteSpec[] = [
+  ...siteRoutes,
+  ...sessionRoutes,
+  ...fileRoutes,
+  ...downloadRoutes,
+  ...uploadRoutes,
+  ...userRoutes,
+  ...shareRoutes,
+  ...deviceRoutes,
+  ...adminRoutes,
+];
 
 /**
  * Mounts the REST API at /api/v4 (Cloudreve V4 contract): Bearer tokens, the `{code, msg,
@@ -35,9 +51,13 @@ export async function registerApi(server: FastifyInstance, deps: ApiDependencies
     async (api) => {
       // JSON only: a text/plain body is refused with a clear message rather than parsed as a string.
       api.removeContentTypeParser('text/plain');
+      // Upload chunks (contract 15.3) are raw bytes that their route streams from the request itself.
+      api.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
       for (const spec of API_ROUTES) {
         api.route({ method: spec.method, url: spec.url, handler: (request, reply) => handle(spec, request, reply, deps, options) });
       }
+      // Contract 9.3: bytes, not the envelope, so not one of API_ROUTES.
+      registerContentRoute(api, deps);
       api.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
 
       // Bodies Fastify refuses before a handler runs: malformed JSON, wrong type, too large.
@@ -63,9 +83,12 @@ async function handle(spec: RouteSpec, request: FastifyRequest, reply: FastifyRe
     const auth = spec.auth === 'none' ? null : await authenticate(request, deps.sessions);
     signedIn = auth !== null;
     if (spec.auth === 'required' && !auth) throw new ApiError(CODES.loginRequired, 'Login required');
+    if (spec.guard) await spec.guard(auth, deps);
     const query = spec.query ? parseInput(spec.query, request.query, 'query') : undefined;
     const body = spec.body ? parseInput(spec.body, request.body, 'body') : undefined;
     const data = await spec.handler({ request, reply, query, body, auth, deps, options });
+    // The handler answered itself (POST /file/url with redirect: a 302).
+    if (reply.sent) return reply;
     if (!spec.response) return reply.send({ code: 0, msg: '' });
     const checked = spec.response.safeParse(data);
     if (!checked.success) throw new ResponseShapeError(spec, checked.error.message);

@@ -10,8 +10,11 @@ export function isoTime(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
-/** Contract section 6: a FileResponse. */
-export function presentFile(entry: Entry, space: Space, path: VPath) {
+/**
+ * Contract section 6: a FileResponse. `uploadSession` marks the placeholder of an upload in
+ * progress (contract 15.1: `metadata["sys:upload_session_id"]`).
+ */
+export function presentFile(entry: Entry, space: Space, path: VPath, uploadSession?: string) {
   return {
     type: entry.kind === 'folder' ? (1 as const) : (0 as const),
     id: encodeId('file', entry.id),
@@ -19,7 +22,7 @@ export function presentFile(entry: Entry, space: Space, path: VPath) {
     created_at: isoTime(entry.ctime),
     updated_at: isoTime(entry.mtime),
     size: entry.kind === 'file' ? entry.size : 0,
-    metadata: null,
+    metadata: uploadSession ? { 'sys:upload_session_id': uploadSession } : null,
     path: space.uriOf(path),
     capability: MY_CAPABILITY,
     ...(space.owned && { owned: true }),

@@ -87,6 +87,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    uploads: z
+      .object({
+        /** Chunk size of REST API upload sessions (Cloudreve V4 contract 15.3), in bytes; Cloudreve's default is 25 MiB. */
+        chunkSizeBytes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(25 * 1024 * 1024),
+        /** How long an upload session stays open, in seconds (contract 15.1: 86400). */
+        sessionSeconds: z.coerce.number().int().min(1).default(86400),
+      })
+      .strict()
+      .prefault({}),
     database: z
       .object({
         /** PostgreSQL pool size. */

@@ -7,6 +7,8 @@ export {
   type ListPageQuery,
   type NewEntry,
   type SubtreeSummary,
+  type NameSearch,
+  type Bounds,
 } from './repositories/entries.repository.js';
 export { BlobRepository, type BlobRecord } from './repositories/blobs.repository.js';
 export { GroupRepository, type GroupFields } from './repositories/groups.repository.js';
@@ -17,3 +19,5 @@ export { PropertyRepository, type DeadProperty } from './repositories/properties
 export { LockRepository, type LockRecord } from './repositories/locks.repository.js';
 export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-accounts.repository.js';
 export { SessionRepository, type SessionRecord } from './repositories/sessions.repository.js';
+export { UploadSessionRepository, type UploadSessionRecord, type NewUploadSession } from './repositories/upload-sessions.repository.js';
+export { ShareRepository, type ShareRecord, type ShareFields } from './repositories/shares.repository.js';

@@ -15,6 +15,9 @@ export interface Tables {
   dead_properties: DeadPropertiesTable;
   locks: LocksTable;
   sessions: SessionsTable;
+  upload_sessions: UploadSessionsTable;
+  upload_chunks: UploadChunksTable;
+  shares: SharesTable;
 }
 
 export interface SettingsTable {
@@ -137,4 +140,47 @@ export interface SessionsTable {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+}
+
+/** A REST API upload in progress (see the 20261123T0500_uploads migration). */
+export interface UploadSessionsTable {
+  id: string;
+  user_id: number;
+  owner_id: number;
+  /** JSON array of the target's names below the owner's root. */
+  path: string;
+  uri: string;
+  size: number;
+  chunk_size: number;
+  mtime: number | null;
+  placeholder_id: number | null;
+  placeholder_etag: string | null;
+  created_at: number;
+  expires_at: number;
+  committing_at: number | null;
+  completed_at: number | null;
+}
+
+/** A chunk of an upload session that is stored in full. */
+export interface UploadChunksTable {
+  session_id: string;
+  chunk_index: number;
+  size: number;
+  received_at: number;
+}
+
+/** A share link (see the 20261123T0600_shares migration). */
+export interface SharesTable {
+  id: Generated<number>;
+  user_id: number;
+  entry_id: number;
+  password: string | null;
+  expires_at: number | null;
+  remaining_downloads: number | null;
+  downloads: ColumnType<number, number | undefined, number>;
+  views: ColumnType<number, number | undefined, number>;
+  share_view: number;
+  show_readme: number;
+  created_at: number;
+  updated_at: number;
 }

@@ -45,7 +45,13 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     vfs: app.vfs,
     users: app.users,
     sessions: app.sessions,
+    uploads: app.uploads,
+    shares: app.shares,
     settings: app.settings,
+    groups: app.groups,
+    davAccounts: app.davAccounts,
+    lookups: app.lookups,
+    downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },
     logger: app.logger,
     version,
   });

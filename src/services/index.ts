@@ -1,10 +1,13 @@
-export { UserService, normaliseEmail, MIN_PASSWORD_LENGTH, type NewUser } from './users/user.service.js';
+export { UserService, normaliseEmail, MIN_PASSWORD_LENGTH, type NewUser, type UserChanges } from './users/user.service.js';
+export { UserNotFoundError, EmailTakenError } from './users/user.errors.js';
 export { GroupService, BUILT_IN_GROUPS, type GroupChanges } from './groups/group.service.js';
+export { GroupNotFoundError, BuiltInGroupError, GroupInUseError } from './groups/group.errors.js';
 export { Bootstrap, type CreatedAdmin } from './bootstrap.service.js';
 export { GarbageCollector, type GcReport, type GcProgress } from './maintenance/gc.service.js';
 export { Doctor, type DoctorReport, type DoctorProblem } from './maintenance/doctor.service.js';
 export { ServerSettings, type ServerSwitches } from './settings/server-settings.service.js';
 export { DavAccountService, DAV_PASSWORD_LENGTH, type DavAccount } from './dav-accounts/dav-account.service.js';
+export { WebDavNotAllowedError, DavAccountNotFoundError } from './dav-accounts/dav-account.errors.js';
 export {
   SessionService,
   type TokenPair,
@@ -13,3 +16,13 @@ export {
   type SessionServiceOptions,
 } from './sessions/session.service.js';
 export { InvalidCredentialsError, AccountDisabledError, TokenRejectedError } from './sessions/session.errors.js';
+export {
+  UploadService,
+  type UploadSession,
+  type UploadPolicy,
+  type NewUpload,
+  type UploadServiceOptions,
+} from './uploads/upload.service.js';
+export { UploadSessionNotFoundError, ChunkIndexError, ChunkLengthError } from './uploads/upload.errors.js';
+export { ShareService, type Share, type ShareSettings, type OpenedShare, type ShareServiceOptions } from './shares/share.service.js';
+export { ShareNotFoundError, IncorrectSharePasswordError, SharingNotAllowedError } from './shares/share.errors.js';

@@ -9,6 +9,7 @@ export {
   type LockedWrite,
 } from './vfs.js';
 export { LockManager, type LockRequest } from './lock-manager.js';
+export { Lookups, type LookupDependencies, type LockConflict, type SearchConditions, type SearchPage } from './lookups.js';
 export { Properties, MAX_PROPERTY_VALUE, type PropertyChange } from './properties.js';
 export { Resolver } from './resolver.js';
 export { BlobStore, storageKeyOf, type StoredBlob, type BlobStoreOptions } from './blob-store.js';

@@ -229,7 +229,7 @@ describe.each(DIALECTS)('API files over HTTP: changing (%s)', (dialect) => {
           expect((await as('GET', '/file/info', { query: { uri } })).code).toBe(40001);
         }
         const share = await as('GET', '/file', { query: { uri: 'cloudreve://abc@share' } });
-        expect(share).toMatchObject({ code: 40001, msg: expect.stringMatching(/"share" file system is not available/) });
+        expect(share).toMatchObject({ code: 404, msg: 'Shared file does not exist' });
       });
     });
   });

@@ -1,8 +1,9 @@
 // A client session played the way the OpenList "Cloudreve V4" driver plays it (contract
 // sections 2, 5, 7, 8 and 11 to 14): its headers, its login steps, its list loop (continue
 // while next_token is set and the page held 100 items), raw names appended to paths, one URI
-// per move, its delete body, and a refresh when the access token has under 10 minutes left.
-// Uploads and download URLs join this session when those endpoints exist.
+// per move, its delete body, a 60 MiB chunked upload, a signed download URL fetched with a
+// Range, and a refresh when the access token has under 10 minutes left.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
@@ -31,7 +32,7 @@ describe.each(DIALECTS)('an OpenList-like client session (%s)', (dialect) => {
     await api?.close();
   });
 
-  it('logs in, lists 250 entries in pages of 100, creates, moves, renames, deletes and refreshes', async () => {
+  it('logs in, lists 250 entries in pages of 100, creates, moves, renames, uploads 60 MiB in chunks, downloads by URL, deletes and refreshes', async () => {
     const { user } = await api.t.newUser('openlist@example.test');
     const root = 'cloudreve://my';
     let tokens: Tokens | null = null;
@@ -127,6 +128,58 @@ describe.each(DIALECTS)('an OpenList-like client session (%s)', (dialect) => {
     expect(got.data!.id).toBe(file.id);
     const renamed = await request<FileJson>('POST', '/file/rename', { json: { uri: got.data!.path, new_name: 'file 100 (renamed).txt' } });
     expect(renamed.data).toMatchObject({ id: file.id, path: 'cloudreve://my/Library/Sorted%20%26%20kept/file%20100%20(renamed).txt' });
+
+    // Upload 60 MiB (OL Put, local policy): a session, then each chunk as one buffer, in order.
+    const size = 60 * 1024 * 1024;
+    const content = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4) content.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const uploadUri = `${target.data!.path}/big video.mp4`;
+    const session = await request<{ session_id: string; chunk_size: number; expires: number; storage_policy: { type: string } }>(
+      'PUT',
+      '/file/upload',
+      { json: { uri: uploadUri, size, policy_id: '', last_modified: now - 86_400_000, mime_type: 'video/mp4' } },
+    );
+    expect(session.code, session.msg).toBe(0);
+    expect(session.data!.storage_policy.type).toBe('local');
+    expect(Number.isInteger(session.data!.expires)).toBe(true);
+    const chunkSize = session.data!.chunk_size;
+    expect(chunkSize).toBeGreaterThan(0);
+    // Contract 15.1: while the session is open, the placeholder lists empty and marked.
+    const placeholder = await request<FileJson>('GET', '/file/info', { query: { uri: uploadUri } });
+    expect(placeholder.data).toMatchObject({ size: 0, metadata: { 'sys:upload_session_id': session.data!.session_id } });
+    for (let index = 0; index * chunkSize < size; index++) {
+      const chunk = content.subarray(index * chunkSize, Math.min(size, (index + 1) * chunkSize));
+      const response = await fetch(`${api.origin}/api/v4/file/upload/${session.data!.session_id}/${index}`, {
+        method: 'POST',
+        headers: {
+          'User-Agent': USER_AGENT,
+          Authorization: `Bearer ${tokens.access_token}`,
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(chunk.length),
+        },
+        body: chunk,
+      });
+      expect(((await response.json()) as { code: number }).code).toBe(0);
+    }
+    const uploaded = await request<FileJson>('GET', '/file/info', { query: { uri: uploadUri } });
+    expect(uploaded.data).toMatchObject({ size, metadata: null, updated_at: new Date(now - 86_400_000).toISOString() });
+
+    // Link (OL Link): an absolute signed URL, fetched without a token, with a Range.
+    const urls = await request<{ urls: Array<{ url: string }>; expires: string }>('POST', '/file/url', {
+      json: { uris: [uploadUri], download: true },
+    });
+    expect(urls.code, urls.msg).toBe(0);
+    const link = urls.data!.urls[0]!.url;
+    expect(link.startsWith(`${api.origin}/`)).toBe(true);
+    const ranged = await fetch(link, { headers: { Range: 'bytes=31457280-31457289' } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer())).toEqual(content.subarray(31457280, 31457290));
+    expect(ranged.headers.get('content-disposition')).toMatch(/^attachment/);
+    const whole = createHash('sha256')
+      .update(Buffer.from(await (await fetch(link)).arrayBuffer()))
+      .digest('hex');
+    expect(whole).toBe(createHash('sha256').update(content).digest('hex'));
+    expect((await request('DELETE', '/file', { json: { uris: [uploadUri], unlink: false, skip_soft_delete: true } })).code).toBe(0);
 
     // Remove (OL Remove): JSON body on DELETE.
     const removed = await request('DELETE', '/file', { json: { uris: [renamed.data!.path], unlink: false, skip_soft_delete: true } });

@@ -30,7 +30,10 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'locks',
       'sessions',
       'settings',
+      'shares',
       'storage_policies',
+      'upload_chunks',
+      'upload_sessions',
       'users',
     ]);
 

@@ -1,7 +1,7 @@
 /** RFC 7231 4.3.1-2 GET and HEAD, with RFC 7232 conditional requests and RFC 7233 byte ranges. */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Entry } from '../../core/index.js';
+import { SANDBOX_POLICY, contentDisposition, type Entry } from '../../core/index.js';
 import { header, hrefOf, type DavContext } from '../context.js';
 import { evaluateIfRange, evaluatePreconditions, parseRange } from '../headers/index.js';
 import { contentTypeOf } from '../properties/mime.js';
@@ -32,8 +32,7 @@ export async function get(ctx: DavContext): Promise<void> {
   ctx.reply.headers({
     'Accept-Ranges': 'bytes',
     'X-Content-Type-Options': 'nosniff',
-    // A browser opening an uploaded HTML or SVG must not run it in this origin.
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; sandbox",
+    'Content-Security-Policy': SANDBOX_POLICY,
   });
   const type = contentTypeOf(entry.name);
   ctx.reply.header('Content-Disposition', contentDisposition(entry.name, type));
@@ -108,14 +107,4 @@ async function folderIndex(ctx: DavContext, folder: Entry, headOnly: boolean): P
   }
   const title = escapeText(folder.name || '/');
   ctx.reply.send(`<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><ul>${rows.join('')}</ul>\n`);
-}
-
-/** Types a browser may show in place under the sandboxing CSP; everything else downloads. */
-const INLINE = /^(image\/(?!svg)|video\/|audio\/|text\/plain$|application\/pdf$)/;
-
-/** RFC 6266 with an RFC 8187 UTF-8 file name and an ASCII fallback. */
-function contentDisposition(name: string, type: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${INLINE.test(type) ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -4,6 +4,8 @@ import { initial } from './20261123T0100_initial.js';
 import { webdav } from './20261123T0200_webdav.js';
 import { sessions } from './20261123T0300_sessions.js';
 import { inlineBlobs } from './20261123T0400_inline_blobs.js';
+import { uploads } from './20261123T0500_uploads.js';
+import { shares } from './20261123T0600_shares.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -15,5 +17,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261123T0200_webdav': webdav(dialect),
     '20261123T0300_sessions': sessions(dialect),
     '20261123T0400_inline_blobs': inlineBlobs(dialect),
+    '20261123T0500_uploads': uploads(dialect),
+    '20261123T0600_shares': shares(dialect),
   };
 }

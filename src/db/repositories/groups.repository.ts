@@ -56,6 +56,22 @@ export class GroupRepository {
     const rows = await tx.selectFrom('groups').selectAll().orderBy('id').execute();
     return rows.map(toGroup);
   }
+
+  /** How many users belong to the group. */
+  async countMembers(tx: Tx, id: number): Promise<number> {
+    const row = await tx
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('group_id', '=', id)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Deletes a group; users.group_id refuses it (a foreign-key violation) while members remain. */
+  async delete(tx: Tx, id: number): Promise<boolean> {
+    const result = await tx.deleteFrom('groups').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
 }
 
 function toGroup(row: Selectable<GroupsTable>): Group {

@@ -33,13 +33,22 @@ export class UserRepository {
   async update(
     tx: Tx,
     id: number,
-    fields: { displayName?: string; passwordHash?: string; groupId?: number; status?: UserStatus; rootId?: number; now: number },
+    fields: {
+      displayName?: string;
+      email?: string;
+      passwordHash?: string;
+      groupId?: number;
+      status?: UserStatus;
+      rootId?: number;
+      now: number;
+    },
   ): Promise<UserWithSecret | null> {
     const row = await tx
       .updateTable('users')
       .set({
         updated_at: fields.now,
         ...(fields.displayName !== undefined && { display_name: fields.displayName }),
+        ...(fields.email !== undefined && { email: fields.email }),
         ...(fields.passwordHash !== undefined && { password_hash: fields.passwordHash }),
         ...(fields.groupId !== undefined && { group_id: fields.groupId }),
         ...(fields.status !== undefined && { status: fields.status }),

@@ -1,4 +1,5 @@
-import { CredentialCache, FailureThrottle, generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
+import { randomBytes } from 'node:crypto';
+import { CredentialCache, FailureThrottle, hashPassword, verifyPassword } from '../../auth/index.js';
 import {
   AlreadyExistsError,
   ForbiddenError,
@@ -8,7 +9,10 @@ import {
   UnauthenticatedError,
   formatPath,
   parsePath,
+  type Entry,
+  type Group,
   type Principal,
+  type User,
 } from '../../core/index.js';
 import {
   isUniqueViolation,
@@ -20,6 +24,7 @@ import {
 import type { Vfs } from '../../vfs/index.js';
 import type { ServerSettings } from '../settings/server-settings.service.js';
 import type { UserService } from '../users/user.service.js';
+import { DavAccountNotFoundError, WebDavNotAllowedError } from './dav-account.errors.js';
 
 /** An account as shown to its owner: never the password or its hash. */
 export interface DavAccount {
@@ -34,7 +39,9 @@ export interface DavAccount {
   readonly createdAt: number;
 }
 
+/** Cloudreve V4 contract 18.1: 32 characters from [0-9a-z]. */
 export const DAV_PASSWORD_LENGTH = 32;
+const DAV_PASSWORD_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 /** The password's first characters, stored in clear, find the account without trying the KDF on each. */
 const KEY_ID_LENGTH = 8;
 
@@ -76,16 +83,14 @@ export class DavAccountService {
     readOnly?: boolean;
     expiresAt?: number | null;
   }): Promise<{ account: DavAccount; password: string }> {
-    const user = await this.users.get(input.userId);
-    const group = await this.users.groupOf(user);
-    if (!group.permissions.webdav) throw new ForbiddenError(`The group ${group.name} may not use WebDAV`);
+    const { user, group } = await this.users.withGroup(input.userId);
+    assertWebDavAllowed(group);
     const name = validateAccountName(input.name);
     validateExpiry(input.expiresAt, this.options.clock());
-    const principal = await this.users.principalFor(user);
-    // The root is created when missing, as a user picking a folder for a new device expects.
-    const root = await this.vfs.mkdir(principal, parsePath(input.root ?? '/'), { parents: true });
+    await this.assertNameFree(user.id, name);
+    const root = await this.rootFolder(user, group, input.root ?? '/');
     for (let attempt = 0; ; attempt++) {
-      const password = generatePassword(DAV_PASSWORD_LENGTH);
+      const password = generateDavPassword();
       try {
         const record = await this.database.transaction(async (tx) =>
           this.accounts.insert(tx, {
@@ -115,6 +120,17 @@ export class DavAccountService {
     return Promise.all(records.map((record) => this.present(record)));
   }
 
+  /**
+   * One page of a user's accounts, newest first, after the account `before` (the last id of
+   * the previous page). A user has a handful of devices, so the page is cut from their list.
+   */
+  async listPage(userId: number, page: { limit: number; before?: number }): Promise<{ accounts: DavAccount[]; more: boolean }> {
+    const records = await this.database.read((db) => this.accounts.listByUser(db, userId));
+    const newest = records.filter((record) => page.before === undefined || record.id < page.before).sort((a, b) => b.id - a.id);
+    const accounts = await Promise.all(newest.slice(0, page.limit).map((record) => this.present(record)));
+    return { accounts, more: newest.length > page.limit };
+  }
+
   async get(id: number, userId?: number): Promise<DavAccount> {
     return this.present(await this.record(id, userId));
   }
@@ -125,21 +141,28 @@ export class DavAccountService {
     changes: { name?: string; root?: string; readOnly?: boolean; expiresAt?: number | null },
   ): Promise<DavAccount> {
     const record = await this.record(id, userId);
+    const { user, group } = await this.users.withGroup(record.userId);
+    assertWebDavAllowed(group);
+    const name = changes.name === undefined ? undefined : validateAccountName(changes.name);
     validateExpiry(changes.expiresAt, this.options.clock());
-    let rootId: number | undefined;
-    if (changes.root !== undefined) {
-      const principal = await this.users.principalFor(await this.users.get(record.userId));
-      rootId = (await this.vfs.mkdir(principal, parsePath(changes.root), { parents: true })).id;
+    if (name !== undefined) await this.assertNameFree(record.userId, name, record.id);
+    const rootId = changes.root === undefined ? undefined : (await this.rootFolder(user, group, changes.root)).id;
+    const fields = {
+      ...(name !== undefined && { name }),
+      ...(rootId !== undefined && { rootId }),
+      ...(changes.readOnly !== undefined && { readOnly: changes.readOnly }),
+      ...(changes.expiresAt !== undefined && { expiresAt: changes.expiresAt }),
+    };
+    // Nothing to change is no statement at all (an UPDATE needs a column to set).
+    if (Object.keys(fields).length === 0) return this.present(record);
+    let updated: DavAccountRecord | null;
+    try {
+      updated = await this.database.transaction((tx) => this.accounts.update(tx, record.id, fields));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AlreadyExistsError(`You already have a WebDAV account named "${name}"`);
+      throw error;
     }
-    const updated = await this.database.transaction((tx) =>
-      this.accounts.update(tx, record.id, {
-        ...(changes.name !== undefined && { name: validateAccountName(changes.name) }),
-        ...(rootId !== undefined && { rootId }),
-        ...(changes.readOnly !== undefined && { readOnly: changes.readOnly }),
-        ...(changes.expiresAt !== undefined && { expiresAt: changes.expiresAt }),
-      }),
-    );
-    if (!updated) throw new NotFoundError(`No WebDAV account #${id}`);
+    if (!updated) throw new DavAccountNotFoundError(`No WebDAV account #${id}`);
     return this.present(updated);
   }
 
@@ -204,9 +227,34 @@ export class DavAccountService {
     this.database.transaction((tx) => this.accounts.touch(tx, id, now)).catch(() => undefined);
   }
 
+  /** Checked before a root folder is created, so a refused name leaves no folder behind (the unique index still decides races). */
+  private async assertNameFree(userId: number, name: string, exceptId?: number): Promise<void> {
+    const accounts = await this.database.read((db) => this.accounts.listByUser(db, userId));
+    if (accounts.some((account) => account.name === name && account.id !== exceptId)) {
+      throw new AlreadyExistsError(`You already have a WebDAV account named "${name}"`);
+    }
+  }
+
+  /**
+   * The folder an account is jailed to. A missing one is created, as a user picking a folder
+   * for a new device expects (refused while the server is read-only); a file is refused.
+   */
+  private async rootFolder(user: User, group: Group, root: string): Promise<Entry> {
+    const path = parsePath(root);
+    const { readOnly } = await this.settings.switches();
+    const principal = await this.users.principalFor(user, { group, readOnly });
+    const existing = await this.vfs.stat(principal, path).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+    if (!existing) return this.vfs.mkdir(principal, path, { parents: true });
+    if (existing.kind !== 'folder') throw new InvalidArgumentError(`${formatPath(path)} is a file: a WebDAV account is rooted in a folder`);
+    return existing;
+  }
+
   private async record(id: number, userId?: number): Promise<DavAccountRecord> {
     const record = await this.database.read((db) => this.accounts.byId(db, id));
-    if (!record || (userId !== undefined && record.userId !== userId)) throw new NotFoundError(`No WebDAV account #${id}`);
+    if (!record || (userId !== undefined && record.userId !== userId)) throw new DavAccountNotFoundError(`No WebDAV account #${id}`);
     return record;
   }
 
@@ -235,10 +283,27 @@ export class DavAccountService {
   }
 }
 
+function assertWebDavAllowed(group: Group): void {
+  if (!group.permissions.webdav) throw new WebDavNotAllowedError(`The group ${group.name} may not use WebDAV`);
+}
+
+/** Contract 18.1: 1 to 255 characters. */
 function validateAccountName(raw: string): string {
   const name = raw.trim();
-  if (name.length === 0 || name.length > 100) throw new InvalidArgumentError('An account name must be 1 to 100 characters long');
+  if (name.length === 0 || name.length > 255) throw new InvalidArgumentError('An account name must be 1 to 255 characters long');
   return name;
+}
+
+function generateDavPassword(): string {
+  // Rejection sampling keeps every character equally likely.
+  const limit = 256 - (256 % DAV_PASSWORD_ALPHABET.length);
+  let out = '';
+  while (out.length < DAV_PASSWORD_LENGTH) {
+    for (const byte of randomBytes(DAV_PASSWORD_LENGTH * 2)) {
+      if (byte < limit && out.length < DAV_PASSWORD_LENGTH) out += DAV_PASSWORD_ALPHABET[byte % DAV_PASSWORD_ALPHABET.length];
+    }
+  }
+  return out;
 }
 
 function validateExpiry(expiresAt: number | null | undefined, now: number): void {

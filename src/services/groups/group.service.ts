@@ -1,5 +1,6 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, type Group, type GroupPermissions } from '../../core/index.js';
-import { isUniqueViolation, type Database, type GroupRepository } from '../../db/index.js';
+import { AlreadyExistsError, InvalidArgumentError, type Group, type GroupPermissions } from '../../core/index.js';
+import { isForeignKeyViolation, isUniqueViolation, type Database, type GroupRepository } from '../../db/index.js';
+import { BuiltInGroupError, GroupInUseError, GroupNotFoundError } from './group.errors.js';
 
 export const BUILT_IN_GROUPS = { admin: 'Admin', user: 'User', anonymous: 'Anonymous' } as const;
 
@@ -29,20 +30,48 @@ export class GroupService {
     const group = await this.database.read((db) =>
       typeof nameOrId === 'number' ? this.groups.byId(db, nameOrId) : this.groups.byName(db, nameOrId),
     );
-    if (!group) throw new NotFoundError(`No group ${typeof nameOrId === 'number' ? `#${nameOrId}` : `named "${nameOrId}"`}`);
+    if (!group) throw new GroupNotFoundError(`No group ${typeof nameOrId === 'number' ? `#${nameOrId}` : `named "${nameOrId}"`}`);
     return group;
   }
 
-  async create(fields: GroupChanges & { name: string }, defaultPolicyId: number): Promise<Group> {
+  /** How many users belong to the group. */
+  async memberCount(id: number): Promise<number> {
+    return this.database.read((db) => this.groups.countMembers(db, id));
+  }
+
+  /** Deletes a group no user belongs to; built-in groups are never deleted. */
+  async delete(nameOrId: string | number): Promise<void> {
+    const group = await this.get(nameOrId);
+    if (group.builtIn) throw new BuiltInGroupError(`The built-in group "${group.name}" cannot be deleted`);
+    const inUse = (members: number) =>
+      new GroupInUseError(members, `${members} user(s) still belong to the group "${group.name}"; move them to another group first`);
+    try {
+      await this.database.transaction(async (tx) => {
+        const members = await this.groups.countMembers(tx, group.id);
+        if (members > 0) throw inUse(members);
+        if (!(await this.groups.delete(tx, group.id))) throw new GroupNotFoundError(`Group #${group.id} was removed meanwhile`);
+      });
+    } catch (error) {
+      // A user moved into the group between the count and the delete: the foreign key refuses it.
+      if (isForeignKeyViolation(error)) throw inUse(await this.memberCount(group.id));
+      throw error;
+    }
+  }
+
+  /** Without policies or a default policy id, the group stores where the built-in User group does. */
+  async create(fields: GroupChanges & { name: string }, defaultPolicyId?: number): Promise<Group> {
     const name = validateGroupName(fields.name);
     validateQuota(fields.maxStorage);
+    const storagePolicyIds =
+      fields.storagePolicyIds ??
+      (defaultPolicyId !== undefined ? [defaultPolicyId] : (await this.get(BUILT_IN_GROUPS.user)).storagePolicyIds);
     try {
       return await this.database.transaction((tx) =>
         this.groups.insert(tx, {
           name,
           permissions: { ...NO_PERMISSIONS, ...fields.permissions },
           maxStorage: fields.maxStorage ?? null,
-          storagePolicyIds: fields.storagePolicyIds ?? [defaultPolicyId],
+          storagePolicyIds,
           builtIn: false,
           now: this.clock(),
         }),
@@ -56,19 +85,23 @@ export class GroupService {
   async update(nameOrId: string | number, changes: GroupChanges): Promise<Group> {
     const group = await this.get(nameOrId);
     if (changes.name !== undefined && group.builtIn && changes.name !== group.name) {
-      throw new InvalidArgumentError(`The built-in group "${group.name}" cannot be renamed`);
+      throw new BuiltInGroupError(`The built-in group "${group.name}" cannot be renamed`);
+    }
+    if (group.builtIn && group.name === BUILT_IN_GROUPS.admin && changes.permissions?.admin === false) {
+      throw new BuiltInGroupError(`The built-in group "${group.name}" always has the admin permission`);
     }
     validateQuota(changes.maxStorage);
+    const fields = {
+      ...(changes.name !== undefined && { name: validateGroupName(changes.name) }),
+      ...(changes.permissions !== undefined && { permissions: { ...group.permissions, ...changes.permissions } }),
+      ...(changes.maxStorage !== undefined && { maxStorage: changes.maxStorage }),
+      ...(changes.storagePolicyIds !== undefined && { storagePolicyIds: changes.storagePolicyIds }),
+    };
+    // Nothing to change is no statement at all (an UPDATE needs a column to set).
+    if (Object.keys(fields).length === 0) return group;
     try {
-      const updated = await this.database.transaction((tx) =>
-        this.groups.update(tx, group.id, {
-          ...(changes.name !== undefined && { name: validateGroupName(changes.name) }),
-          ...(changes.permissions !== undefined && { permissions: { ...group.permissions, ...changes.permissions } }),
-          ...(changes.maxStorage !== undefined && { maxStorage: changes.maxStorage }),
-          ...(changes.storagePolicyIds !== undefined && { storagePolicyIds: changes.storagePolicyIds }),
-        }),
-      );
-      if (!updated) throw new NotFoundError(`Group #${group.id} was removed meanwhile`);
+      const updated = await this.database.transaction((tx) => this.groups.update(tx, group.id, fields));
+      if (!updated) throw new GroupNotFoundError(`Group #${group.id} was removed meanwhile`);
       return updated;
     } catch (error) {
       if (isUniqueViolation(error)) throw new AlreadyExistsError(`A group named "${changes.name}" already exists`);

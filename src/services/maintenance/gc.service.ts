@@ -15,6 +15,11 @@ export interface GcReport {
 
 export type GcProgress = (step: string, done: number) => void;
 
+/** Another owner of leftovers that gc clears (expired upload sessions and their chunks); counted as temporaries. */
+export interface GcSweeper {
+  sweep(cutoff: number): Promise<{ removed: number; freedBytes: number }>;
+}
+
 /**
  * Garbage collection: removes what a crash or a failed delete left behind, and nothing that
  * a live write may still need (anything pending or temporary younger than the grace period).
@@ -25,6 +30,7 @@ export class GarbageCollector {
     private readonly blobs: BlobRepository,
     private readonly backends: ReadonlyMap<number, BlobBackend>,
     private readonly clock: () => number,
+    private readonly sweepers: readonly GcSweeper[] = [],
   ) {}
 
   async run(options: { graceMs: number; onProgress?: GcProgress }): Promise<GcReport> {
@@ -80,6 +86,11 @@ export class GarbageCollector {
       }
       await flush();
       report.temporaries += (await backend.removeTemporaries?.(cutoff)) ?? 0;
+    }
+    for (const sweeper of this.sweepers) {
+      const swept = await sweeper.sweep(cutoff);
+      report.temporaries += swept.removed;
+      report.freedBytes += swept.freedBytes;
     }
     return report;
   }

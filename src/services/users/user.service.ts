@@ -1,6 +1,5 @@
 import { generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
 import {
-  AlreadyExistsError,
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
@@ -18,6 +17,8 @@ import {
   type UserRepository,
   type UserWithSecret,
 } from '../../db/index.js';
+import { GroupNotFoundError } from '../groups/group.errors.js';
+import { EmailTakenError, UserNotFoundError } from './user.errors.js';
 
 export interface NewUser {
   readonly email: string;
@@ -28,6 +29,16 @@ export interface NewUser {
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
+
+/** What an administrator may change about a user at once; fields left out stay as they are. */
+export interface UserChanges {
+  readonly displayName?: string;
+  readonly email?: string;
+  readonly password?: string;
+  readonly status?: UserStatus;
+  /** Group name or id. */
+  readonly group?: string | number;
+}
 
 /** Users: accounts, passwords, and the principal a signed-in user acts as. */
 export class UserService {
@@ -71,7 +82,34 @@ export class UserService {
         return withoutSecret(updated!);
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AlreadyExistsError(`A user with the email ${email} already exists`);
+      if (isUniqueViolation(error)) throw new EmailTakenError(`A user with the email ${email} already exists`);
+      throw error;
+    }
+  }
+
+  /** Applies several changes in one transaction: all of them or, on any refusal, none. */
+  async update(id: number, changes: UserChanges): Promise<User> {
+    const user = await this.getWithSecret(id);
+    const email = changes.email === undefined ? undefined : normaliseEmail(changes.email);
+    const displayName = changes.displayName === undefined ? undefined : validateDisplayName(changes.displayName);
+    if (changes.password !== undefined) validatePassword(changes.password);
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
+    try {
+      const updated = await this.database.transaction(async (tx) => {
+        const group = changes.group === undefined ? undefined : await this.findGroup(tx, changes.group);
+        return this.users.update(tx, user.id, {
+          displayName,
+          email: email === user.email ? undefined : email,
+          passwordHash,
+          status: changes.status,
+          groupId: group?.id,
+          now: this.clock(),
+        });
+      });
+      if (!updated) throw new UserNotFoundError(`No user #${id}`);
+      return withoutSecret(updated);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError(`A user with the email ${email} already exists`);
       throw error;
     }
   }
@@ -140,7 +178,7 @@ export class UserService {
   async withGroup(userId: number): Promise<{ user: User; group: Group }> {
     return this.database.read(async (db) => {
       const user = await this.users.byId(db, userId);
-      if (!user) throw new NotFoundError(`No user #${userId}`);
+      if (!user) throw new UserNotFoundError(`No user #${userId}`);
       const group = await this.groups.byId(db, user.groupId);
       if (!group) throw new NotFoundError(`The group of ${user.email} no longer exists`);
       return { user: withoutSecret(user), group };
@@ -164,13 +202,13 @@ export class UserService {
     const user = await this.database.read((db) =>
       typeof emailOrId === 'number' ? this.users.byId(db, emailOrId) : this.users.byEmail(db, normaliseEmailLoose(emailOrId)),
     );
-    if (!user) throw new NotFoundError(`No user ${typeof emailOrId === 'number' ? `#${emailOrId}` : emailOrId}`);
+    if (!user) throw new UserNotFoundError(`No user ${typeof emailOrId === 'number' ? `#${emailOrId}` : emailOrId}`);
     return user;
   }
 
   private async findGroup(tx: Parameters<GroupRepository['byId']>[0], group: string | number): Promise<Group> {
     const found = typeof group === 'number' ? await this.groups.byId(tx, group) : await this.groups.byName(tx, group);
-    if (!found) throw new NotFoundError(`No group ${typeof group === 'number' ? `#${group}` : `named "${group}"`}`);
+    if (!found) throw new GroupNotFoundError(`No group ${typeof group === 'number' ? `#${group}` : `named "${group}"`}`);
     return found;
   }
 }
@@ -185,6 +223,12 @@ export function normaliseEmail(raw: string): string {
 
 function normaliseEmailLoose(raw: string): string {
   return raw.trim().toLowerCase();
+}
+
+function validateDisplayName(raw: string): string {
+  const name = raw.trim();
+  if (name.length === 0 || name.length > 255) throw new InvalidArgumentError('A nickname must be 1 to 255 characters long');
+  return name;
 }
 
 function validatePassword(password: string): void {

@@ -2,8 +2,11 @@ import { formatPath, type SortField } from '../../../core/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { MY_CAPABILITY, isoTime, presentFile } from '../../present.js';
-import { locate } from '../../space.js';
+import { locateForReading } from '../../space.js';
+import { presentSharedFileRoot } from '../share/share.present.js';
 import { batchRoutes } from './files.batch.js';
+import { lockRoutes, reportingLockConflicts } from './files.lock.js';
+import { locateById, searchFolder } from './files.lookup.js';
 import { manageRoutes } from './files.manage.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
 
@@ -21,22 +24,31 @@ const listRoute = defineRoute({
   query: listQuery,
   response: listResponse,
   handler: async ({ query, auth, deps }) => {
-    const { uri, space, path } = await locate(query.uri, auth, deps.users);
-    if (uri.query !== '') throw new ApiError(CODES.parameter, 'Searching is not supported by this server yet');
-    const folder = await deps.vfs.stat(space.principal, path);
-    if (folder.kind !== 'folder') throw new ApiError(CODES.notExist, `${formatPath(path)} is a file, not a folder`);
+    const located = await locateForReading(query.uri, auth, deps);
+    const { uri, space, path, root } = located;
     const pageSize = Math.min(query.page_size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    // Contract 4.1: a query string makes the listing a search below the folder.
+    if (uri.query !== '') {
+      return searchFolder(located, { size: pageSize, token: query.next_page_token || undefined, maxSize: MAX_PAGE_SIZE }, deps);
+    }
+    const folder = await deps.vfs.stat(space.principal, path);
+    // Contract 17: the root of a single-file share is a folder holding just that file.
+    const single = root && space.share?.file ? presentSharedFileRoot(folder, space) : null;
+    if (folder.kind !== 'folder' && !single) throw new ApiError(CODES.notExist, `${formatPath(path)} is a file, not a folder`);
     // Contract 7.2: every order ends with the id; an unknown order_by is creation order.
-    const page = await deps.vfs.list(space.principal, path, {
-      sort: ORDERS[query.order_by ?? 'name'] ?? 'created',
-      direction: query.order_direction === 'desc' ? 'desc' : 'asc',
-      foldersFirst: true,
-      limit: pageSize,
-      cursor: query.next_page_token || undefined,
-    });
+    const page = single
+      ? { entries: [], nextCursor: null }
+      : await deps.vfs.list(space.principal, path, {
+          sort: ORDERS[query.order_by ?? 'name'] ?? 'created',
+          direction: query.order_direction === 'desc' ? 'desc' : 'asc',
+          foldersFirst: true,
+          limit: pageSize,
+          cursor: query.next_page_token || undefined,
+        });
+    const uploading = await deps.uploads.uploading(page.entries);
     return {
-      files: page.entries.map((entry) => presentFile(entry, space, [...path, entry.name])),
-      parent: presentFile(folder, space, path),
+      files: single?.files ?? page.entries.map((entry) => presentFile(entry, space, [...path, entry.name], uploading.get(entry.id))),
+      parent: single?.parent ?? presentFile(folder, space, path),
       pagination: { page: 0, page_size: pageSize, is_cursor: true, ...(page.nextCursor && { next_token: page.nextCursor }) },
       props: {
         capability: MY_CAPABILITY,
@@ -58,14 +70,13 @@ const infoRoute = defineRoute({
   query: infoQuery,
   response: fileSchema,
   handler: async ({ query, auth, deps }) => {
-    if (!query.uri) {
-      throw new ApiError(CODES.parameter, query.id ? 'Looking a file up by id is not supported yet; pass its uri' : 'uri cannot be empty');
-    }
-    const { space, path } = await locate(query.uri, auth, deps.users);
+    // Contract 8.1: `id` only counts when `uri` is empty.
+    if (!query.uri && !query.id) throw new ApiError(CODES.parameter, 'uri cannot be empty');
+    const { space, path, root } = query.uri ? await locateForReading(query.uri, auth, deps) : await locateById(query.id!, auth, deps);
     // Contract 8.1: the root has no info.
-    if (path.length === 0) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder has no info');
+    if (root) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder has no info');
     const entry = await deps.vfs.stat(space.principal, path);
-    const file = presentFile(entry, space, path);
+    const file = presentFile(entry, space, path, (await deps.uploads.uploading([entry])).get(entry.id));
     if (!query.folder_summary || entry.kind !== 'folder') return file;
     const summary = await deps.vfs.summary(space.principal, path);
     return {
@@ -83,4 +94,4 @@ const infoRoute = defineRoute({
 });
 
 /** Contract sections 7, 8 and 11 to 14. */
-export const fileRoutes = [listRoute, infoRoute, ...manageRoutes, ...batchRoutes];
+export const fileRoutes = [listRoute, infoRoute, ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts), ...lockRoutes];

@@ -56,7 +56,7 @@ export const listResponse = z.object({
   mixed_type: z.boolean(),
 });
 
-/** Contract 8.1. `extended` is accepted and ignored for now; `id` instead of `uri` is refused with a clear message. */
+/** Contract 8.1. `extended` is accepted and ignored for now; `id` counts only when `uri` is empty. */
 export const infoQuery = z.object({
   uri: uri.optional(),
   id: z.string().optional(),

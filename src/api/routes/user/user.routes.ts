@@ -1,8 +1,30 @@
 import { defineRoute } from '../../context.js';
-import { capacityResponse } from './user.schema.js';
+import { ApiError, CODES } from '../../errors.js';
+import { presentUser } from '../../present.js';
+import { userSchema } from '../session/session.schema.js';
+import { capacityResponse, signUpBody } from './user.schema.js';
 
-/** Contract section 16. */
+/** Contract sections 16 and 19. */
 export const userRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/user',
+    summary: 'Sign up, when the administrator allows it: a new user in the User group, who then signs in',
+    tag: 'user',
+    auth: 'none',
+    // Cloudreve's IsFunctionEnabled answer while registration is off, before the body is read.
+    guard: async (_auth, deps) => {
+      if (!(await deps.settings.switches()).registrationEnabled) {
+        throw new ApiError(CODES.featureDisabled, 'This feature is not enabled: sign-up is turned off on this server');
+      }
+    },
+    body: signUpBody,
+    response: userSchema,
+    handler: async ({ body, deps }) => {
+      const user = await deps.users.create({ email: body.email, password: body.password });
+      return presentUser(user, await deps.users.groupOf(user));
+    },
+  }),
   defineRoute({
     method: 'GET',
     url: '/user/capacity',

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Contract 18.1: page_size (10 to 100) is required; next_page_token is the previous page's next_token. */
+export const listQuery = z.object({
+  // Not z.coerce: a missing page_size must read "page_size cannot be empty", not "received NaN".
+  page_size: z.preprocess((value) => (value === undefined || value === '' ? undefined : Number(value)), z.number().int().min(10).max(100)),
+  next_page_token: z.string().optional(),
+});
+
+/** A Cumulus extension: when the account stops working (RFC 3339), or null for never. */
+const expiresAt = z.iso.datetime({ offset: true }).nullable().describe('When the account stops working (RFC 3339); null for never');
+
+/**
+ * Contract 18.1, PUT. `proxy` is accepted and changes nothing: this server always streams
+ * WebDAV downloads itself. `disable_sys_files` (4.18) is not supported, so `true` is refused.
+ */
+export const createBody = z.object({
+  uri: z.string().min(1).describe('The folder the account is jailed to: a cloudreve://my URI (created when missing)'),
+  name: z.string().min(1).max(255),
+  readonly: z.boolean().optional(),
+  proxy: z.boolean().optional(),
+  disable_sys_files: z.boolean().optional(),
+  expires_at: expiresAt.optional(),
+});
+
+/** Contract 18.1, PATCH: the same fields; a field left out stays as it is (Cloudreve resets it). */
+export const updateBody = createBody.partial();
+
+export const davAccountSchema = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  name: z.string(),
+  uri: z.string(),
+  password: z.string().optional().describe('Only in the answer that creates the account: the server keeps a hash and cannot show it again'),
+  options: z.string().describe('Boolset (contract 3.3): bit 0 read-only, so "AQ==" read-only and "" read-write'),
+  expires_at: z.string().nullable().describe('Cumulus: when the account stops working; null for never'),
+  last_used_at: z.string().nullable().describe('Cumulus: the last WebDAV request, to the minute; null for never'),
+});
+
+export const listResponse = z.object({
+  accounts: z.array(davAccountSchema),
+  pagination: z.object({
+    page: z.number().int(),
+    page_size: z.number().int(),
+    next_token: z.string().optional(),
+    is_cursor: z.boolean(),
+  }),
+});

@@ -1,0 +1,127 @@
+import type { FastifyRequest } from 'fastify';
+import { formatPath, type Entry } from '../../../core/index.js';
+import { defineRoute, type ApiDependencies } from '../../context.js';
+import { ApiError, CODES, batchError } from '../../errors.js';
+import { isoTime } from '../../present.js';
+import { locateForReading, type Located } from '../../space.js';
+import { parseFileUri } from '../../uri.js';
+import { signedPath } from './download.signature.js';
+import { thumbQuery, thumbResponse, urlBody, urlResponse } from './download.schema.js';
+
+/** Contract 9.1: how long a download URL works (Cloudreve's entity_url_default_ttl). */
+export const URL_TTL_SECONDS = 3600;
+
+/**
+ * Contract 9.1 and 9.2: absolute, signed links to the current content of files, usable without
+ * a token until `expires` (never null), by whoever holds them. A folder (40077) or a missing
+ * file (40016) fails its URI: the request answers 40081 unless `skip_error` leaves it out.
+ * A link reached through a share counts as one of the share's downloads.
+ */
+const urlRoute = defineRoute({
+  method: 'POST',
+  url: '/file/url',
+  summary: 'Signed download links to files, valid for an hour without a token',
+  tag: 'file',
+  auth: 'optional',
+  body: urlBody,
+  response: urlResponse,
+  handler: async ({ body, auth, deps, options, request, reply }) => {
+    if (body.uris.length > options.maxBatchSize) {
+      throw new ApiError(CODES.tooManyUris, `Too many URIs: at most ${options.maxBatchSize} in one request, ${body.uris.length} given`);
+    }
+    if (body.archive)
+      throw new ApiError(CODES.forbidden, 'Not supported action: downloading several files as one archive is not available');
+    for (const uri of body.uris) parseFileUri(uri);
+    const origin = originOf(request, deps);
+    const expires = Math.floor(deps.downloads.clock() / 1000) + URL_TTL_SECONDS;
+
+    const failures = new Map<string, unknown>();
+    const files: Array<{ uri: string; located: Located; entry: Entry }> = [];
+    for (const uri of body.uris) {
+      try {
+        const located = await locateForReading(uri, auth, deps);
+        const entry = await deps.vfs.stat(located.space.principal, located.path);
+        if (entry.kind === 'folder') {
+          throw new ApiError(CODES.entityNotExist, `${formatPath(located.path)} is a folder: only files have download URLs`);
+        }
+        // Contract 9.1 `entity`: no earlier versions are kept, so only the current one exists.
+        if (body.entity !== undefined && body.entity !== (entry.blobId ?? '0')) {
+          throw new ApiError(CODES.entityNotExist, `Entity not exist: ${body.entity} is not the current version of ${entry.name}`);
+        }
+        files.push({ uri, located, entry });
+      } catch (error) {
+        // Not signed in is not a failure of one URI: the caller should sign in (contract 2).
+        if (error instanceof ApiError && error.code === CODES.loginRequired) throw error;
+        failures.set(uri, error);
+      }
+    }
+    const fail = () => batchError(failures, auth !== null, (error, correlationId) => logFailure(deps, error, correlationId));
+    if (failures.size > 0 && !body.skip_error) throw fail();
+
+    const urls: Array<{ url: string; stream_saver_display_name?: string }> = [];
+    for (const { uri, located, entry } of files) {
+      const { space } = located;
+      try {
+        if (space.share) await deps.shares.recordDownload(space.share.id);
+      } catch (error) {
+        failures.set(uri, error);
+        if (!body.skip_error) throw fail();
+        continue;
+      }
+      const path = signedPath(deps.downloads.key, {
+        userId: space.principal.userId,
+        rootId: space.principal.rootId,
+        fileId: entry.id,
+        blobId: entry.blobId,
+        name: entry.name,
+        download: body.download ?? false,
+        expires,
+      });
+      urls.push({ url: `${origin}/api/v4${path}`, ...(body.download && { stream_saver_display_name: entry.name }) });
+    }
+
+    // Contract 9.1 `redirect`: with exactly one URI, the answer is the link itself (and the plugin sends nothing more).
+    if (body.redirect && body.uris.length === 1 && urls.length === 1) reply.redirect(urls[0]!.url, 302);
+    return { urls, expires: isoTime(expires * 1000) };
+  },
+});
+
+/**
+ * Contract section 10: there are no thumbnails yet, so every file answers what Cloudreve
+ * answers when it has none (40077), which clients take as "show an icon". A missing file is
+ * still 40016 and a folder 40077, as in Cloudreve.
+ */
+const thumbRoute = defineRoute({
+  method: 'GET',
+  url: '/file/thumb',
+  summary: 'The thumbnail of a file: none are made yet, so always 40077',
+  tag: 'file',
+  auth: 'optional',
+  query: thumbQuery,
+  response: thumbResponse,
+  handler: async ({ query, auth, deps }) => {
+    const { space, path } = await locateForReading(query.uri, auth, deps);
+    const entry = await deps.vfs.stat(space.principal, path);
+    const what = entry.kind === 'folder' ? 'folders have no thumbnail' : 'this server does not make thumbnails yet';
+    throw new ApiError(CODES.entityNotExist, `Entity not exist: ${what}`);
+  },
+});
+
+/** Contract 9 and 10. The content endpoint itself serves bytes, not JSON: see download.content.ts. */
+export const downloadRoutes = [urlRoute, thumbRoute];
+
+/**
+ * Contract 9.2: links are absolute: the configured public URL, or else the scheme and host the
+ * request came to (X-Forwarded-Proto and -Host count only from a proxy `trustProxy` trusts).
+ */
+function originOf(request: FastifyRequest, deps: ApiDependencies): string {
+  if (deps.downloads.publicUrl) return deps.downloads.publicUrl.replace(/\/+$/, '');
+  if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(request.host)) {
+    throw new ApiError(CODES.parameter, `Cannot build download links for the host ${JSON.stringify(request.host)}; configure publicUrl`);
+  }
+  return `${request.protocol}://${request.host}`;
+}
+
+function logFailure(deps: ApiDependencies, error: unknown, correlationId: string): void {
+  deps.logger.error({ err: error, correlationId }, 'API download URL failed');
+}

@@ -1,0 +1,144 @@
+import type { Selectable } from 'kysely';
+import type { EntryKind } from '../../core/index.js';
+import type { Tx } from '../database.js';
+import type { SharesTable } from '../schema.js';
+
+export interface ShareRecord {
+  readonly id: number;
+  readonly userId: number;
+  readonly entryId: number;
+  readonly password: string | null;
+  readonly expiresAt: number | null;
+  /** Downloads left; null for no limit. */
+  readonly remainingDownloads: number | null;
+  readonly downloads: number;
+  readonly views: number;
+  readonly shareView: boolean;
+  readonly showReadme: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** The shared entry as it is now (shares follow their entry by id). */
+  readonly entry: { readonly name: string; readonly kind: EntryKind; readonly size: number };
+}
+
+/** What an owner sets on a share; counters start at zero. */
+export type ShareFields = Pick<ShareRecord, 'entryId' | 'password' | 'expiresAt' | 'remainingDownloads' | 'shareView' | 'showReadme'>;
+
+/** Share links. Every read joins the shared entry, so a listing is one query. */
+export class ShareRepository {
+  async insert(tx: Tx, share: ShareFields & { userId: number; now: number }): Promise<number> {
+    const row = await tx
+      .insertInto('shares')
+      .values({
+        user_id: share.userId,
+        entry_id: share.entryId,
+        password: share.password,
+        expires_at: share.expiresAt,
+        remaining_downloads: share.remainingDownloads,
+        share_view: share.shareView ? 1 : 0,
+        show_readme: share.showReadme ? 1 : 0,
+        created_at: share.now,
+        updated_at: share.now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  /** Replaces what the owner sets; the counters stay. False when the share is gone. */
+  async update(tx: Tx, id: number, share: ShareFields & { now: number }): Promise<boolean> {
+    const result = await tx
+      .updateTable('shares')
+      .set({
+        entry_id: share.entryId,
+        password: share.password,
+        expires_at: share.expiresAt,
+        remaining_downloads: share.remainingDownloads,
+        share_view: share.shareView ? 1 : 0,
+        show_readme: share.showReadme ? 1 : 0,
+        updated_at: share.now,
+      })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async byId(tx: Tx, id: number): Promise<ShareRecord | null> {
+    const row = await this.select(tx).where('s.id', '=', id).executeTakeFirst();
+    return row ? toShare(row) : null;
+  }
+
+  /** One page of a user's shares in id (creation) order, starting after `afterId`. */
+  async listByUser(tx: Tx, userId: number, page: { afterId?: number; direction: 'asc' | 'desc'; limit: number }): Promise<ShareRecord[]> {
+    let query = this.select(tx).where('s.user_id', '=', userId);
+    if (page.afterId !== undefined) query = query.where('s.id', page.direction === 'asc' ? '>' : '<', page.afterId);
+    const rows = await query.orderBy('s.id', page.direction).limit(page.limit).execute();
+    return rows.map(toShare);
+  }
+
+  async delete(tx: Tx, id: number): Promise<boolean> {
+    const result = await tx.deleteFrom('shares').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** Deletes those of `ids` that belong to the user; returns how many went. */
+  async deleteOwned(tx: Tx, userId: number, ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await tx.deleteFrom('shares').where('user_id', '=', userId).where('id', 'in', ids).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async addView(tx: Tx, id: number): Promise<void> {
+    await tx
+      .updateTable('shares')
+      .set((eb) => ({ views: eb('views', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Counts one download if the share still allows it (not expired, downloads left): one
+   * conditional update, so two concurrent downloads cannot both take the last one.
+   */
+  async takeDownload(tx: Tx, id: number, now: number): Promise<boolean> {
+    const result = await tx
+      .updateTable('shares')
+      .set((eb) => ({
+        downloads: eb('downloads', '+', 1),
+        remaining_downloads: eb('remaining_downloads', '-', 1),
+      }))
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('remaining_downloads', 'is', null), eb('remaining_downloads', '>', 0)]))
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  private select(tx: Tx) {
+    return tx
+      .selectFrom('shares as s')
+      .innerJoin('entries as e', 'e.id', 's.entry_id')
+      .selectAll('s')
+      .select(['e.name as entry_name', 'e.kind as entry_kind', 'e.size as entry_size']);
+  }
+}
+
+type ShareRow = Selectable<SharesTable> & { entry_name: string; entry_kind: string; entry_size: number };
+
+function toShare(row: ShareRow): ShareRecord {
+  return {
+    id: Number(row.id),
+    userId: Number(row.user_id),
+    entryId: Number(row.entry_id),
+    password: row.password,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    remainingDownloads: row.remaining_downloads === null ? null : Number(row.remaining_downloads),
+    downloads: Number(row.downloads),
+    views: Number(row.views),
+    shareView: Number(row.share_view) === 1,
+    showReadme: Number(row.show_readme) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    entry: { name: row.entry_name, kind: row.entry_kind as EntryKind, size: Number(row.entry_size) },
+  };
+}
