@@ -42,14 +42,18 @@ export async function verifyPassword(password: string, encoded: string): Promise
 
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
-/** A random password from an alphabet without look-alike characters (no 0/O, 1/l/I). */
-export function generatePassword(length = 32): string {
+/**
+ * A random password of `length` characters from `alphabet`; by default one without look-alike
+ * characters (no 0/O, 1/l/I). WebDAV and share passwords come from here too, with their
+ * contracts' alphabets, so every generated password draws its characters the same unbiased way.
+ */
+export function generatePassword(length = 32, alphabet = PASSWORD_ALPHABET): string {
   // Rejection sampling keeps every character equally likely.
-  const limit = 256 - (256 % PASSWORD_ALPHABET.length);
+  const limit = 256 - (256 % alphabet.length);
   let out = '';
   while (out.length < length) {
     for (const byte of randomBytes(length * 2)) {
-      if (byte < limit && out.length < length) out += PASSWORD_ALPHABET[byte % PASSWORD_ALPHABET.length];
+      if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
     }
   }
   return out;

@@ -4,10 +4,11 @@
 // deleted or renamed and Admin keeps the admin permission (40040); a group with members is
 // not deleted (40041). The switches are the ones `cumulus settings` flips. Every refusal
 // changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { call, login, startApiServer, type ApiServer, type CallOptions } from '../support/api-server.js';
+import { apiUser, call, useApiServer } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
 
 interface GroupJson {
   id: string;
@@ -26,24 +27,14 @@ interface SettingsJson {
 }
 
 describe.each(DIALECTS)('Administration over HTTP: groups and settings (%s)', (dialect) => {
-  let api: ApiServer;
+  const api = useApiServer(dialect);
   let admin: Awaited<ReturnType<typeof signedIn>>;
 
   beforeAll(async () => {
-    api = await startApiServer(dialect);
     admin = await signedIn('Admin');
   });
-  afterAll(async () => {
-    await api?.close();
-  });
 
-  async function signedIn(group: string | number = 'User') {
-    const { user } = await api.t.newUser();
-    if (group !== 'User') await api.t.app.users.setGroup(user.id, group);
-    const token = (await login(api, user.email)).access_token;
-    const as = <T = unknown>(method: string, path: string, options: CallOptions = {}) => call<T>(api, method, path, { ...options, token });
-    return { user, token, as };
-  }
+  const signedIn = (group: string | number = 'User') => apiUser(api, group);
 
   async function state() {
     const db = api.t.app.database.db;
@@ -54,12 +45,7 @@ describe.each(DIALECTS)('Administration over HTTP: groups and settings (%s)', (d
     };
   }
 
-  async function unchanged<T>(act: () => Promise<T>): Promise<T> {
-    const before = await state();
-    const result = await act();
-    expect(await state()).toEqual(before);
-    return result;
-  }
+  const unchanged = <T>(act: () => Promise<T>) => unchangedBy(state, act);
 
   const groupPath = (id: number) => `/admin/group/${encodeId('group', id)}`;
 
@@ -178,8 +164,8 @@ describe.each(DIALECTS)('Administration over HTTP: groups and settings (%s)', (d
 
   it('reads and flips the server switches, which every surface obeys at once', async () => {
     const member = await signedIn();
-    const { password } = await api.t.app.davAccounts.create({ userId: member.user.id, name: 'laptop' });
-    const basic = `Basic ${Buffer.from(`${member.user.email}:${password}`).toString('base64')}`;
+    const { password } = await api.t.app.davAccounts.create({ userId: member.record.id, name: 'laptop' });
+    const basic = `Basic ${Buffer.from(`${member.record.email}:${password}`).toString('base64')}`;
     const propfind = () => fetch(`${api.origin}/dav/`, { method: 'PROPFIND', headers: { Authorization: basic, Depth: '0' } });
 
     expect((await admin.as<SettingsJson>('GET', '/admin/settings')).data).toEqual({

@@ -4,11 +4,12 @@
 // read. Administrators list users in pages, create them, and change email, nickname,
 // password, group and status all or nothing; a disabled user is signed out everywhere at
 // once. An administrator cannot lock themself out. Every refusal changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/api/index.js';
 import { encodeId } from '../../src/auth/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { PASSWORD, call, login, startApiServer, type ApiServer, type CallOptions } from '../support/api-server.js';
+import { PASSWORD, apiUser, call, login, useApiServer } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
 
 interface AdminUserJson {
   id: string;
@@ -28,23 +29,16 @@ interface UserPage {
 }
 
 describe.each(DIALECTS)('Administration over HTTP: guard and users (%s)', (dialect) => {
-  let api: ApiServer;
+  const api = useApiServer(dialect);
   let admin: Awaited<ReturnType<typeof signedIn>>;
 
   beforeAll(async () => {
-    api = await startApiServer(dialect);
     admin = await signedIn('Admin');
   });
-  afterAll(async () => {
-    await api?.close();
-  });
 
-  /** A new user in a group, signed in, with a `call` that sends their token. */
+  /** A new user in a group, signed in, with a `call` that sends their token, and their opaque id. */
   async function signedIn(group = 'User') {
-    const { user } = await api.t.newUser();
-    if (group !== 'User') await api.t.app.users.setGroup(user.id, group);
-    const token = (await login(api, user.email)).access_token;
-    const as = <T = unknown>(method: string, path: string, options: CallOptions = {}) => call<T>(api, method, path, { ...options, token });
+    const { record: user, token, as } = await apiUser(api, group);
     return { user, token, as, id: encodeId('user', user.id) };
   }
 
@@ -60,12 +54,7 @@ describe.each(DIALECTS)('Administration over HTTP: guard and users (%s)', (diale
     };
   }
 
-  async function unchanged<T>(act: () => Promise<T>): Promise<T> {
-    const before = await state();
-    const result = await act();
-    expect(await state()).toEqual(before);
-    return result;
-  }
+  const unchanged = <T>(act: () => Promise<T>) => unchangedBy(state, act);
 
   it('every /admin route is 401 without a token and 403 for a non-administrator, whatever the request (never 401 when signed in)', async () => {
     const member = await signedIn();

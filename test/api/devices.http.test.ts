@@ -4,10 +4,11 @@
 // deleted one is refused (401) on the very next request. Creating and changing need a group
 // with the WebDAV permission (40007); every refusal changes nothing.
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import type { Principal, VPath } from '../../src/core/index.js';
-import { apiUser, call, startApiServer, writeFile as writeTop, type ApiServer, type CallOptions } from '../support/api-server.js';
+import { apiUser, call, useApiServer, writeFile as writeTop, type ApiServer, type CallOptions } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
 
 interface DavAccountJson {
   id: string;
@@ -84,22 +85,10 @@ async function writeFile(api: ApiServer, principal: Principal, path: VPath, cont
 }
 
 describe.each(DIALECTS)('WebDAV accounts over the API (%s)', (dialect) => {
-  let api: ApiServer;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect);
 
   /** Runs requests and asserts that no account, folder or file changed. */
-  async function unchanged<T>(act: () => Promise<T>): Promise<T> {
-    const before = await accountState(api);
-    const result = await act();
-    expect(await accountState(api)).toEqual(before);
-    return result;
-  }
+  const unchanged = <T>(act: () => Promise<T>) => unchangedBy(() => accountState(api), act);
 
   async function user() {
     const signedIn = await apiUser(api);

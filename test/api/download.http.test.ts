@@ -4,11 +4,11 @@
 // overwritten or deleted; failures are real HTTP statuses with the envelope as body.
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
 import type { Principal, VPath } from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { apiUser, startApiServer, unchanged as unchangedIn, writeFile, type ApiServer } from '../support/api-server.js';
+import { apiUser, startApiServer, unchanged as unchangedIn, useApiServer, writeFile, type ApiServer } from '../support/api-server.js';
 
 interface UrlJson {
   urls: Array<{ url: string; stream_saver_display_name?: string }>;
@@ -49,15 +49,8 @@ function fetchRaw(url: string, options: { method?: string; headers?: Record<stri
 const envelopeOf = (fetched: Fetched) => JSON.parse(fetched.body.toString('utf8')) as { code: number; msg: string };
 
 describe.each(DIALECTS)('API downloads over HTTP (%s)', (dialect) => {
-  let api: ApiServer;
   let now = Date.now();
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect, { clock: () => now });
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect, { clock: () => now });
 
   const user = () => apiUser(api);
   const write = (principal: Principal, path: VPath, content: string) => writeFile(api, principal, path, content);

@@ -1,28 +1,13 @@
 // Over real HTTP, on both databases: reading the tree through the API (Cloudreve V4 contract
 // sections 4, 6, 7 and 8; checklist items 6 to 8, 10 and 18): cursor paging in every order,
 // FileResponse paths that address the same object again, URIs read the way Cloudreve reads them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Principal, VPath } from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
-import {
-  apiUser,
-  writeFile,
-  type ApiResponse,
-  type ApiServer,
-  type FileJson,
-  type ListJson,
-  startApiServer,
-} from '../support/api-server.js';
+import { apiUser, useApiServer, writeFile, type ApiResponse, type FileJson, type ListJson } from '../support/api-server.js';
 
 describe.each(DIALECTS)('API files over HTTP: reading (%s)', (dialect) => {
-  let api: ApiServer;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect);
 
   const user = () => apiUser(api);
   const write = (principal: Principal, path: VPath, content: string, mtime?: number) => writeFile(api, principal, path, content, mtime);

@@ -2,30 +2,22 @@
 // sections 11 to 16; checklist items 9, 11, 12 and 20) and what it answers to bad input:
 // malformed JSON, wrong types, unknown URIs, other users' spaces, oversized batches and
 // invalid names each get the contract's code with a readable message and change nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Principal, VPath } from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
 import {
   PASSWORD,
   apiUser,
   call,
-  startApiServer,
   unchanged as unchangedIn,
+  useApiServer,
   writeFile,
-  type ApiServer,
   type FileJson,
   type ListJson,
 } from '../support/api-server.js';
 
 describe.each(DIALECTS)('API files over HTTP: changing (%s)', (dialect) => {
-  let api: ApiServer;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect);
 
   const user = () => apiUser(api);
   const write = (principal: Principal, path: VPath, content: string, mtime?: number) => writeFile(api, principal, path, content, mtime);

@@ -1,9 +1,9 @@
 // The OpenAPI description served at /api/v4/openapi.json, generated from the zod schemas
 // that validate every request and response: every route is there with its parameters,
 // body and response shape.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/api/index.js';
-import { startApiServer, type ApiServer } from '../support/api-server.js';
+import { useApiServer } from '../support/api-server.js';
 
 interface Operation {
   summary: string;
@@ -14,18 +14,14 @@ interface Operation {
 }
 
 describe('OpenAPI description', () => {
-  let api: ApiServer;
+  const api = useApiServer('sqlite');
   let document: { openapi: string; paths: Record<string, Record<string, Operation>> };
 
   beforeAll(async () => {
-    api = await startApiServer('sqlite');
     const response = await fetch(`${api.origin}/api/v4/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     document = (await response.json()) as typeof document;
-  });
-  afterAll(async () => {
-    await api?.close();
   });
 
   it('describes every route', () => {

@@ -5,32 +5,16 @@
 // Range, and a refresh when the access token has under 10 minutes left.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import {
-  PASSWORD,
-  call,
-  jwtPayload,
-  startApiServer,
-  type ApiServer,
-  type FileJson,
-  type ListJson,
-  type Tokens,
-} from '../support/api-server.js';
+import { PASSWORD, call, jwtPayload, useApiServer, type FileJson, type ListJson, type Tokens } from '../support/api-server.js';
 
 const USER_AGENT =
   'Mozilla/5.0 (Macintosh; Apple macOS 26_1_0) AppleWebKit/537.36 (KHTML, like Gecko) Safari/537.36 Chrome/142.0.0.0 OpenList/425.6.30';
 
 describe.each(DIALECTS)('an OpenList-like client session (%s)', (dialect) => {
-  let api: ApiServer;
   let now = Date.now();
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect, { clock: () => now });
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect, { clock: () => now });
 
   it('logs in, lists 250 entries in pages of 100, creates, moves, renames, uploads 60 MiB in chunks, downloads by URL, deletes and refreshes', async () => {
     const { user } = await api.t.newUser('openlist@example.test');

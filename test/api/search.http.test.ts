@@ -2,31 +2,14 @@
 // (Cloudreve V4 contract 8.1) for the owner and administrators only, and searching below a
 // folder with a query string in the listed URI (contract 4.1 and 7): names, types, categories,
 // sizes and times, paged by cursor; malformed conditions are 40001 and nothing leaks across users.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
 import type { Principal, VPath } from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
-import {
-  PASSWORD,
-  apiUser,
-  call,
-  login,
-  startApiServer,
-  writeFile,
-  type ApiServer,
-  type FileJson,
-  type ListJson,
-} from '../support/api-server.js';
+import { PASSWORD, apiUser, call, login, useApiServer, writeFile, type FileJson, type ListJson } from '../support/api-server.js';
 
 describe.each(DIALECTS)('API look-ups over HTTP (%s)', (dialect) => {
-  let api: ApiServer;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect);
 
   const user = () => apiUser(api);
   const mkdir = (principal: Principal, path: VPath) => api.t.app.vfs.mkdir(principal, path, { parents: true });

@@ -7,23 +7,16 @@
 import { statSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS, tempDir } from '../support/databases.js';
-import { PASSWORD, call, jwtPayload, login, startApiServer, type ApiServer, type Tokens } from '../support/api-server.js';
+import { PASSWORD, call, jwtPayload, login, startApiServer, useApiServer, type Tokens } from '../support/api-server.js';
 
 const MY = { uri: 'cloudreve://my' };
 
 describe.each(DIALECTS)('API sessions over HTTP (%s)', (dialect) => {
-  let api: ApiServer;
   /** The server's clock: tests move it to expire tokens and throttling windows. */
   let now = Date.now();
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect, { clock: () => now });
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect, { clock: () => now });
 
   let addressCounter = 10;
   /** A client address no other test has used (the throttle counts failures per address). */

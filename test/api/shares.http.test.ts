@@ -4,7 +4,7 @@
 // `cloudreve://{id}[:{password}]@share` URIs; passwords, expiry, download limits, the
 // group's "share" permission and refusals of writes each get the contract's code and change
 // nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeId, encodeId } from '../../src/auth/index.js';
 import type { Principal, VPath } from '../../src/core/index.js';
 import { ShareNotFoundError } from '../../src/services/index.js';
@@ -16,12 +16,13 @@ import {
   login,
   startApiServer,
   unchanged as unchangedIn,
+  useApiServer,
   writeFile,
-  type ApiServer,
   type CallOptions,
   type FileJson,
   type ListJson,
 } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
 
 interface ShareJson {
   id: string;
@@ -47,29 +48,16 @@ interface ShareListJson {
 }
 
 describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
-  let api: ApiServer;
   let now = Date.UTC(2026, 0, 1);
-
-  beforeAll(async () => {
-    // The clock is injected so that expiry can be tested without waiting.
-    api = await startApiServer(dialect, { clock: () => now });
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  // The clock is injected so that expiry can be tested without waiting.
+  const api = useApiServer(dialect, { clock: () => now });
 
   const user = () => apiUser(api);
   const write = (principal: Principal, path: VPath, content: string) => writeFile(api, principal, path, content);
   const anonymous = <T = unknown>(method: string, path: string, options: CallOptions = {}) => call<T>(api, method, path, options);
+  const shareRows = () => api.t.app.database.db.selectFrom('shares').selectAll().orderBy('id').execute();
   /** Every row a request could change, shares included. */
-  const unchanged = <T>(act: () => Promise<T>) =>
-    unchangedIn(api, async () => {
-      const shares = () => api.t.app.database.db.selectFrom('shares').selectAll().orderBy('id').execute();
-      const before = await shares();
-      const result = await act();
-      expect(await shares()).toEqual(before);
-      return result;
-    });
+  const unchanged = <T>(act: () => Promise<T>) => unchangedIn(api, () => unchangedBy(shareRows, act));
   /** The share id and password in a link `{origin}/s/{id}[/{password}]`. */
   const parseLink = (link: string) => {
     const match = new RegExp(`^${api.origin}/s/([0-9A-Za-z]+)(?:/([0-9A-Za-z]+))?$`).exec(link);

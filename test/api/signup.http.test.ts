@@ -2,9 +2,10 @@
 // 19, Cloudreve's UserRegisterService) while the administrator allows it. Off (the default) it
 // is 40019 "This feature is not enabled" and /site/config/login leaves register_enabled out;
 // on, a new user lands in the User group and can sign in. Every refusal creates nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { PASSWORD, call, login, startApiServer, type ApiServer } from '../support/api-server.js';
+import { PASSWORD, call, login, useApiServer } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
 
 interface UserJson {
   id: string;
@@ -16,14 +17,7 @@ interface UserJson {
 }
 
 describe.each(DIALECTS)('Sign-up over HTTP (%s)', (dialect) => {
-  let api: ApiServer;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect);
 
   async function accounts() {
     const db = api.t.app.database.db;
@@ -34,12 +28,7 @@ describe.each(DIALECTS)('Sign-up over HTTP (%s)', (dialect) => {
   }
 
   /** Runs requests and asserts that no user (nor any root folder) was created or changed. */
-  async function nothingCreated<T>(act: () => Promise<T>): Promise<T> {
-    const before = await accounts();
-    const result = await act();
-    expect(await accounts()).toEqual(before);
-    return result;
-  }
+  const nothingCreated = <T>(act: () => Promise<T>) => unchangedBy(accounts, act);
 
   const signUp = (json: unknown) => call<UserJson>(api, 'POST', '/user', { json });
 

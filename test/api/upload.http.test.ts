@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
 import type { Principal } from '../../src/core/index.js';
 import { readAll } from '../support/app.js';
@@ -19,12 +19,14 @@ import {
   login,
   startApiServer,
   unchanged as unchangedIn,
+  useApiServer,
   writeFile,
   type ApiResponse,
   type ApiServer,
   type Envelope,
   type FileJson,
 } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
 
 const CHUNK = 16 * 1024;
 const DAY_MS = 24 * 3600_000;
@@ -51,16 +53,9 @@ interface ProgressJson {
 }
 
 describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
-  let api: ApiServer;
   // The server's clock runs this far ahead of the real one (session expiry).
   let offset = 0;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect, { clock: () => Date.now() + offset, config: { uploads: { chunkSizeBytes: CHUNK } } });
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApiServer(dialect, { clock: () => Date.now() + offset, config: { uploads: { chunkSizeBytes: CHUNK } } });
 
   const uploadsDir = () => path.join(api.t.dataDir, 'uploads');
   const chunkFiles = (sessionId: string) =>
@@ -68,12 +63,11 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
   const sessionRows = async () =>
     api.t.app.database.db.selectFrom('upload_sessions').select(['id', 'completed_at']).orderBy('id').execute();
   /** Nothing a refused request could have touched changed: entries, blobs, locks, counters, sessions and chunk files. */
-  const unchanged = async <T>(act: () => Promise<T>) => {
-    const before = { sessions: await sessionRows(), chunks: listChunks() };
-    const result = await unchangedIn(api, act);
-    expect({ sessions: await sessionRows(), chunks: listChunks() }).toEqual(before);
-    return result;
-  };
+  const unchanged = <T>(act: () => Promise<T>) =>
+    unchangedBy(
+      async () => ({ sessions: await sessionRows(), chunks: listChunks() }),
+      () => unchangedIn(api, act),
+    );
   const listChunks = () =>
     existsSync(uploadsDir()) ? readdirSync(uploadsDir()).flatMap((id) => chunkFiles(id).map((name) => `${id}/${name}`)) : [];
 

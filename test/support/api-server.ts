@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppOptions } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config/index.js';
 import type { Principal, User, VPath } from '../../src/core/index.js';
 import type { SqlDialectName } from '../../src/db/index.js';
 import { buildHttpServer } from '../../src/http/index.js';
 import { startTestApp, type TestApp } from './app.js';
+import { unchangedBy } from './inspect.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -51,6 +52,37 @@ export async function startApiServer(
       await server.close();
       await t.close();
     },
+  };
+}
+
+/**
+ * The server of a describe block: started before its tests (beforeAll) and closed after them
+ * (afterAll), so each test file need not repeat the hooks. The answer stands for the started
+ * server and may be used in tests and later hooks; touching it before it has started throws.
+ */
+export function useApiServer(dialect: SqlDialectName = 'sqlite', options: Partial<AppOptions> & { config?: ConfigInput } = {}): ApiServer {
+  let started: ApiServer | undefined;
+  beforeAll(async () => {
+    started = await startApiServer(dialect, options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): ApiServer => {
+    if (!started) throw new Error('The API server starts in beforeAll: use it in a test or a hook');
+    return started;
+  };
+  return {
+    get t() {
+      return current().t;
+    },
+    get server() {
+      return current().server;
+    },
+    get origin() {
+      return current().origin;
+    },
+    close: () => current().close(),
   };
 }
 
@@ -119,9 +151,14 @@ export async function login(api: ApiServer, email: string, password = PASSWORD):
   return response.data!.token;
 }
 
-/** A new user and a signed-in access token for them. */
-export async function signedInUser(api: ApiServer, email?: string): Promise<{ user: User; tokens: Tokens; token: string }> {
-  const { user } = await api.t.newUser(email);
+/** A new user (in the User group unless `group` names another) and a signed-in access token for them. */
+export async function signedInUser(
+  api: ApiServer,
+  email?: string,
+  group: string | number = 'User',
+): Promise<{ user: User; tokens: Tokens; token: string }> {
+  const { user: created } = await api.t.newUser(email);
+  const user = group === 'User' ? created : await api.t.app.users.setGroup(created.id, group);
   const tokens = await login(api, user.email);
   return { user, tokens, token: tokens.access_token };
 }
@@ -154,9 +191,9 @@ export interface ListJson {
   pagination: { page: number; page_size: number; next_token?: string; is_cursor: boolean };
 }
 
-/** A new signed-in user: their record, token, principal, and a `call` that sends their token. */
-export async function apiUser(api: ApiServer) {
-  const { user: record, token } = await signedInUser(api);
+/** A new signed-in user (in `group`, User by default): their record, token, principal, and a `call` that sends their token. */
+export async function apiUser(api: ApiServer, group: string | number = 'User') {
+  const { user: record, token } = await signedInUser(api, undefined, group);
   const principal = await api.t.app.users.principalFor(record);
   const as = <T = unknown>(method: string, path: string, options: CallOptions = {}) => call<T>(api, method, path, { ...options, token });
   return { record, token, principal, as };
@@ -183,9 +220,6 @@ async function snapshot(api: ApiServer) {
 }
 
 /** Runs requests and asserts that they changed nothing. */
-export async function unchanged<T>(api: ApiServer, act: () => Promise<T>): Promise<T> {
-  const before = await snapshot(api);
-  const result = await act();
-  expect(await snapshot(api)).toEqual(before);
-  return result;
+export function unchanged<T>(api: ApiServer, act: () => Promise<T>): Promise<T> {
+  return unchangedBy(() => snapshot(api), act);
 }

@@ -41,10 +41,15 @@ export async function snapshot(dav: DavServer) {
   };
 }
 
-/** Runs a request and asserts that it changed nothing. */
-export async function unchanged<T>(dav: DavServer, act: () => Promise<T>): Promise<T> {
-  const before = await snapshot(dav);
+/** Runs `act` and asserts that `state` reads the same after it as before: the one way every suite checks a refusal changed nothing. */
+export async function unchangedBy<T>(state: () => Promise<unknown>, act: () => Promise<T>): Promise<T> {
+  const before = await state();
   const result = await act();
-  expect(await snapshot(dav)).toEqual(before);
+  expect(await state()).toEqual(before);
   return result;
+}
+
+/** Runs a request and asserts that it changed nothing. */
+export function unchanged<T>(dav: DavServer, act: () => Promise<T>): Promise<T> {
+  return unchangedBy(() => snapshot(dav), act);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../database.js';
+import { batchesOf } from './batches.js';
 
 export interface BlobRecord {
   readonly id: string;
@@ -113,13 +114,8 @@ export class BlobRepository {
     await this.adjust(tx, references, -1);
     const ids = [...references.keys()];
     const freed: BlobRecord[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await tx
-        .deleteFrom('blobs')
-        .where('id', 'in', ids.slice(i, i + 500))
-        .where('ref_count', '<=', 0)
-        .returning(RECORD_COLUMNS)
-        .execute();
+    for (const batch of batchesOf(ids)) {
+      const rows = await tx.deleteFrom('blobs').where('id', 'in', batch).where('ref_count', '<=', 0).returning(RECORD_COLUMNS).execute();
       freed.push(...rows.map(toRecord));
     }
     return freed;
@@ -134,11 +130,11 @@ export class BlobRepository {
       else byCount.set(count, [id]);
     }
     for (const [count, ids] of byCount) {
-      for (let i = 0; i < ids.length; i += 500) {
+      for (const batch of batchesOf(ids)) {
         await tx
           .updateTable('blobs')
           .set({ ref_count: sql`ref_count + ${sign * count}` })
-          .where('id', 'in', ids.slice(i, i + 500))
+          .where('id', 'in', batch)
           .execute();
       }
     }

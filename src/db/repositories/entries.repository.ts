@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Entry, EntryKind, SortDirection, SortField } from '../../core/index.js';
 import type { Tx } from '../database.js';
 import type { EntriesTable } from '../schema.js';
+import { batchesOf } from './batches.js';
 
 type EntryRow = Selectable<EntriesTable> & { sha256: string | null; sha1: string | null };
 
@@ -264,11 +265,9 @@ export class EntryRepository {
     while (level.size > 0) {
       const next = new Map<number, number>();
       const sourceParents = [...level.keys()];
-      for (let i = 0; i < sourceParents.length; i += 500) {
-        const batch = sourceParents.slice(i, i + 500);
+      for (const batch of batchesOf(sourceParents)) {
         const children = await tx.selectFrom('entries').selectAll().where('parent_id', 'in', batch).orderBy('id').execute();
-        for (let j = 0; j < children.length; j += 500) {
-          const slice = children.slice(j, j + 500);
+        for (const slice of batchesOf(children)) {
           const inserted = await tx
             .insertInto('entries')
             .values(

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../database.js';
 import type { LocksTable } from '../schema.js';
+import { batchesOf } from './batches.js';
 
 export interface LockRecord {
   readonly token: string;
@@ -93,13 +94,8 @@ export class LockRepository {
   /** Locks directly on any of these entries. */
   async onEntries(tx: Tx, entryIds: readonly number[], now: number): Promise<LockRecord[]> {
     const out: LockRecord[] = [];
-    for (let i = 0; i < entryIds.length; i += 500) {
-      const rows = await tx
-        .selectFrom('locks')
-        .selectAll()
-        .where('entry_id', 'in', entryIds.slice(i, i + 500))
-        .where('expires_at', '>', now)
-        .execute();
+    for (const batch of batchesOf(entryIds)) {
+      const rows = await tx.selectFrom('locks').selectAll().where('entry_id', 'in', batch).where('expires_at', '>', now).execute();
       out.push(...rows.map(toLock));
     }
     return out;

@@ -1,4 +1,5 @@
 import type { Tx } from '../database.js';
+import { batchesOf } from './batches.js';
 
 export interface DeadProperty {
   readonly ns: string;
@@ -23,12 +24,8 @@ export class PropertyRepository {
   /** Dead properties of many entries at once (a depth-1 PROPFIND is one query). */
   async listMany(tx: Tx, entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
     const out = new Map<number, DeadProperty[]>();
-    for (let i = 0; i < entryIds.length; i += 500) {
-      const rows = await tx
-        .selectFrom('dead_properties')
-        .selectAll()
-        .where('entry_id', 'in', entryIds.slice(i, i + 500))
-        .execute();
+    for (const batch of batchesOf(entryIds)) {
+      const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', 'in', batch).execute();
       for (const row of rows) {
         const id = Number(row.entry_id);
         const list = out.get(id) ?? [];
@@ -54,16 +51,12 @@ export class PropertyRepository {
   /** Copies the properties of copied entries to their copies. */
   async copy(tx: Tx, idMap: ReadonlyMap<number, number>): Promise<void> {
     const sources = [...idMap.keys()];
-    for (let i = 0; i < sources.length; i += 500) {
-      const rows = await tx
-        .selectFrom('dead_properties')
-        .selectAll()
-        .where('entry_id', 'in', sources.slice(i, i + 500))
-        .execute();
-      for (let j = 0; j < rows.length; j += 500) {
+    for (const batch of batchesOf(sources)) {
+      const rows = await tx.selectFrom('dead_properties').selectAll().where('entry_id', 'in', batch).execute();
+      for (const slice of batchesOf(rows)) {
         await tx
           .insertInto('dead_properties')
-          .values(rows.slice(j, j + 500).map((row) => ({ ...row, entry_id: idMap.get(Number(row.entry_id))! })))
+          .values(slice.map((row) => ({ ...row, entry_id: idMap.get(Number(row.entry_id))! })))
           .execute();
       }
     }

@@ -29,17 +29,7 @@ export class ShareRepository {
   async insert(tx: Tx, share: ShareFields & { userId: number; now: number }): Promise<number> {
     const row = await tx
       .insertInto('shares')
-      .values({
-        user_id: share.userId,
-        entry_id: share.entryId,
-        password: share.password,
-        expires_at: share.expiresAt,
-        remaining_downloads: share.remainingDownloads,
-        share_view: share.shareView ? 1 : 0,
-        show_readme: share.showReadme ? 1 : 0,
-        created_at: share.now,
-        updated_at: share.now,
-      })
+      .values({ ...columnsOf(share), user_id: share.userId, created_at: share.now, updated_at: share.now })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
@@ -49,15 +39,7 @@ export class ShareRepository {
   async update(tx: Tx, id: number, share: ShareFields & { now: number }): Promise<boolean> {
     const result = await tx
       .updateTable('shares')
-      .set({
-        entry_id: share.entryId,
-        password: share.password,
-        expires_at: share.expiresAt,
-        remaining_downloads: share.remainingDownloads,
-        share_view: share.shareView ? 1 : 0,
-        show_readme: share.showReadme ? 1 : 0,
-        updated_at: share.now,
-      })
+      .set({ ...columnsOf(share), updated_at: share.now })
       .where('id', '=', id)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
@@ -121,6 +103,18 @@ export class ShareRepository {
       .selectAll('s')
       .select(['e.name as entry_name', 'e.kind as entry_kind', 'e.size as entry_size']);
   }
+}
+
+/** The columns of what an owner sets: creating and editing a share write the same ones. */
+function columnsOf(share: ShareFields) {
+  return {
+    entry_id: share.entryId,
+    password: share.password,
+    expires_at: share.expiresAt,
+    remaining_downloads: share.remainingDownloads,
+    share_view: share.shareView ? 1 : 0,
+    show_readme: share.showReadme ? 1 : 0,
+  };
 }
 
 type ShareRow = Selectable<SharesTable> & { entry_name: string; entry_kind: string; entry_size: number };

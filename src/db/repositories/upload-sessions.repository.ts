@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Tx } from '../database.js';
 import type { SqlDialectName } from '../dialect.js';
 import type { UploadSessionsTable } from '../schema.js';
+import { batchesOf } from './batches.js';
 
 export interface UploadSessionRecord {
   readonly id: string;
@@ -153,12 +154,8 @@ export class UploadSessionRepository {
   /** Which of these session ids exist. */
   async knownIds(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
     const known = new Set<string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await tx
-        .selectFrom('upload_sessions')
-        .select('id')
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
+    for (const batch of batchesOf(ids)) {
+      const rows = await tx.selectFrom('upload_sessions').select('id').where('id', 'in', batch).execute();
       for (const row of rows) known.add(row.id);
     }
     return known;
@@ -167,11 +164,11 @@ export class UploadSessionRepository {
   /** Open sessions whose placeholder is one of these entries, by entry id. */
   async byPlaceholders(tx: Tx, entryIds: readonly number[], now: number): Promise<Map<number, UploadSessionRecord>> {
     const out = new Map<number, UploadSessionRecord>();
-    for (let i = 0; i < entryIds.length; i += 500) {
+    for (const batch of batchesOf(entryIds)) {
       const rows = await tx
         .selectFrom('upload_sessions')
         .selectAll()
-        .where('placeholder_id', 'in', entryIds.slice(i, i + 500))
+        .where('placeholder_id', 'in', batch)
         .where('completed_at', 'is', null)
         .where('expires_at', '>=', now)
         .execute();

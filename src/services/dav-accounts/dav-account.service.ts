@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { CredentialCache, FailureThrottle, hashPassword, verifyPassword } from '../../auth/index.js';
+import { CredentialCache, FailureThrottle, generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
 import {
   AlreadyExistsError,
   ForbiddenError,
@@ -90,7 +89,7 @@ export class DavAccountService {
     await this.assertNameFree(user.id, name);
     const root = await this.rootFolder(user, group, input.root ?? '/');
     for (let attempt = 0; ; attempt++) {
-      const password = generateDavPassword();
+      const password = generatePassword(DAV_PASSWORD_LENGTH, DAV_PASSWORD_ALPHABET);
       try {
         const record = await this.database.transaction(async (tx) =>
           this.accounts.insert(tx, {
@@ -292,18 +291,6 @@ function validateAccountName(raw: string): string {
   const name = raw.trim();
   if (name.length === 0 || name.length > 255) throw new InvalidArgumentError('An account name must be 1 to 255 characters long');
   return name;
-}
-
-function generateDavPassword(): string {
-  // Rejection sampling keeps every character equally likely.
-  const limit = 256 - (256 % DAV_PASSWORD_ALPHABET.length);
-  let out = '';
-  while (out.length < DAV_PASSWORD_LENGTH) {
-    for (const byte of randomBytes(DAV_PASSWORD_LENGTH * 2)) {
-      if (byte < limit && out.length < DAV_PASSWORD_LENGTH) out += DAV_PASSWORD_ALPHABET[byte % DAV_PASSWORD_ALPHABET.length];
-    }
-  }
-  return out;
 }
 
 function validateExpiry(expiresAt: number | null | undefined, now: number): void {

@@ -1,5 +1,5 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
-import { encodeId } from '../../auth/index.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { encodeId, generatePassword } from '../../auth/index.js';
 import {
   ForbiddenError,
   InvalidArgumentError,
@@ -15,24 +15,20 @@ import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
 import { IncorrectSharePasswordError, ShareNotFoundError, SharingNotAllowedError } from './share.errors.js';
 
-/** A share link as its owner and the services see it. Times are epoch milliseconds. */
-export interface Share {
-  readonly id: number;
+/**
+ * A share link as its owner and the services see it. Times are epoch milliseconds. Settings
+ * and counters are the stored ones (ShareRecord), picked by name so a column added for the
+ * server's own use does not reach the API unasked.
+ */
+export interface Share extends Pick<
+  ShareRecord,
+  'id' | 'entryId' | 'password' | 'expiresAt' | 'remainingDownloads' | 'downloads' | 'views' | 'shareView' | 'showReadme' | 'createdAt'
+> {
   readonly ownerId: number;
-  readonly entryId: number;
   /** The shared entry's current name, kind and size: a share follows its entry by id. */
   readonly name: string;
   readonly kind: EntryKind;
   readonly size: number;
-  readonly password: string | null;
-  readonly expiresAt: number | null;
-  /** Downloads left; null for no limit. */
-  readonly remainingDownloads: number | null;
-  readonly downloads: number;
-  readonly views: number;
-  readonly shareView: boolean;
-  readonly showReadme: boolean;
-  readonly createdAt: number;
   /** Past its expiry or out of downloads: the link no longer opens. */
   readonly expired: boolean;
 }
@@ -259,9 +255,7 @@ function passwordOf(settings: ShareSettings): string | null {
     return given;
   }
   if (!settings.isPrivate) return null;
-  let generated = '';
-  for (let i = 0; i < 8; i++) generated += GENERATED_ALPHABET[randomInt(GENERATED_ALPHABET.length)];
-  return generated;
+  return generatePassword(8, GENERATED_ALPHABET);
 }
 
 function expiryOf(seconds: number | undefined, now: number): number | null {

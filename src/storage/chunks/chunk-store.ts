@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '../../core/index.js';
-import { translateFileSystemError } from '../backends/local/errors.js';
+import { writeDurably } from '../backends/local/durable-write.js';
 
 /** A chunk body longer or shorter than the session says it must be; nothing was stored. */
 export class ChunkSizeMismatchError extends Error {
@@ -46,8 +46,6 @@ export class ChunkStore {
     const target = path.join(folder, chunkName(index));
     const temporary = path.join(folder, `.${chunkName(index)}.${randomUUID()}.part`);
     await fs.mkdir(folder, { recursive: true });
-    // flush: fsync before close, so the rename below publishes bytes that are on disk.
-    const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 256 * 1024 });
     const counter = new ExactLength(expectedBytes);
     // Piped rather than pipelined from the source: a refused body must not destroy the source,
     // which for a request would drop the connection before the refusal could be answered.
@@ -58,17 +56,12 @@ export class ChunkStore {
     const onClose = () => {
       if (!source.readableEnded) counter.destroy(cut());
     };
-    source.once('error', onError).once('close', onClose).pipe(counter);
     try {
-      await pipeline(counter, sink);
-      if (counter.count !== expectedBytes) throw new ChunkSizeMismatchError(expectedBytes, counter.count);
-      await fs.rename(temporary, target);
-      await syncDirectory(folder);
-    } catch (error) {
-      // A stream destroyed before its open() finished still creates the file when the open lands.
-      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
-      await fs.rm(temporary, { force: true });
-      throw translateFileSystemError(error);
+      await writeDurably(temporary, target, async (sink) => {
+        source.once('error', onError).once('close', onClose).pipe(counter);
+        await pipeline(counter, sink);
+        if (counter.count !== expectedBytes) throw new ChunkSizeMismatchError(expectedBytes, counter.count);
+      });
     } finally {
       source.unpipe(counter);
       source.off('error', onError).off('close', onClose);
@@ -155,14 +148,5 @@ class ExactLength extends Transform {
       return;
     }
     callback(null, chunk);
-  }
-}
-
-async function syncDirectory(folder: string): Promise<void> {
-  const handle = await fs.open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,17 +1,12 @@
 import { encodeId } from '../../../auth/index.js';
 import type { Group, User } from '../../../core/index.js';
-import { isoTime } from '../../present.js';
+import { isoTime, presentUser } from '../../present.js';
 
 /** A user as administrators see it: the contract's user object (5.3) plus storage and dates. */
 export function presentAdminUser(user: User, group: Group) {
   return {
-    id: encodeId('user', user.id),
-    email: user.email,
-    nickname: user.displayName,
-    status: user.status === 'active' ? ('active' as const) : ('manual_banned' as const),
-    created_at: isoTime(user.createdAt),
+    ...presentUser(user, group),
     updated_at: isoTime(user.updatedAt),
-    group: { id: encodeId('group', group.id), name: group.name },
     storage_used: user.storageUsed,
     // Cumulus quotas belong to groups: this is the group's.
     max_storage: group.maxStorage,

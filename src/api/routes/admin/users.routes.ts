@@ -2,6 +2,7 @@ import { decodeId, encodeId } from '../../../auth/index.js';
 import type { Group } from '../../../core/index.js';
 import type { ApiDependencies } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
+import { cursorPagination, pageTokenId } from '../../pagination.js';
 import { presentAdminUser } from './admin.present.js';
 import { defineAdminRoute, idParam } from './admin.route.js';
 import { adminUserSchema, createUserBody, listUsersBody, listUsersResponse, updateUserBody } from './users.schema.js';
@@ -30,11 +31,7 @@ export const adminUserRoutes = [
     response: listUsersResponse,
     handler: async ({ body, deps }) => {
       const pageSize = body?.page_size ?? DEFAULT_PAGE_SIZE;
-      let afterId: number | undefined;
-      if (body?.next_page_token) {
-        afterId = decodeId('user', body.next_page_token) ?? undefined;
-        if (afterId === undefined) throw new ApiError(CODES.parameter, 'next_page_token is not a token this server gave out');
-      }
+      const afterId = pageTokenId('user', body?.next_page_token);
       const [rows, total, groups] = await Promise.all([
         deps.users.list({ afterId, limit: pageSize + 1 }),
         deps.users.count(),
@@ -46,11 +43,8 @@ export const adminUserRoutes = [
       return {
         users: page.map((user) => presentAdminUser(user, byId.get(user.groupId)!)),
         pagination: {
-          page: 0,
-          page_size: pageSize,
-          is_cursor: true,
+          ...cursorPagination(pageSize, rows.length > pageSize && last ? encodeId('user', last.id) : null),
           total_items: total,
-          ...(rows.length > pageSize && last && { next_token: encodeId('user', last.id) }),
         },
       };
     },

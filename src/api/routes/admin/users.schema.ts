@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paginationSchema } from '../../pagination.js';
 
 const email = z
   .string()
@@ -54,11 +55,5 @@ export const adminUserSchema = z.object({
 
 export const listUsersResponse = z.object({
   users: z.array(adminUserSchema),
-  pagination: z.object({
-    page: z.number().int(),
-    page_size: z.number().int(),
-    next_token: z.string().optional(),
-    is_cursor: z.boolean(),
-    total_items: z.number().int(),
-  }),
+  pagination: paginationSchema.extend({ total_items: z.number().int() }),
 });

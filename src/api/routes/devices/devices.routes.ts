@@ -1,6 +1,7 @@
-import { decodeId, encodeId } from '../../../auth/index.js';
+import { encodeId } from '../../../auth/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
+import { cursorPagination, pageTokenId } from '../../pagination.js';
 import { accountId, accountRoot, expiryOf, presentAccount } from './devices.present.js';
 import { createBody, davAccountSchema, listQuery, listResponse, updateBody } from './devices.schema.js';
 
@@ -27,16 +28,12 @@ export const deviceRoutes = [
     query: listQuery,
     response: listResponse,
     handler: async ({ query, auth, deps }) => {
-      let before: number | undefined;
-      if (query.next_page_token) {
-        before = decodeId('dav', query.next_page_token) ?? undefined;
-        if (before === undefined) throw new ApiError(CODES.parameter, 'next_page_token is not a token this server gave out');
-      }
+      const before = pageTokenId('dav', query.next_page_token);
       const { accounts, more } = await deps.davAccounts.listPage(auth!.user.id, { limit: query.page_size, before });
       const last = accounts[accounts.length - 1];
       return {
         accounts: accounts.map((account) => presentAccount(account)),
-        pagination: { page: 0, page_size: query.page_size, is_cursor: true, ...(more && last && { next_token: encodeId('dav', last.id) }) },
+        pagination: cursorPagination(query.page_size, more && last ? encodeId('dav', last.id) : null),
       };
     },
   }),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { pageSizeParam, paginationSchema } from '../../pagination.js';
 
 /** Contract 18.1: page_size (10 to 100) is required; next_page_token is the previous page's next_token. */
 export const listQuery = z.object({
-  // Not z.coerce: a missing page_size must read "page_size cannot be empty", not "received NaN".
-  page_size: z.preprocess((value) => (value === undefined || value === '' ? undefined : Number(value)), z.number().int().min(10).max(100)),
+  page_size: pageSizeParam,
   next_page_token: z.string().optional(),
 });
 
@@ -39,10 +39,5 @@ export const davAccountSchema = z.object({
 
 export const listResponse = z.object({
   accounts: z.array(davAccountSchema),
-  pagination: z.object({
-    page: z.number().int(),
-    page_size: z.number().int(),
-    next_token: z.string().optional(),
-    is_cursor: z.boolean(),
-  }),
+  pagination: paginationSchema,
 });

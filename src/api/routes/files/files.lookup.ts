@@ -4,6 +4,7 @@ import { NotFoundError, type EntryKind } from '../../../core/index.js';
 import type { SearchConditions } from '../../../vfs/index.js';
 import type { ApiDependencies } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
+import { cursorPagination } from '../../pagination.js';
 import { MY_CAPABILITY, presentFile } from '../../present.js';
 import { locate, type Located } from '../../space.js';
 
@@ -105,7 +106,7 @@ export async function searchFolder(located: Located, page: { size: number; token
   return {
     files: found.found.map(({ entry, path: at }) => presentFile(entry, space, at)),
     parent: presentFile(folder, space, path),
-    pagination: { page: 0, page_size: page.size, is_cursor: true, ...(found.nextCursor && { next_token: found.nextCursor }) },
+    pagination: cursorPagination(page.size, found.nextCursor),
     props: {
       capability: MY_CAPABILITY,
       max_page_size: page.maxSize,

@@ -1,6 +1,7 @@
 import { formatPath, type SortField } from '../../../core/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
+import { cursorPagination } from '../../pagination.js';
 import { MY_CAPABILITY, isoTime, presentFile } from '../../present.js';
 import { locateForReading } from '../../space.js';
 import { presentSharedFileRoot } from '../share/share.present.js';
@@ -49,7 +50,7 @@ const listRoute = defineRoute({
     return {
       files: single?.files ?? page.entries.map((entry) => presentFile(entry, space, [...path, entry.name], uploading.get(entry.id))),
       parent: single?.parent ?? presentFile(folder, space, path),
-      pagination: { page: 0, page_size: pageSize, is_cursor: true, ...(page.nextCursor && { next_token: page.nextCursor }) },
+      pagination: cursorPagination(pageSize, page.nextCursor),
       props: {
         capability: MY_CAPABILITY,
         max_page_size: MAX_PAGE_SIZE,

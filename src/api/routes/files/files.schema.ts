@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paginationSchema } from '../../pagination.js';
 
 const uri = z.string().min(1).describe('A cloudreve:// URI');
 const uris = z.array(uri).min(1);
@@ -41,12 +42,7 @@ export const listQuery = z.object({
 export const listResponse = z.object({
   files: z.array(fileSchema),
   parent: fileSchema,
-  pagination: z.object({
-    page: z.number().int(),
-    page_size: z.number().int(),
-    next_token: z.string().optional(),
-    is_cursor: z.boolean(),
-  }),
+  pagination: paginationSchema,
   props: z.object({
     capability: z.string(),
     max_page_size: z.number().int(),

@@ -4,6 +4,7 @@ import { decodeId, encodeId } from '../../../auth/index.js';
 import type { Authentication, ShareSettings, UserService } from '../../../services/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
+import { cursorPagination, pageTokenId } from '../../pagination.js';
 import { locate } from '../../space.js';
 import { presentShare } from './share.present.js';
 import { deleteManyBody, infoQuery, listQuery, listResponse, shareBody, shareSchema } from './share.schema.js';
@@ -53,8 +54,7 @@ const listRoute = defineRoute({
   query: listQuery,
   response: listResponse,
   handler: async ({ request, query, auth, deps }) => {
-    const after = query.next_page_token ? decodeId('share', query.next_page_token) : undefined;
-    if (after === null) throw new ApiError(CODES.parameter, 'next_page_token is not a token this server handed out');
+    const after = pageTokenId('share', query.next_page_token);
     const direction = query.order_direction === 'desc' ? 'desc' : 'asc';
     const origin = originOf(request, deps.shares);
     const page = await deps.shares.list(auth!.user.id, { after, direction, limit: query.page_size });
@@ -62,12 +62,7 @@ const listRoute = defineRoute({
       shares: page.shares.map((share) =>
         presentShare(share, { owner: auth!.user, viewerId: auth!.user.id, unlocked: true, url: deps.shares.link(share, origin) }),
       ),
-      pagination: {
-        page: 0,
-        page_size: query.page_size,
-        is_cursor: true,
-        ...(page.next !== null && { next_token: encodeId('share', page.next) }),
-      },
+      pagination: cursorPagination(query.page_size, page.next === null ? null : encodeId('share', page.next)),
     };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSizeParam, paginationSchema } from '../../pagination.js';
 
 /** Query-string booleans as Cloudreve's binding reads them. */
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -21,8 +22,7 @@ export const shareBody = z.object({
 
 /** Contract 19 (`GET /share`), as Cloudreve's ListShareService: page_size 10 to 100, cursor paging. */
 export const listQuery = z.object({
-  // A string first, so that a missing page_size reads "cannot be empty" rather than "NaN".
-  page_size: z.string().pipe(z.coerce.number<string>().int().min(10).max(100)),
+  page_size: pageSizeParam,
   order_by: z.string().optional().describe('Shares are listed in creation order whatever this says'),
   order_direction: z.string().optional().describe('desc for newest first, ascending for anything else'),
   next_page_token: z.string().optional(),
@@ -68,10 +68,5 @@ export const shareSchema = z.object({
 
 export const listResponse = z.object({
   shares: z.array(shareSchema),
-  pagination: z.object({
-    page: z.number().int(),
-    page_size: z.number().int(),
-    next_token: z.string().optional(),
-    is_cursor: z.boolean(),
-  }),
+  pagination: paginationSchema,
 });

@@ -1,10 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { BlobMissingError, type BlobBackend, type ByteRange, type StoredObject } from '../../backend.js';
+import { writeDurably } from './durable-write.js';
 import { translateFileSystemError } from './errors.js';
 
 const TEMPORARY_FOLDER = '.tmp';
@@ -33,22 +34,12 @@ export class LocalBackend implements BlobBackend {
     const target = this.pathOf(key);
     const temporary = path.join(this.root, TEMPORARY_FOLDER, `${randomUUID()}.part`);
     await this.ensureFolder(path.dirname(temporary));
-    // flush: fsync before close, so the rename below publishes bytes that are on disk.
-    const sink = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 256 * 1024 });
-    try {
-      await pipeline(source, sink, { signal: options.signal });
-      const size = sink.bytesWritten;
-      await this.ensureFolder(path.dirname(target));
-      await fs.rename(temporary, target);
-      await syncDirectory(path.dirname(target));
-      return size;
-    } catch (error) {
-      // A stream destroyed before its open() finished still creates the file when the open
-      // lands: wait for it to close before removing, or the temporary file would survive.
-      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
-      await fs.rm(temporary, { force: true });
-      throw translateFileSystemError(error);
-    }
+    return writeDurably(
+      temporary,
+      target,
+      (sink) => pipeline(source, sink, { signal: options.signal }),
+      () => this.ensureFolder(path.dirname(target)),
+    );
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -137,14 +128,5 @@ export class LocalBackend implements BlobBackend {
       throw new Error(`Invalid blob key ${JSON.stringify(key)}`);
     }
     return path.join(this.root, key);
-  }
-}
-
-async function syncDirectory(folder: string): Promise<void> {
-  const handle = await fs.open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
