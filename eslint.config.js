@@ -8,6 +8,7 @@
 // src/services/users/ reaches the db layer as '../../db/…', never as '../db/…' (that
 // would be a subfolder of services/). Edit LAYERS below to change who may import what.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
@@ -119,7 +120,7 @@ export default defineConfig(
   globalIgnores(['**/node_modules/', 'dist/', 'web/dist/', 'data/', 'coverage/', '.tmp/', 'test-results/']),
   {
     name: 'cumulus/typescript',
-    files: [`{src,test,bench}/**/${TS}`, `*.config.{ts,mts}`],
+    files: [`{src,test,bench,web}/**/${TS}`, `*.config.{ts,mts}`],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
@@ -138,6 +139,13 @@ export default defineConfig(
     },
   },
   ...layerConfigs(),
+  {
+    // The browser UI (web/, built by Vite): the rules of hooks on top of the TypeScript rules above.
+    name: 'cumulus/web',
+    files: [`web/**/${TS}`],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
   {
     name: 'cumulus/config-owns-env',
     files: [`src/**/${TS}`],

@@ -4,6 +4,7 @@ import { registerApi } from '../api/index.js';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
 import { DAV_ALLOW, registerDav } from '../dav/index.js';
+import { registerWeb } from './web.js';
 
 /**
  * The Fastify app. Later pieces mount here: /dav (Basic auth), /api/v4 (Bearer), share
@@ -78,6 +79,9 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
       finderJunk: webdav.finderJunk,
     },
   });
+
+  // The browser UI at / (web/dist), with index.html for client-side routes outside /api and /dav.
+  await registerWeb(server);
 
   return server;
 }

@@ -1,0 +1,124 @@
+// Shared by the web UI tests: building the UI once per change, Debian's Chromium, and a page
+// that records what must never happen (alert() calls, uncaught errors, CSP refusals).
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+export const XSS = '"><img src=x onerror=alert(1)>';
+const CHROMIUM = '/usr/bin/chromium';
+const STAMP = path.join(ROOT, 'web', 'dist', '.built');
+const INPUTS = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'];
+
+function newest(entry: string): number {
+  const info = statSync(entry, { throwIfNoEntry: false });
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(info.mtimeMs, ...readdirSync(entry).map((name) => newest(path.join(entry, name))));
+}
+
+function upToDate(): boolean {
+  const built = statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  return built > Math.max(...INPUTS.map((input) => newest(path.join(ROOT, input))));
+}
+
+/** One process at a time (the web UI test files run in parallel and share web/dist). */
+async function exclusive<T>(run: () => Promise<T>): Promise<T> {
+  const lock = path.join(os.tmpdir(), `cumulus-web-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed run goes after three minutes.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 180_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the UI into web/dist as `npm run build:web` does, unless a build of the current
+ * sources is already there (another test file of this run built it).
+ */
+export function buildUi(): Promise<void> {
+  return exclusive(async () => {
+    if (upToDate()) return;
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'],
+        { cwd: ROOT, timeout: 120_000 },
+        (error, _stdout, stderr) => (error ? reject(new Error(`vite build failed: ${stderr}`)) : resolve()),
+      );
+    });
+    writeFileSync(STAMP, new Date().toISOString());
+  });
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; scripts/test-all.sh installs Debian's chromium`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** What a page did that it must not: alert() calls, uncaught errors, CSP refusals. */
+export interface Watch {
+  readonly dialogs: string[];
+  readonly errors: string[];
+}
+
+export async function openPage(context: BrowserContext): Promise<{ page: Page; watch: Watch }> {
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const watch: Watch = { dialogs: [], errors: [] };
+  page.on('dialog', (dialog) => {
+    watch.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  // Every CSP refusal, with what was refused and where, reported back through the console.
+  // (A string: this runs in the page, and the tests' TypeScript has no DOM types.)
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (event) =>
+    console.error('CSP violation: ' + event.violatedDirective + ' ' + JSON.stringify(event.sample) + ' at ' + event.sourceFile + ':' + event.lineNumber));`);
+  page.on('pageerror', (error) => watch.errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // A refused request the UI reports in place is fine; a script or style the CSP blocked is not.
+    if (message.type() === 'error' && message.text().startsWith('CSP violation')) watch.errors.push(message.text());
+  });
+  return { page, watch };
+}
+
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(200); // let transitions settle
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function signIn(page: Page, origin: string, email: string, password = 'correct horse battery'): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/home/);
+}
+
+/** A file or folder of the listing (list or grid), by its name. */
+export const row = (page: Page, name: string) => page.locator(`[data-name="${name.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"]`);

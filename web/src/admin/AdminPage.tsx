@@ -1,0 +1,48 @@
+import { Tabs, Title, Stack } from '@mantine/core';
+import { IconChartBar, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import { useSearchParams } from 'react-router';
+import { GroupsPanel } from './GroupsPanel';
+import { OverviewPanel } from './OverviewPanel';
+import { ServerSettingsPanel } from './ServerSettingsPanel';
+import { UsersPanel } from './UsersPanel';
+
+/** Administration: overview, users, groups, server switches. The server checks every call. */
+export function AdminPage() {
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'overview';
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Administration
+      </Title>
+      <Tabs value={tab} onChange={(value) => setParams(value && value !== 'overview' ? { tab: value } : {})} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="overview" leftSection={<IconChartBar size={16} />}>
+            Overview
+          </Tabs.Tab>
+          <Tabs.Tab value="users" leftSection={<IconUsers size={16} />}>
+            Users
+          </Tabs.Tab>
+          <Tabs.Tab value="groups" leftSection={<IconUsersGroup size={16} />}>
+            Groups
+          </Tabs.Tab>
+          <Tabs.Tab value="settings" leftSection={<IconSettings size={16} />}>
+            Server
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="overview" pt="md">
+          <OverviewPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="users" pt="md">
+          <UsersPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="groups" pt="md">
+          <GroupsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="settings" pt="md">
+          <ServerSettingsPanel />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

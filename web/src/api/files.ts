@@ -1,0 +1,59 @@
+import { call } from './session';
+import type { FileResponse, FileUrlResponse, ListResponse, OrderBy, OrderDirection } from './types';
+
+export interface ListOptions {
+  readonly orderBy?: OrderBy;
+  readonly direction?: OrderDirection;
+  readonly pageSize?: number;
+  readonly nextToken?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Contract 7: one page of a folder, folders first. */
+export function listFolder(uri: string, options: ListOptions = {}): Promise<ListResponse> {
+  return call<ListResponse>('GET', '/file', {
+    query: {
+      uri,
+      page_size: options.pageSize ?? 200,
+      order_by: options.orderBy ?? 'name',
+      order_direction: options.direction ?? 'asc',
+      next_page_token: options.nextToken,
+    },
+    signal: options.signal,
+  });
+}
+
+/** Contract 11. */
+export function createFolder(uri: string): Promise<FileResponse> {
+  return call<FileResponse>('POST', '/file/create', { json: { uri, type: 'folder', err_on_conflict: true } });
+}
+
+/** Contract 11: an empty file (an upload of 0 bytes needs no session). */
+export function createEmptyFile(uri: string): Promise<FileResponse> {
+  return call<FileResponse>('POST', '/file/create', { json: { uri, type: 'file', err_on_conflict: true } });
+}
+
+/** Contract 12. */
+export function renameFile(uri: string, newName: string): Promise<FileResponse> {
+  return call<FileResponse>('POST', '/file/rename', { json: { uri, new_name: newName } });
+}
+
+/** Contract 13. */
+export function moveFiles(uris: string[], dst: string, copy: boolean): Promise<void> {
+  return call<void>('POST', '/file/move', { json: { uris, dst, copy } });
+}
+
+/** Contract 14.1 (there is no trash on this server: deletes are permanent). */
+export function deleteFiles(uris: string[]): Promise<void> {
+  return call<void>('DELETE', '/file', { json: { uris, skip_soft_delete: true } });
+}
+
+/** Contract 9.1: a signed URL that works without a token. */
+export function fileUrl(uri: string, download: boolean): Promise<FileUrlResponse> {
+  return call<FileUrlResponse>('POST', '/file/url', { json: { uris: [uri], download } });
+}
+
+/** Contract 10: a thumbnail URL, or 40077 when there is none. */
+export function thumbnailUrl(uri: string, signal?: AbortSignal): Promise<{ url: string; expires: string | null }> {
+  return call('GET', '/file/thumb', { query: { uri }, signal });
+}

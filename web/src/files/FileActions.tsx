@@ -1,0 +1,81 @@
+import { Menu } from '@mantine/core';
+import {
+  IconCopy,
+  IconDownload,
+  IconFolderOpen,
+  IconFolderPlus,
+  IconArrowsMove,
+  IconPencil,
+  IconRefresh,
+  IconShare,
+  IconTrash,
+  IconUpload,
+} from '@tabler/icons-react';
+import type { FileResponse } from '../api/types';
+
+export interface FileActionHandlers {
+  open(item: FileResponse): void;
+  download(item: FileResponse): void;
+  share(item: FileResponse): void;
+  rename(item: FileResponse): void;
+  move(items: FileResponse[]): void;
+  copy(items: FileResponse[]): void;
+  remove(items: FileResponse[]): void;
+}
+
+/** The menu items for what is selected: single-item actions only when one item is. */
+export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; actions: FileActionHandlers }) {
+  const one = items.length === 1 ? items[0]! : null;
+  return (
+    <>
+      {one && (
+        <Menu.Item
+          leftSection={one.type === 1 ? <IconFolderOpen size={16} /> : <IconDownload size={16} />}
+          onClick={() => (one.type === 1 ? actions.open(one) : actions.download(one))}
+        >
+          {one.type === 1 ? 'Open' : 'Download'}
+        </Menu.Item>
+      )}
+      {one && (
+        <Menu.Item leftSection={<IconShare size={16} />} onClick={() => actions.share(one)}>
+          Share link…
+        </Menu.Item>
+      )}
+      {one && (
+        <Menu.Item leftSection={<IconPencil size={16} />} onClick={() => actions.rename(one)}>
+          Rename…
+        </Menu.Item>
+      )}
+      <Menu.Item leftSection={<IconArrowsMove size={16} />} onClick={() => actions.move(items)}>
+        Move to…
+      </Menu.Item>
+      <Menu.Item leftSection={<IconCopy size={16} />} onClick={() => actions.copy(items)}>
+        Copy to…
+      </Menu.Item>
+      <Menu.Divider />
+      <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => actions.remove(items)}>
+        Delete…
+      </Menu.Item>
+    </>
+  );
+}
+
+/** The menu of the folder's empty space. */
+export function FolderMenuItems(props: { newFolder(): void; uploadFiles(): void; uploadFolder(): void; refresh(): void }) {
+  return (
+    <>
+      <Menu.Item leftSection={<IconFolderPlus size={16} />} onClick={props.newFolder}>
+        New folder…
+      </Menu.Item>
+      <Menu.Item leftSection={<IconUpload size={16} />} onClick={props.uploadFiles}>
+        Upload files…
+      </Menu.Item>
+      <Menu.Item leftSection={<IconUpload size={16} />} onClick={props.uploadFolder}>
+        Upload a folder…
+      </Menu.Item>
+      <Menu.Item leftSection={<IconRefresh size={16} />} onClick={props.refresh}>
+        Refresh
+      </Menu.Item>
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+import { Button, Group, List, Modal, Stack, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { ApiError } from '../../api/client';
+import { deleteFiles } from '../../api/files';
+import type { FileResponse } from '../../api/types';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { plural } from '../../ui/format';
+
+const SHOWN = 5;
+
+/** Delete with confirmation (contract 14.1). There is no trash on this server: it says so. */
+export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[] | null; onClose(): void; onDone(): void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setError(null);
+    setBusy(false);
+  }, [files]);
+  if (!files) return <Modal opened={false} onClose={onClose} />;
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await deleteFiles(files.map((file) => file.path));
+      onDone();
+      onClose();
+    } catch (failure) {
+      // Some may have gone (40081 reports each failure): show what is left, keep the message.
+      if (failure instanceof ApiError && failure.details) onDone();
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const folders = files.filter((file) => file.type === 1).length;
+
+  return (
+    <Modal opened onClose={onClose} title={files.length === 1 ? 'Delete this item?' : `Delete ${plural(files.length, 'item')}?`} centered>
+      <Stack>
+        <List size="sm" spacing={2}>
+          {files.slice(0, SHOWN).map((file) => (
+            <List.Item key={file.id} className="file-name">
+              {file.name}
+            </List.Item>
+          ))}
+          {files.length > SHOWN && <List.Item>and {files.length - SHOWN} more</List.Item>}
+        </List>
+        <Text size="sm" c="dimmed">
+          {folders > 0 ? 'Folders are deleted with everything in them. ' : ''}This cannot be undone.
+        </Text>
+        <ErrorAlert error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button color="red" loading={busy} onClick={confirm} data-autofocus>
+            Delete
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
