@@ -140,6 +140,8 @@ export interface SessionsTable {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** The refresh token the last rotation replaced (for the grace period of concurrent refreshes). */
+  previous_token_id: string | null;
 }
 
 /** A REST API upload in progress (see the 20261123T0500_uploads migration). */

@@ -6,6 +6,7 @@ import { sessions } from './20261123T0300_sessions.js';
 import { inlineBlobs } from './20261123T0400_inline_blobs.js';
 import { uploads } from './20261123T0500_uploads.js';
 import { shares } from './20261123T0600_shares.js';
+import { refreshGrace } from './20261123T0700_refresh_grace.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -19,5 +20,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261123T0400_inline_blobs': inlineBlobs(dialect),
     '20261123T0500_uploads': uploads(dialect),
     '20261123T0600_shares': shares(dialect),
+    '20261123T0700_refresh_grace': refreshGrace(dialect),
   };
 }

@@ -6,6 +6,8 @@ export interface SessionRecord {
   readonly id: string;
   readonly userId: number;
   readonly tokenId: string;
+  /** The refresh token the last rotation replaced; null before the first. */
+  readonly previousTokenId: string | null;
   readonly generation: number;
   readonly userAgent: string | null;
   readonly address: string | null;
@@ -51,6 +53,7 @@ export class SessionRepository {
       .updateTable('sessions')
       .set((eb) => ({
         token_id: change.to,
+        previous_token_id: change.from,
         generation: eb('generation', '+', 1),
         refreshed_at: change.now,
         expires_at: change.expiresAt,
@@ -95,6 +98,7 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     id: row.id,
     userId: Number(row.user_id),
     tokenId: row.token_id,
+    previousTokenId: row.previous_token_id ?? null,
     generation: Number(row.generation),
     userAgent: row.user_agent,
     address: row.address,

@@ -37,6 +37,9 @@ export interface ClientInfo {
   readonly userAgent?: string;
 }
 
+/** How long after a rotation the token it replaced still gets a pair (for concurrent refreshes of one client), in ms. */
+export const REFRESH_GRACE_MS = 60_000;
+
 /** Expired families are deleted this long after their last refresh token expired. */
 const KEEP_EXPIRED_MS = 24 * 3600_000;
 
@@ -124,13 +127,24 @@ export class SessionService {
     const tokenId = this.newId();
     const tokens = await this.issue(user, session.id, tokenId);
     const now = this.options.clock();
-    const rotated = await this.database.transaction(async (tx) => {
+    const rotated = await this.database.transaction(async (tx): Promise<TokenPair | null> => {
       if (await this.sessions.rotate(tx, session.id, { from: claims.tokenId, to: tokenId, expiresAt: tokens.refreshExpires, now })) {
-        return true;
+        return tokens;
+      }
+      // The token the last rotation replaced, moments ago: the same client refreshing twice at
+      // once (OpenList refreshes before each request). It gets a pair for the current token.
+      const current = await this.sessions.byId(tx, session.id);
+      if (
+        current &&
+        current.revokedAt === null &&
+        current.previousTokenId === claims.tokenId &&
+        now - current.refreshedAt <= REFRESH_GRACE_MS
+      ) {
+        return this.issue(user, session.id, current.tokenId);
       }
       // Not the current token: a replaced one came back. Whoever holds the family now, it is compromised.
       await this.sessions.revoke(tx, session.id, 'reuse', now);
-      return false;
+      return null;
     });
     if (!rotated) {
       this.cache.delete(session.id);
@@ -138,7 +152,7 @@ export class SessionService {
         'Failed to issue token pair: this refresh token was already used, so the session has been ended for safety; sign in again',
       );
     }
-    return tokens;
+    return rotated;
   }
 
   /** Ends the session a refresh token belongs to (idempotent); TokenRejected if the token is not ours. */

@@ -64,7 +64,7 @@ const moveRoute = defineRoute({
         failures.set(uri, error);
       }
     }
-    if (failures.size > 0) throw batchError(failures, true, internalLogger(deps));
+    if (failures.size > 0) throw batchError(failures, auth !== null, internalLogger(deps));
   },
 });
 
@@ -93,6 +93,8 @@ const deleteRoute = defineRoute({
         await deps.vfs.stat(target.space.principal, target.path);
         targets.push({ uri, target });
       } catch (error) {
+        // A signed-out caller is told so at the top level, where OpenList looks to sign in again.
+        if (error instanceof ApiError && error.code === CODES.loginRequired) throw error;
         failures.set(uri, error);
       }
     }
@@ -110,7 +112,7 @@ const deleteRoute = defineRoute({
         failures.set(uri, error);
       }
     }
-    if (failures.size > 0) throw batchError(failures, true, internalLogger(deps));
+    if (failures.size > 0) throw batchError(failures, auth !== null, internalLogger(deps));
   },
 });
 

@@ -74,7 +74,7 @@ export function parseSearch(query: string): SearchConditions | null {
     throw new ApiError(CODES.parameter, `Search condition type must be file or folder, not ${JSON.stringify(type)}`);
   }
   const category = params.get('category');
-  if (category !== null && !CATEGORIES[category]) {
+  if (category !== null && !Object.hasOwn(CATEGORIES, category)) {
     throw new ApiError(CODES.parameter, `Search condition category must be one of ${Object.keys(CATEGORIES).join(', ')}`);
   }
   const conditions: SearchConditions = {

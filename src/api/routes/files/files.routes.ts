@@ -15,6 +15,8 @@ import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.j
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 2000;
 const ORDERS: Record<string, SortField> = { name: 'name', size: 'size', updated_at: 'modified', created_at: 'created' };
+/** Contract 7.2: an unknown order_by (even one like `__proto__`) is creation order. */
+const sortFieldOf = (orderBy: string): SortField => (Object.hasOwn(ORDERS, orderBy) ? ORDERS[orderBy]! : 'created');
 
 const listRoute = defineRoute({
   method: 'GET',
@@ -40,7 +42,7 @@ const listRoute = defineRoute({
     const page = single
       ? { entries: [], nextCursor: null }
       : await deps.vfs.list(space.principal, path, {
-          sort: ORDERS[query.order_by ?? 'name'] ?? 'created',
+          sort: sortFieldOf(query.order_by ?? 'name'),
           direction: query.order_direction === 'desc' ? 'desc' : 'asc',
           foldersFirst: true,
           limit: pageSize,
