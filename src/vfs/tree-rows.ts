@@ -1,4 +1,13 @@
-import { ConflictError, QuotaExceededError, ReadOnlyError, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
+import {
+  ConflictError,
+  InvalidArgumentError,
+  QuotaExceededError,
+  ReadOnlyError,
+  formatPath,
+  type Entry,
+  type Principal,
+  type VPath,
+} from '../core/index.js';
 import { isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
 import type { StoredBlob } from './blob-store.js';
 import type { VfsDependencies } from './vfs.js';
@@ -82,6 +91,15 @@ export class TreeRows {
       ctime: now,
       etag: this.deps.newId(),
     });
+  }
+}
+
+/** The latest time a JavaScript Date holds (ms since 1970): a later one could not be shown in any listing. */
+const MAX_TIME_MS = 8.64e15;
+
+export function assertValidTime(mtime: number): void {
+  if (!Number.isFinite(mtime) || Math.abs(mtime) > MAX_TIME_MS) {
+    throw new InvalidArgumentError('The modification time is not a valid date');
   }
 }
 

@@ -33,7 +33,7 @@ import { LockManager } from './lock-manager.js';
 import { LockRules } from './locks.js';
 import { Properties } from './properties.js';
 import { Transfers } from './transfers.js';
-import { TreeRows, assertWritable, translateWriteError } from './tree-rows.js';
+import { TreeRows, assertValidTime, assertWritable, translateWriteError } from './tree-rows.js';
 import { Resolver } from './resolver.js';
 
 export interface VfsDependencies {
@@ -202,6 +202,7 @@ export class Vfs {
   ): Promise<{ entry: Entry; created: boolean }> {
     assertWritable(principal);
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
+    if (options.mtime !== undefined) assertValidTime(options.mtime);
     const name = baseName(path);
 
     // Fail before reading the body when the request cannot succeed. Without a quota, a body
@@ -305,6 +306,7 @@ export class Vfs {
   /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */
   async mkdir(principal: Principal, path: VPath, options: LockedWrite & { parents?: boolean; mtime?: number } = {}): Promise<Entry> {
     assertWritable(principal);
+    if (options.mtime !== undefined) assertValidTime(options.mtime);
     if (path.length === 0) {
       if (options.parents) return this.stat(principal, path);
       throw new AlreadyExistsError('The root folder already exists');
@@ -372,7 +374,7 @@ export class Vfs {
   /** Sets a file's or folder's modification time (epoch milliseconds). */
   async setMtime(principal: Principal, path: VPath, mtime: number, options: LockedWrite = {}): Promise<Entry> {
     assertWritable(principal);
-    if (!Number.isFinite(mtime)) throw new InvalidArgumentError('The modification time is not a valid date');
+    assertValidTime(mtime);
     const entry = await this.deps.database.transaction(async (tx) => {
       const target = await this.resolver.entry(tx, principal, path);
       await this.lockRules.assertCanModify(tx, principal, { covering: [target.id] }, options.lockTokens);

@@ -118,4 +118,13 @@ describe.each(DIALECTS)('vfs basics on %s', (dialect) => {
     const page = await t.app.vfs.list(other, p('/'));
     expect(page.entries).toEqual([]);
   });
+  it('refuses a modification time no date can show, changing nothing', async () => {
+    const before = await storageState(t.app);
+    for (const mtime of [9_007_199_254_740_991, -8.7e15, Number.NaN]) {
+      await expect(t.app.vfs.write(me, p('/timeless.txt'), bodyOf('x'), { mtime })).rejects.toThrow(InvalidArgumentError);
+      await expect(t.app.vfs.mkdir(me, p('/timeless'), { mtime })).rejects.toThrow(InvalidArgumentError);
+    }
+    expect(await storageState(t.app)).toEqual(before);
+    await expect(t.app.vfs.stat(me, p('/timeless'))).rejects.toThrow(NotFoundError);
+  });
 });
