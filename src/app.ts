@@ -154,7 +154,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       vfs,
       users,
       new ChunkStore(path.join(config.dataDir, 'uploads')),
-      { clock, chunkSize: config.uploads.chunkSizeBytes, sessionMs: config.uploads.sessionSeconds * 1000, warn },
+      {
+        clock,
+        chunkSize: config.uploads.chunkSizeBytes,
+        sessionMs: config.uploads.sessionSeconds * 1000,
+        maxOpenSessions: config.uploads.maxOpenSessions,
+        warn,
+      },
     );
     const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
     const doctor = new Doctor(database, entries, blobs, userRepository, backends);

@@ -7,8 +7,10 @@ import {
   EmailTakenError,
   GroupInUseError,
   GroupNotFoundError,
+  IncorrectPasswordError,
   IncorrectSharePasswordError,
   InvalidCredentialsError,
+  SessionNotFoundError,
   ShareNotFoundError,
   SharingNotAllowedError,
   TokenRejectedError,
@@ -60,6 +62,8 @@ export const CODES = {
   invalidName: 40052,
   /** Contract 17: the share's password is missing or wrong. */
   sharePassword: 40069,
+  /** Contract 19, PATCH /user/setting: a wrong current password (Cloudreve's CodeIncorrectPassword, the same number). */
+  incorrectPassword: 40069,
   /** Contract 9.3: a download URL whose signature does not verify. */
   invalidSign: 40071,
   lockConflict: 40073,
@@ -147,6 +151,8 @@ export function failureOf(error: unknown, signedIn: boolean): Failure {
     // Contract 17: shares that do not open are 404, not 40016; creating one needs the group's permission.
     else if (error instanceof ShareNotFoundError) code = CODES.notFound;
     else if (error instanceof IncorrectSharePasswordError) code = CODES.sharePassword;
+    else if (error instanceof IncorrectPasswordError) code = CODES.incorrectPassword;
+    else if (error instanceof SessionNotFoundError) code = CODES.notFound;
     else if (error instanceof SharingNotAllowedError) code = CODES.groupNotAllowed;
     else if (error instanceof UserNotFoundError || error instanceof DavAccountNotFoundError) code = CODES.notFound;
     else if (error instanceof GroupNotFoundError) code = CODES.groupNotFound;

@@ -11,7 +11,7 @@ import { fileRoutes } from './routes/files/files.routes.js';
 import { sessionRoutes } from './routes/session/session.routes.js';
 import { shareRoutes } from './routes/share/share.routes.js';
 import { siteRoutes } from './routes/site/site.routes.js';
-import { uploadRoutes } from './routes/upload/upload.routes.js';
+import { rawBodyRoutes, uploadRoutes } from './routes/upload/upload.routes.js';
 import { userRoutes } from './routes/user/user.routes.js';
 import { parseInput } from './validation.js';
 
@@ -51,11 +51,9 @@ export async function registerApi(server: FastifyInstance, deps: ApiDependencies
     async (api) => {
       // JSON only: a text/plain body is refused with a clear message rather than parsed as a string.
       api.removeContentTypeParser('text/plain');
-      // Upload chunks (contract 15.3) are raw bytes that their route streams from the request itself.
-      api.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
-      for (const spec of API_ROUTES) {
-        api.route({ method: spec.method, url: spec.url, handler: (request, reply) => handle(spec, request, reply, deps, options) });
-      }
+      const mount = (scope: FastifyInstance, spec: RouteSpec) =>
+        scope.route({ method: spec.method, url: spec.url, handler: (request, reply) => handle(spec, request, reply, deps, options) });
+      for (const spec of API_ROUTES) if (!rawBodyRoutes.includes(spec)) mount(api, spec);
       // Contract 9.3: bytes, not the envelope, so not one of API_ROUTES.
       registerContentRoute(api, deps);
       api.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
@@ -71,6 +69,18 @@ export async function registerApi(server: FastifyInstance, deps: ApiDependencies
       api.setNotFoundHandler((request, reply) => {
         const path = request.url.split('?')[0];
         send(request, reply, deps, new ApiError(CODES.notFound, `There is no API endpoint ${request.method} ${path}`), false);
+      });
+      // Upload chunks (contract 15.3) are raw bytes that their route streams from the request itself,
+      // taken with any Content-Type or none, as Cloudreve does (curl --data-binary sends a form type):
+      // a scope of their own that ignores the type (even a malformed one) and whose one parser reads
+      // nothing. Registered last, so it shares the handlers above.
+      await api.register(async (raw) => {
+        raw.addHook('onRequest', async (request) => {
+          delete request.headers['content-type'];
+        });
+        raw.removeAllContentTypeParsers();
+        raw.addContentTypeParser('*', (_request, _payload, done) => done(null));
+        for (const spec of rawBodyRoutes) mount(raw, spec);
       });
     },
     { prefix: '/api/v4' },

@@ -16,9 +16,11 @@ export interface Space {
 }
 
 export interface SharedSpace {
-  /** The share's database id (for ShareService.recordDownload). */
+  /** The share's database id (for ShareService.recordDownloads and download grants; never shown). */
   readonly id: number;
-  /** `cloudreve://{id}[:{password}]@share/` (contract 4.2). */
+  /** The share's revision when it was opened: download URLs work only while it stays the same. */
+  readonly revision: number;
+  /** `cloudreve://{key}[:{password}]@share/` (contract 4.2). */
   readonly rootUri: string;
   /**
    * For a single-file share, the file's name: the principal is rooted at the file itself, the
@@ -51,15 +53,17 @@ export async function locate(text: string, auth: Authentication | null, users: U
 
 /**
  * As `locate`, for requests that only read: `share` URIs work too, for anyone who has the
- * link (and its password), as a read-only view jailed at the shared entry.
+ * link (and its password), as a read-only view jailed at the shared entry. `client` is the
+ * caller's address: share passwords are guesses, throttled per address.
  */
 export async function locateForReading(
   text: string,
   auth: Authentication | null,
   deps: { readonly users: UserService; readonly shares: ShareService },
+  client: { readonly address: string },
 ): Promise<Located> {
   const uri = parseFileUri(text);
-  if (uri.fs === 'share') return locateShared(uri, auth, deps.shares);
+  if (uri.fs === 'share') return locateShared(uri, auth, deps.shares, client);
   return locateMine(uri, auth, deps.users);
 }
 
@@ -88,21 +92,25 @@ async function spaceOf(uri: FileUri, auth: Authentication, users: UserService): 
 }
 
 /**
- * Contract 17 and 4.1: `cloudreve://{id}[:{password}]@share/{path}`. The share service checks
- * that the share opens (404), the password (40069), and roots the principal at the shared
- * entry, so `..` (already resolved by the URI parser, never above the root) and any other
- * path stay inside it. Returned paths keep the password, as Cloudreve's do (4.2).
+ * Contract 17 and 4.1: `cloudreve://{key}[:{password}]@share/{path}`, where the share id is
+ * its random link key. The share service checks that the share opens (404), the password
+ * (40069, 429 after too many wrong ones), and roots the principal at the shared entry, so `..`
+ * (already resolved by the URI parser, never above the root) and any other path stay inside
+ * it. Returned paths keep the password, as Cloudreve's do (4.2).
  */
-async function locateShared(uri: FileUri, auth: Authentication | null, shares: ShareService): Promise<Located> {
+async function locateShared(
+  uri: FileUri,
+  auth: Authentication | null,
+  shares: ShareService,
+  client: { readonly address: string },
+): Promise<Located> {
   if (!uri.user) throw new ApiError(CODES.parameter, 'A share URI names its share: cloudreve://{share id}@share');
-  const id = decodeId('share', uri.user);
-  if (id === null) throw new ApiError(CODES.notFound, 'Shared file does not exist');
-  const { share, owner, principal } = await shares.open(id, uri.password);
+  const { share, owner, principal } = await shares.open(uri.user, uri.password, client);
   const names = parsePath(uri.names.join('/'));
   const userinfo = encodeURIComponent(uri.user) + (uri.password === null ? '' : `:${encodeURIComponent(uri.password)}`);
   const render = (path: VPath) => renderFileUri({ fs: 'share' }, path).replace('cloudreve://', `cloudreve://${userinfo}@`);
   const base = { principal, ownerId: owner.id, owned: auth?.user.id === owner.id };
-  const shared = { id, rootUri: render([]) };
+  const shared = { id: share.id, revision: share.revision, rootUri: render([]) };
   if (share.kind === 'folder') {
     return { uri, path: names, root: names.length === 0, space: { ...base, uriOf: render, share: { ...shared, file: null } } };
   }

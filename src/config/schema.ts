@@ -97,6 +97,8 @@ export const configSchema = z
           .default(25 * 1024 * 1024),
         /** How long an upload session stays open, in seconds (contract 15.1: 86400). */
         sessionSeconds: z.coerce.number().int().min(1).default(86400),
+        /** Most upload sessions one user may have open (unexpired, not completed) at once. */
+        maxOpenSessions: z.coerce.number().int().min(1).default(100),
       })
       .strict()
       .prefault({}),

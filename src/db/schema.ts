@@ -174,6 +174,8 @@ export interface UploadChunksTable {
 /** A share link (see the 20261123T0600_shares migration). */
 export interface SharesTable {
   id: Generated<number>;
+  /** Random and unique: what links and share URIs name. */
+  link_key: string;
   user_id: number;
   entry_id: number;
   password: string | null;
@@ -183,6 +185,8 @@ export interface SharesTable {
   views: ColumnType<number, number | undefined, number>;
   share_view: number;
   show_readme: number;
+  /** Bumped by every edit (download URLs carry the one they were signed for). */
+  revision: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
 }

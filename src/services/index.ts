@@ -1,5 +1,5 @@
 export { UserService, normaliseEmail, MIN_PASSWORD_LENGTH, type NewUser, type UserChanges } from './users/user.service.js';
-export { UserNotFoundError, EmailTakenError } from './users/user.errors.js';
+export { UserNotFoundError, EmailTakenError, IncorrectPasswordError } from './users/user.errors.js';
 export { GroupService, BUILT_IN_GROUPS, type GroupChanges } from './groups/group.service.js';
 export { GroupNotFoundError, BuiltInGroupError, GroupInUseError } from './groups/group.errors.js';
 export { Bootstrap, type CreatedAdmin } from './bootstrap.service.js';
@@ -14,8 +14,9 @@ export {
   type Authentication,
   type ClientInfo,
   type SessionServiceOptions,
+  type ActiveSession,
 } from './sessions/session.service.js';
-export { InvalidCredentialsError, AccountDisabledError, TokenRejectedError } from './sessions/session.errors.js';
+export { InvalidCredentialsError, AccountDisabledError, TokenRejectedError, SessionNotFoundError } from './sessions/session.errors.js';
 export {
   UploadService,
   type UploadSession,
@@ -26,3 +27,5 @@ export {
 export { UploadSessionNotFoundError, ChunkIndexError, ChunkLengthError } from './uploads/upload.errors.js';
 export { ShareService, type Share, type ShareSettings, type OpenedShare, type ShareServiceOptions } from './shares/share.service.js';
 export { ShareNotFoundError, IncorrectSharePasswordError, SharingNotAllowedError } from './shares/share.errors.js';
+export { SHARE_GONE } from './shares/share.errors.js';
+export { type DownloadTake } from './shares/share.service.js';

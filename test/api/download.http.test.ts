@@ -8,7 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
 import type { Principal, VPath } from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { apiUser, startApiServer, unchanged as unchangedIn, useApiServer, writeFile, type ApiServer } from '../support/api-server.js';
+import { unchangedBy } from '../support/inspect.js';
+import {
+  apiUser,
+  startApiServer,
+  unchanged as unchangedIn,
+  useApiServer,
+  writeFile,
+  type ApiServer,
+  type CallOptions,
+} from '../support/api-server.js';
 
 interface UrlJson {
   urls: Array<{ url: string; stream_saver_display_name?: string }>;
@@ -342,7 +351,7 @@ describe.each(DIALECTS)('API downloads over HTTP (%s)', (dialect) => {
       await api.t.app.vfs.mkdir(principal, ['shared']);
       await write(principal, ['shared', 'in.txt'], 'shared content');
       const share = await api.t.app.shares.create(record, principal, ['shared'], { downloads: 2 });
-      const uri = `cloudreve://${encodeId('share', share.id)}@share/in.txt`;
+      const uri = `cloudreve://${share.key}@share/in.txt`;
       // Anyone with the share link, signed in or not (contract 17).
       const first = await fetchJson('POST', '/file/url', { uris: [uri] });
       expect(first.code, first.msg).toBe(0);
@@ -356,6 +365,114 @@ describe.each(DIALECTS)('API downloads over HTTP (%s)', (dialect) => {
       const moved = await fetchRaw(link);
       expect(moved.status).toBe(404);
       expect(envelopeOf(moved).code).toBe(40016);
+    });
+
+    it('stops serving a link made through a share once the share is deleted, edited or expired; serves it again and again until then', async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['shared']);
+      await write(principal, ['shared', 'in.txt'], 'shared content');
+      const linkTo = async (key: string, password = '') => {
+        const answer = await fetchJson('POST', '/file/url', { uris: [`cloudreve://${key}${password && `:${password}`}@share/in.txt`] });
+        expect(answer.code, answer.msg).toBe(0);
+        return (answer.data as UrlJson).urls[0]!.url;
+      };
+      const gone = async (url: string) => {
+        const got = await fetchRaw(url);
+        expect(got.status, url).toBe(404);
+        expect(envelopeOf(got).code).toBe(40016);
+        expect(got.body.toString()).not.toContain('shared content');
+      };
+
+      const deleted = await shareOver(as, { uri: 'cloudreve://my/shared' });
+      const edited = await shareOver(as, { uri: 'cloudreve://my/shared', password: 'before1' });
+      const expiring = await shareOver(as, { uri: 'cloudreve://my/shared', expire: 600 });
+      const untouched = await shareOver(as, { uri: 'cloudreve://my/shared' });
+      const urls = {
+        deleted: await linkTo(deleted.key),
+        edited: await linkTo(edited.key, 'before1'),
+        expiring: await linkTo(expiring.key),
+        untouched: await linkTo(untouched.key),
+      };
+      for (const url of Object.values(urls)) {
+        for (let i = 0; i < 2; i++) expect((await fetchRaw(url)).body.toString()).toBe('shared content');
+        expect((await fetchRaw(url, { headers: { Range: 'bytes=7-' } })).body.toString()).toBe('content');
+      }
+
+      expect((await as('DELETE', `/share/${deleted.key}`)).code).toBe(0);
+      await gone(urls.deleted);
+      // Any edit (here a new password) ends the links made before it; a new one works.
+      expect((await as('POST', `/share/${edited.key}`, { json: { uri: 'cloudreve://my/shared', password: 'after22' } })).code).toBe(0);
+      await gone(urls.edited);
+      expect((await fetchRaw(await linkTo(edited.key, 'after22'))).body.toString()).toBe('shared content');
+      const before = now;
+      try {
+        now += 601_000; // the share has expired; the URL itself would still be valid for 50 minutes
+        await gone(urls.expiring);
+        await gone(urls.expiring); // HEAD and GET alike
+        expect((await fetchRaw(urls.expiring, { method: 'HEAD' })).status).toBe(404);
+      } finally {
+        now = before;
+      }
+      expect((await fetchRaw(urls.untouched)).body.toString()).toBe('shared content');
+      // The share and its revision are signed: dropping them, or naming the edited share's new
+      // revision, is a changed link (40071), not a way around the check.
+      const unshared = urls.edited.replace(/(sign=(?:[^.]+\.){4})[^.]+\.[^.]+\./, '$1');
+      expect(unshared).not.toBe(urls.edited);
+      expect(envelopeOf(await fetchRaw(unshared)).code).toBe(40071);
+      const revised = urls.edited.replace(
+        /(sign=(?:[^.]+\.){5})(\d+)\./,
+        (_all, head: string, revision: string) => `${head}${Number(revision) + 1}.`,
+      );
+      expect(revised).not.toBe(urls.edited);
+      expect(envelopeOf(await fetchRaw(revised)).code).toBe(40071);
+    });
+
+    it('counts the downloads of one request all together: a request that fails counts none (contract 9.1)', async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['three']);
+      for (const name of ['a.txt', 'b.txt', 'c.txt']) await write(principal, ['three', name], name);
+      const limited = await shareOver(as, { uri: 'cloudreve://my/three', downloads: 2 });
+      const uri = (name: string) => `cloudreve://${limited.key}@share/${name}`;
+      /** Downloads left, as the owner's list shows them (the info page of a used-up share is 404). */
+      const remaining = async () => {
+        const mine = await as<{ shares: Array<{ id: string; remain_downloads?: number }> }>('GET', '/share', { query: { page_size: 10 } });
+        return mine.data!.shares.find((s) => s.id === limited.key)!.remain_downloads;
+      };
+      const shareRows = () => api.t.app.database.db.selectFrom('shares').selectAll().orderBy('id').execute();
+
+      await unchangedBy(shareRows, async () => {
+        // Three files from a share with two downloads left: none is counted.
+        const three = await fetchJson('POST', '/file/url', { uris: [uri('a.txt'), uri('b.txt'), uri('c.txt')] });
+        expect(three.code).toBe(40081);
+        // One missing file fails the request: the other is not counted either.
+        const missing = await fetchJson('POST', '/file/url', { uris: [uri('a.txt'), uri('nope.txt')] });
+        expect(missing.code).toBe(40081);
+      });
+      expect(await remaining()).toBe(2);
+
+      // skip_error: a share that cannot serve all its files serves none of them, and is not
+      // counted; the files of other shares are served and counted.
+      const one = await shareOver(as, { uri: 'cloudreve://my/three', downloads: 1 });
+      const free = await shareOver(as, { uri: 'cloudreve://my/three' });
+      const skipping = await fetchJson('POST', '/file/url', {
+        uris: [`cloudreve://${one.key}@share/a.txt`, `cloudreve://${free.key}@share/b.txt`, `cloudreve://${one.key}@share/c.txt`],
+        skip_error: true,
+      });
+      expect(skipping.code, skipping.msg).toBe(0);
+      const served = (skipping.data as UrlJson).urls;
+      expect(served).toHaveLength(1);
+      expect((await fetchRaw(served[0]!.url)).body.toString()).toBe('b.txt');
+      expect((await as<{ remain_downloads?: number }>('GET', `/share/info/${one.key}`)).data!.remain_downloads).toBe(1);
+      expect((await as<{ downloaded?: number }>('GET', `/share/info/${free.key}`)).data!.downloaded).toBe(1);
+
+      // Two files, two downloads left: both served, both counted.
+      const two = await fetchJson('POST', '/file/url', { uris: [uri('a.txt'), uri('c.txt')] });
+      expect(two.code, two.msg).toBe(0);
+      expect(await Promise.all((two.data as UrlJson).urls.map(async ({ url }) => (await fetchRaw(url)).body.toString()))).toEqual([
+        'a.txt',
+        'c.txt',
+      ]);
+      expect(await remaining()).toBe(0);
     });
 
     it('streams a large file and a range deep inside it', async () => {
@@ -385,6 +502,16 @@ describe.each(DIALECTS)('API downloads over HTTP (%s)', (dialect) => {
       expect((await fetchJson('GET', '/file/thumb?uri=cloudreve%3A%2F%2Fmy%2Fpic.jpg')).code).toBe(401);
     });
   });
+
+  /** Shares `body.uri` over HTTP as the user; the link's key. */
+  async function shareOver(
+    as: (method: string, path: string, options?: CallOptions) => Promise<{ code: number; data?: unknown }>,
+    body: object,
+  ) {
+    const created = await as('PUT', '/share', { json: body });
+    expect(created.code).toBe(0);
+    return { key: /\/s\/([0-9A-Za-z]+)/.exec(created.data as string)![1]! };
+  }
 
   /** An API call with no token, read as JSON. */
   async function fetchJson(method: string, path: string, json?: unknown) {

@@ -126,6 +126,45 @@ describe.each(DIALECTS)('API files over HTTP: reading (%s)', (dialect) => {
     });
   });
 
+  describe('presentation that holds for any stored row (review findings)', () => {
+    it('clamps times beyond what a Date holds instead of failing the whole listing (contract 3.3)', async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['odd']);
+      await write(principal, ['odd', 'far.txt'], 'far');
+      await write(principal, ['odd', 'fine.txt'], 'fine', Date.UTC(2025, 0, 2));
+      // Written before the vfs refused such times (or by another tool): the row is as it is.
+      const far = await api.t.app.vfs.stat(principal, ['odd', 'far.txt']);
+      await api.t.app.database.db
+        .updateTable('entries')
+        .set({ mtime: Number.MAX_SAFE_INTEGER, ctime: -Number.MAX_SAFE_INTEGER })
+        .where('id', '=', far.id)
+        .execute();
+      const listed = await as<ListJson>('GET', '/file', { query: { uri: 'cloudreve://my/odd' } });
+      expect(listed.code, listed.msg).toBe(0);
+      expect(listed.data!.files.map((f) => [f.name, f.created_at, f.updated_at])).toEqual([
+        ['far.txt', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'],
+        ['fine.txt', expect.any(String), '2025-01-02T00:00:00.000Z'],
+      ]);
+      const info = await as<FileJson>('GET', '/file/info', { query: { uri: 'cloudreve://my/odd/far.txt' } });
+      expect(info.data).toMatchObject({ updated_at: '9999-12-31T23:59:59.999Z', created_at: '0000-01-01T00:00:00.000Z' });
+    });
+
+    it('names the storage policy an upload into a folder of `my` would use; none for a share (contract 7.3)', async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['up']);
+      const policy = { id: String(api.t.app.defaultPolicyId), name: 'Default local storage', type: 'local', max_size: 0 };
+      for (const uri of ['cloudreve://my', 'cloudreve://my/up']) {
+        const listed = await as<ListJson & { storage_policy?: unknown }>('GET', '/file', { query: { uri } });
+        expect(listed.data!.storage_policy, uri).toEqual(policy);
+      }
+      const link = await as<string>('PUT', '/share', { json: { uri: 'cloudreve://my/up' } });
+      const key = /\/s\/([0-9A-Za-z]+)$/.exec(link.data!)![1]!;
+      const shared = await as<ListJson & { storage_policy?: unknown }>('GET', '/file', { query: { uri: `cloudreve://${key}@share` } });
+      expect(shared.code, shared.msg).toBe(0);
+      expect(shared.data!.storage_policy).toBeUndefined();
+    });
+  });
+
   describe('info (contract 8, checklist 8, 10, 18)', () => {
     it('stats files and folders, with folder_summary on request; 40016 when missing, 403 on the root', async () => {
       const { principal, as } = await user();

@@ -5,9 +5,8 @@
 // group's "share" permission and refusals of writes each get the contract's code and change
 // nothing.
 import { describe, expect, it } from 'vitest';
-import { decodeId, encodeId } from '../../src/auth/index.js';
+import { encodeId } from '../../src/auth/index.js';
 import type { Principal, VPath } from '../../src/core/index.js';
-import { ShareNotFoundError } from '../../src/services/index.js';
 import { DIALECTS } from '../support/databases.js';
 import {
   PASSWORD,
@@ -42,6 +41,14 @@ interface ShareJson {
   size: number;
 }
 
+/** Contract 6 and 7.3: the capability of each file and of the listing. */
+type CapableListJson = Omit<ListJson, 'files'> & { files: Array<FileJson & { capability: string }>; props: { capability: string } };
+
+/** What visitors are told whatever stopped a link (gone, expired, out of downloads, owner disabled). */
+const GONE = 'Shared file does not exist';
+/** Contract section 6: the share file system's capability boolset. */
+const SHARE_CAPABILITY = 'gIaYAQ==';
+
 interface ShareListJson {
   shares: ShareJson[];
   pagination: { page: number; page_size: number; next_token?: string; is_cursor: boolean };
@@ -71,7 +78,13 @@ describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
     return parseLink(created.data!);
   };
   const listShared = (uri: string, options: CallOptions = {}) =>
-    anonymous<ListJson>('GET', '/file', { ...options, query: { uri, ...options.query } });
+    anonymous<CapableListJson>('GET', '/file', { ...options, query: { uri, ...options.query } });
+  let addressCounter = 10;
+  /** A client address no other test has used (password guesses are throttled per address). */
+  const freshAddress = () => `127.1.${Math.floor(++addressCounter / 250)}.${(addressCounter % 250) + 2}`;
+  /** A download URL for `uri` as an anonymous visitor (POST /file/url, contract 9.1). */
+  const urlFor = (uri: string, options: CallOptions = {}) =>
+    anonymous<{ urls: Array<{ url: string }> }>('POST', '/file/url', { ...options, json: { uris: [uri] } });
 
   describe('managing shares (contract 19)', () => {
     it('creates shares with and without a password and answers the link', async () => {
@@ -203,7 +216,8 @@ describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
         );
         expect((await as('POST', `/share/${id}`, { json: { uri: 'cloudreve://my/missing' } })).code).toBe(40016);
         expect((await as('POST', `/share/${id}`, { json: { uri: 'cloudreve://my/two', password: 'no way' } })).code).toBe(40001);
-        expect((await as('POST', '/share/zzzzzzzzz', { json: { uri: 'cloudreve://my/two' } })).code).toBe(40001);
+        expect((await as('POST', '/share/zz-zz', { json: { uri: 'cloudreve://my/two' } })).code).toBe(40001);
+        expect((await as('POST', '/share/zzzzzzzzz', { json: { uri: 'cloudreve://my/two' } })).code).toBe(404);
       });
     });
 
@@ -218,8 +232,8 @@ describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
         await stranger.as('DELETE', '/share', { json: { ids: [keep.id] } });
       });
       expect((await as('DELETE', `/share/${gone.id}`)).code).toBe(0);
-      expect(await anonymous('GET', `/share/info/${gone.id}`)).toMatchObject({ code: 404, msg: 'Share not found' });
-      expect(await listShared(`cloudreve://${gone.id}@share`)).toMatchObject({ code: 404, msg: 'Shared file does not exist' });
+      expect(await anonymous('GET', `/share/info/${gone.id}`)).toMatchObject({ code: 404, msg: GONE });
+      expect(await listShared(`cloudreve://${gone.id}@share`)).toMatchObject({ code: 404, msg: GONE });
       expect((await as('DELETE', `/share/${gone.id}`)).code).toBe(404);
       expect((await listShared(`cloudreve://${keep.id}@share`)).code).toBe(0);
       // 4.18's batch delete.
@@ -347,7 +361,7 @@ describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
       expect((await listShared(`cloudreve://${id}@share`)).code).toBe(0);
       now += 61_000;
       expect(await listShared(`cloudreve://${id}@share`)).toMatchObject({ code: 404, msg: 'Shared file does not exist' });
-      expect(await anonymous('GET', `/share/info/${id}`)).toMatchObject({ code: 404, msg: 'Share link expired' });
+      expect(await anonymous('GET', `/share/info/${id}`)).toMatchObject({ code: 404, msg: GONE });
       const mine = (await as<ShareListJson>('GET', '/share', { query: { page_size: 10 } })).data!.shares;
       expect(mine.find((s) => s.id === id)).toMatchObject({ expired: true });
       // Editing it with a new expiry revives it.
@@ -355,22 +369,26 @@ describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
       expect((await listShared(`cloudreve://${id}@share`)).code).toBe(0);
     });
 
-    it('counts downloads and enforces the limit (ShareService.recordDownload)', async () => {
+    it('counts a download per download URL and enforces the limit', async () => {
       const { principal, as } = await user();
       await write(principal, ['twice.txt'], 'abc');
       const { id } = await share(as, { uri: 'cloudreve://my/twice.txt', downloads: 2 });
-      const shareId = decodeId('share', id)!;
-      await api.t.app.shares.recordDownload(shareId);
+      const uri = `cloudreve://${id}@share/twice.txt`;
+      expect((await urlFor(uri)).code).toBe(0);
       expect((await as<ShareJson>('GET', `/share/info/${id}`)).data).toMatchObject({ downloaded: 1, remain_downloads: 1 });
-      await api.t.app.shares.recordDownload(shareId);
-      await expect(api.t.app.shares.recordDownload(shareId)).rejects.toBeInstanceOf(ShareNotFoundError);
-      expect(await listShared(`cloudreve://${id}@share`)).toMatchObject({ code: 404, msg: 'Shared file does not exist' });
+      expect((await urlFor(uri)).code).toBe(0);
+      await unchanged(async () => {
+        const third = await urlFor(uri);
+        expect(third).toMatchObject({ code: 40081, msg: GONE });
+        expect(third.aggregated_error![uri]).toMatchObject({ code: 404, msg: GONE });
+        expect(await listShared(`cloudreve://${id}@share`)).toMatchObject({ code: 404, msg: GONE });
+      });
       const mine = (await as<ShareListJson>('GET', '/share', { query: { page_size: 10 } })).data!.shares[0]!;
       expect(mine).toMatchObject({ expired: true, downloaded: 2, remain_downloads: 0 });
       // Unlimited shares count without limit.
-      const free = decodeId('share', (await share(as, { uri: 'cloudreve://my/twice.txt' })).id)!;
-      for (let i = 0; i < 3; i++) await api.t.app.shares.recordDownload(free);
-      expect((await api.t.app.shares.get(free)).downloads).toBe(3);
+      const free = (await share(as, { uri: 'cloudreve://my/twice.txt' })).id;
+      for (let i = 0; i < 3; i++) expect((await urlFor(`cloudreve://${free}@share/twice.txt`)).code).toBe(0);
+      expect((await as<ShareJson>('GET', `/share/info/${free}`)).data!.downloaded).toBe(3);
     });
 
     it('shows a single shared file and nothing else of its folder', async () => {
@@ -395,6 +413,186 @@ describe.each(DIALECTS)('API shares over HTTP (%s)', (dialect) => {
         expect((await listShared(uri)).code, uri).toBe(expected);
       }
       expect((await listShared(`${root}/report.pdf`)).code).toBe(40016); // a file is not a folder
+    });
+  });
+
+  describe('links that cannot be guessed, and pages that leak nothing (review findings)', () => {
+    it('opens a share by its random link key only, never by its number through the public id scramble', async () => {
+      const { record, principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['private']);
+      await write(principal, ['private', 'x.txt'], 'x');
+      const open = await share(as, { uri: 'cloudreve://my/private' });
+      const locked = await share(as, { uri: 'cloudreve://my/private', password: 'pw1' });
+      const keys = [open.id, locked.id];
+      for (const key of keys) expect(key).toMatch(/^[0-9A-Za-z]{20}$/);
+      expect(open.id).not.toBe(locked.id);
+
+      // src/auth/ids.ts is a fixed, public scramble: the numbers behind these shares must open nothing.
+      const rows = (await shareRows()).filter((row) => Number(row.user_id) === record.id);
+      expect(rows).toHaveLength(2);
+      await unchanged(async () => {
+        for (const row of rows) {
+          const guessed = encodeId('share', Number(row.id));
+          expect(keys).not.toContain(guessed);
+          expect(await listShared(`cloudreve://${guessed}@share`), guessed).toMatchObject({ code: 404, msg: GONE });
+          expect((await listShared(`cloudreve://${guessed}:pw1@share`)).code).toBe(404);
+          expect((await anonymous('GET', '/file/info', { query: { uri: `cloudreve://${guessed}@share/x.txt` } })).code).toBe(404);
+          expect(await anonymous('GET', `/share/info/${guessed}`)).toMatchObject({ code: 404, msg: GONE });
+          expect((await urlFor(`cloudreve://${guessed}@share/x.txt`)).aggregated_error).toBeDefined();
+          expect((await as('DELETE', `/share/${guessed}`)).code).toBe(404);
+          await as('DELETE', '/share', { json: { ids: [guessed] } });
+        }
+      });
+
+      // The key is what every answer names: the info, the list, the links and the share's URIs.
+      const info = await anonymous<ShareJson>('GET', `/share/info/${open.id}`);
+      expect(info.data).toMatchObject({ id: open.id, url: `${api.origin}/s/${open.id}` });
+      const listed = await listShared(`cloudreve://${open.id}@share`);
+      expect(listed.data!.parent.path).toBe(`cloudreve://${open.id}@share/`);
+      expect(listed.data!.files[0]!.path).toBe(`cloudreve://${open.id}@share/x.txt`);
+      const mine = (await as<ShareListJson>('GET', '/share', { query: { page_size: 10 } })).data!.shares;
+      expect(mine.map((s) => [s.id, s.url])).toEqual([
+        [open.id, `${api.origin}/s/${open.id}`],
+        [locked.id, `${api.origin}/s/${locked.id}/pw1`],
+      ]);
+      // The owner manages a share by what the list answers.
+      expect((await as('DELETE', `/share/${locked.id}`)).code).toBe(0);
+      expect((await anonymous('GET', `/share/info/${locked.id}`)).code).toBe(404);
+    });
+
+    it('throttles password guesses per share and per address: 429 with Retry-After, even for the right password, until the window passes', async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['vault']);
+      await write(principal, ['vault', 'gold.txt'], 'gold');
+      const target = await share(as, { uri: 'cloudreve://my/vault', password: 'right1' });
+      const other = await share(as, { uri: 'cloudreve://my/vault', password: 'right2' });
+      const attacker = freshAddress();
+      // Ten wrong guesses through the three doors that check a password: listing, info and download URLs.
+      for (let i = 0; i < 10; i++) {
+        if (i % 3 === 0) {
+          expect((await listShared(`cloudreve://${target.id}:wrong${i}@share`, { from: attacker })).code).toBe(40069);
+        } else if (i % 3 === 1) {
+          const info = await anonymous<ShareJson>('GET', `/share/info/${target.id}`, { query: { password: `wrong${i}` }, from: attacker });
+          expect(info.data).toMatchObject({ unlocked: false });
+        } else {
+          const url = await urlFor(`cloudreve://${target.id}:wrong${i}@share/gold.txt`, { from: attacker });
+          expect(Object.values(url.aggregated_error!)[0]!.code).toBe(40069);
+        }
+      }
+      await unchanged(async () => {
+        // The right password, from another address: the share is locked for everyone.
+        const blocked = await listShared(`cloudreve://${target.id}:right1@share`, { from: freshAddress() });
+        expect(blocked).toMatchObject({ code: 429, msg: expect.stringMatching(/Too many wrong share passwords/) });
+        expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+        expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(300);
+        const info = await anonymous('GET', `/share/info/${target.id}`, {
+          query: { password: 'right1', count_views: true },
+          from: freshAddress(),
+        });
+        expect(info.code).toBe(429);
+        expect(info.headers['retry-after']).toBeDefined();
+        // Not one URI's failure but the request's: 429 with Retry-After, as for one URI.
+        const url = await urlFor(`cloudreve://${target.id}:right1@share/gold.txt`, { from: freshAddress() });
+        expect(url.code).toBe(429);
+        expect(url.headers['retry-after']).toBeDefined();
+        // Another share's right password, from the guessing address: the address is locked too.
+        expect((await listShared(`cloudreve://${other.id}:right2@share`, { from: attacker })).code).toBe(429);
+      });
+      // Another share from another address is not affected; nor is the page without a password.
+      expect((await listShared(`cloudreve://${other.id}:right2@share`, { from: freshAddress() })).code).toBe(0);
+      expect((await anonymous<ShareJson>('GET', `/share/info/${target.id}`, { from: freshAddress() })).data).toMatchObject({
+        unlocked: false,
+        password_protected: true,
+      });
+
+      now += 5 * 60_000 + 1000;
+      expect((await listShared(`cloudreve://${target.id}:right1@share`, { from: attacker })).code).toBe(0);
+      const unlocked = await anonymous<ShareJson>('GET', `/share/info/${target.id}`, { query: { password: 'right1' }, from: attacker });
+      expect(unlocked.data).toMatchObject({ unlocked: true });
+    });
+
+    it('answers visitors one message whatever stopped the link: deleted, expired, out of downloads, owner disabled', async () => {
+      const { record, principal, as } = await user();
+      await write(principal, ['f.txt'], 'f');
+      const deleted = await share(as, { uri: 'cloudreve://my/f.txt' });
+      const expired = await share(as, { uri: 'cloudreve://my/f.txt', expire: 30 });
+      const used = await share(as, { uri: 'cloudreve://my/f.txt', downloads: 1 });
+      expect((await urlFor(`cloudreve://${used.id}@share/f.txt`)).code).toBe(0);
+      expect((await as('DELETE', `/share/${deleted.id}`)).code).toBe(0);
+      now += 31_000;
+      const answers = async (id: string) => {
+        const uri = `cloudreve://${id}@share/f.txt`;
+        const url = await urlFor(uri);
+        return [
+          await listShared(`cloudreve://${id}@share`),
+          await anonymous('GET', `/share/info/${id}`),
+          await anonymous('GET', '/file/info', { query: { uri } }),
+          url.aggregated_error![uri]!,
+        ].map(({ code, msg }) => ({ code, msg }));
+      };
+      const expected = Array(4).fill({ code: 404, msg: GONE });
+      for (const { id } of [deleted, expired, used]) expect(await answers(id), id).toEqual(expected);
+      const live = await share(as, { uri: 'cloudreve://my/f.txt' });
+      await api.t.app.users.setStatus(record.id, 'disabled');
+      try {
+        expect(await answers(live.id)).toEqual(expected);
+      } finally {
+        await api.t.app.users.setStatus(record.id, 'active');
+      }
+    });
+
+    it("shows visitors the share capability and none of the owner's uploads in progress (contract 6, 15.1)", async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['inbox']);
+      await write(principal, ['inbox', 'done.txt'], 'done');
+      const upload = await as<{ session_id: string }>('PUT', '/file/upload', {
+        json: { uri: 'cloudreve://my/inbox/coming.bin', size: 10 },
+      });
+      expect(upload.code, upload.msg).toBe(0);
+      const sessionId = upload.data!.session_id;
+      const { id } = await share(as, { uri: 'cloudreve://my/inbox' });
+
+      const stranger = await user();
+      for (const visit of [listShared, (uri: string) => stranger.as<CapableListJson>('GET', '/file', { query: { uri } })]) {
+        const visited = await visit(`cloudreve://${id}@share`);
+        expect(visited.code, visited.msg).toBe(0);
+        expect(visited.data!.files.map((f) => [f.name, f.metadata, f.capability])).toEqual([
+          ['coming.bin', null, SHARE_CAPABILITY],
+          ['done.txt', null, SHARE_CAPABILITY],
+        ]);
+        expect(visited.data!.props.capability).toBe(SHARE_CAPABILITY);
+        expect(JSON.stringify(visited.data)).not.toContain(sessionId);
+      }
+      const info = await anonymous<FileJson & { capability: string }>('GET', '/file/info', {
+        query: { uri: `cloudreve://${id}@share/coming.bin` },
+      });
+      expect(info.data).toMatchObject({ metadata: null, capability: SHARE_CAPABILITY });
+      // A search inside the share is a listing too.
+      const searched = await listShared(`cloudreve://${id}@share?name=coming`);
+      expect(searched.data!.props.capability).toBe(SHARE_CAPABILITY);
+      expect(JSON.stringify(searched.data)).not.toContain(sessionId);
+
+      // In their own space the owner still sees the upload, with the `my` capability.
+      const own = await as<CapableListJson>('GET', '/file', { query: { uri: 'cloudreve://my/inbox' } });
+      expect(own.data!.files[0]).toMatchObject({
+        name: 'coming.bin',
+        metadata: { 'sys:upload_session_id': sessionId },
+        capability: 'w8edAQ==',
+      });
+      expect(own.data!.props.capability).toBe('w8edAQ==');
+    });
+
+    it("does not reveal a single shared file's real parent folder", async () => {
+      const { principal, as } = await user();
+      await api.t.app.vfs.mkdir(principal, ['folder']);
+      await write(principal, ['folder', 'only.txt'], 'only');
+      const folderId = (await as<FileJson>('GET', '/file/info', { query: { uri: 'cloudreve://my/folder' } })).data!.id;
+      const { id } = await share(as, { uri: 'cloudreve://my/folder/only.txt' });
+      const listed = await listShared(`cloudreve://${id}@share`);
+      expect(listed.code, listed.msg).toBe(0);
+      expect(listed.data!.parent.id).not.toBe(folderId);
+      expect(listed.data!.parent.id).toBe(listed.data!.files[0]!.id);
+      expect(JSON.stringify(listed.data)).not.toContain(folderId);
     });
   });
 

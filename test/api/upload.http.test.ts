@@ -5,11 +5,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
 import type { Principal } from '../../src/core/index.js';
+import { buildHttpServer } from '../../src/http/index.js';
+import { MemoryBackend } from '../../src/storage/index.js';
 import { readAll } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import {
@@ -57,19 +60,10 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
   let offset = 0;
   const api = useApiServer(dialect, { clock: () => Date.now() + offset, config: { uploads: { chunkSizeBytes: CHUNK } } });
 
-  const uploadsDir = () => path.join(api.t.dataDir, 'uploads');
-  const chunkFiles = (sessionId: string) =>
-    existsSync(path.join(uploadsDir(), sessionId)) ? readdirSync(path.join(uploadsDir(), sessionId)).sort() : [];
-  const sessionRows = async () =>
-    api.t.app.database.db.selectFrom('upload_sessions').select(['id', 'completed_at']).orderBy('id').execute();
-  /** Nothing a refused request could have touched changed: entries, blobs, locks, counters, sessions and chunk files. */
-  const unchanged = <T>(act: () => Promise<T>) =>
-    unchangedBy(
-      async () => ({ sessions: await sessionRows(), chunks: listChunks() }),
-      () => unchangedIn(api, act),
-    );
-  const listChunks = () =>
-    existsSync(uploadsDir()) ? readdirSync(uploadsDir()).flatMap((id) => chunkFiles(id).map((name) => `${id}/${name}`)) : [];
+  const uploadsDir = () => uploadsDirOf(api);
+  const chunkFiles = (sessionId: string) => chunkFilesOf(api, sessionId);
+  const sessionRows = () => sessionRowsOf(api);
+  const unchanged = <T>(act: () => Promise<T>) => unchangedOn(api, act);
 
   const read = async (principal: Principal, names: string[]) => readAll((await api.t.app.vfs.read(principal, names)).stream);
   const open = (token: string, json: Record<string, unknown>) => call<SessionJson>(api, 'PUT', '/file/upload', { token, json });
@@ -307,9 +301,71 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
         const over = await open(token, { uri: 'cloudreve://my/big.bin', size: 601 });
         expect(over).toMatchObject({ code: 40051, msg: expect.stringMatching(/quota/) });
       });
-      const fits = await open(token, { uri: 'cloudreve://my/half.bin', size: 1000, entity_type: 'version' });
-      expect(fits.code).toBe(0);
+      // 600 bytes more than the 400 it replaces: all that is left, reserved while the session is open.
+      const version = await open(token, { uri: 'cloudreve://my/half.bin', size: 1000, entity_type: 'version' });
+      expect(version.code).toBe(0);
+      await unchanged(async () => {
+        const over = await open(token, { uri: 'cloudreve://my/other.bin', size: 1 });
+        expect(over).toMatchObject({
+          code: 40051,
+          msg: 'This upload adds 1 byte, more than the storage quota leaves (0 bytes, counting the 600 bytes that uploads in progress will take)',
+        });
+      });
+      // Another version of the same file needs only what it adds too.
+      expect((await open(token, { uri: 'cloudreve://my/half.bin', size: 400, entity_type: 'version' })).code).toBe(0);
+      const cancelled = await call(api, 'DELETE', '/file/upload', {
+        token,
+        json: { id: version.data!.session_id, uri: version.data!.uri },
+      });
+      expect(cancelled.code).toBe(0);
       expect((await open(token, { uri: 'cloudreve://my/other.bin', size: 600 })).code).toBe(0);
+    });
+
+    it('open sessions reserve their bytes: uploads that do not fit beside the ones in progress are 40051 (review: 4 of 2,900 in 3,000)', async () => {
+      const { user } = await api.t.newUser(undefined, { quota: 3000 });
+      let token = (await login(api, user.email, PASSWORD)).access_token;
+      const first = (await open(token, { uri: 'cloudreve://my/one.bin', size: 2900 })).data!;
+      await unchanged(async () => {
+        for (const name of ['two.bin', 'three.bin', 'four.bin']) {
+          const refused = await open(token, { uri: `cloudreve://my/${name}`, size: 2900 });
+          expect(refused, name).toMatchObject({
+            code: 40051,
+            msg: 'This upload adds 2900 bytes, more than the storage quota leaves (100 bytes, counting the 2900 bytes that uploads in progress will take)',
+          });
+        }
+      });
+      expect((await open(token, { uri: 'cloudreve://my/small.bin', size: 100 })).code).toBe(0);
+      await unchanged(async () => expect((await open(token, { uri: 'cloudreve://my/more.bin', size: 1 })).code).toBe(40051));
+
+      // A cancelled session gives its bytes back.
+      expect((await call(api, 'DELETE', '/file/upload', { token, json: { id: first.session_id, uri: first.uri } })).code).toBe(0);
+      const second = (await open(token, { uri: 'cloudreve://my/two.bin', size: 2900 })).data!;
+      // A completed one counts as stored bytes instead: the quota is still full.
+      await uploadAll(token, second.session_id, randomBytes(2900));
+      await unchanged(async () => expect((await open(token, { uri: 'cloudreve://my/more.bin', size: 1 })).code).toBe(40051));
+
+      // Expired sessions hold nothing.
+      offset += DAY_MS + 60_000;
+      try {
+        token = (await login(api, user.email, PASSWORD)).access_token;
+        await call(api, 'DELETE', '/file', { token, json: { uris: ['cloudreve://my/two.bin'], skip_soft_delete: true } });
+        expect((await open(token, { uri: 'cloudreve://my/later.bin', size: 3000 })).code).toBe(0);
+      } finally {
+        offset = 0;
+      }
+    });
+
+    it('sessions opened at the same moment cannot overbook the quota together', async () => {
+      const { user } = await api.t.newUser(undefined, { quota: 3000 });
+      const token = (await login(api, user.email, PASSWORD)).access_token;
+      const answers = await Promise.all(
+        [...Array(6).keys()].map((n) => open(token, { uri: `cloudreve://my/racing ${n}.bin`, size: 1000 })),
+      );
+      expect(answers.map((answer) => answer.code).sort()).toEqual([0, 0, 0, 40051, 40051, 40051]);
+      // The refused ones took their placeholders away again.
+      const listing = await call<{ files: FileJson[] }>(api, 'GET', '/file', { token, query: { uri: 'cloudreve://my' } });
+      const opened = answers.filter((answer) => answer.code === 0).map((answer) => decodeURIComponent(answer.data!.uri.split('/').pop()!));
+      expect(listing.data!.files.map((file) => file.name).sort()).toEqual(opened.sort());
     });
   });
 
@@ -431,6 +487,215 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
     });
   });
 
+  describe('chunks of any Content-Type (Cloudreve takes them all)', () => {
+    it('stores chunks sent without a type, as text/plain, as a form (curl --data-binary) or even as JSON, byte for byte', async () => {
+      const { principal, token } = await apiUser(api);
+      const content = randomBytes(5 * CHUNK + 3);
+      // Bytes that are not valid JSON, UTF-8 or form encoding, in case anything tried to parse them.
+      content.write('{"not": json', 0, 'latin1');
+      const session = (await open(token, { uri: 'cloudreve://my/typed.bin', size: content.length })).data!;
+      const types = [
+        null,
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json',
+        'multipart/form-data; boundary=x',
+        'nonsense',
+      ];
+      for (const [index, contentType] of types.entries()) {
+        const answer = await postChunk(api, token, session.session_id, index, chunkOf(content, index), { contentType });
+        expect(answer, String(contentType)).toMatchObject({ code: 0, msg: '' });
+      }
+      expect((await read(principal, ['typed.bin'])).equals(content)).toBe(true);
+
+      // Refusals are the same whatever the type.
+      const other = (await open(token, { uri: 'cloudreve://my/typed-short.bin', size: 2 * CHUNK })).data!;
+      await unchanged(async () => {
+        const short = await postChunk(api, token, other.session_id, 0, Buffer.alloc(10), { contentType: 'text/plain' });
+        expect(short).toMatchObject({ code: 40013, msg: `Invalid Content-Length (expected: ${CHUNK})` });
+        const signedOut = await postChunk(api, undefined, other.session_id, 0, Buffer.alloc(CHUNK), { contentType: null });
+        expect(signedOut.code).toBe(401);
+      });
+    });
+
+    it('the JSON routes still refuse other types with the same message, the chunk type included', async () => {
+      const { token } = await apiUser(api);
+      await unchanged(async () => {
+        for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+          const answer = await call(api, 'PUT', '/file/upload', {
+            token,
+            body: JSON.stringify({ uri: 'cloudreve://my/typed.json', size: 3 }),
+            headers: { 'Content-Type': type },
+          });
+          expect(answer, type).toMatchObject({ code: 40001, msg: 'Send request bodies as JSON with Content-Type: application/json' });
+        }
+      });
+    });
+  });
+
+  describe('last_modified (contract 15.4)', () => {
+    it('is refused with 40001 past the end of year 9999, before anything is written; the last millisecond of 9999 works', async () => {
+      const { principal, token } = await apiUser(api);
+      await unchanged(async () => {
+        for (const lastModified of [253402300800000, 8.64e15 + 1, Number.MAX_SAFE_INTEGER]) {
+          const answer = await open(token, { uri: 'cloudreve://my/future.bin', size: 3, last_modified: lastModified });
+          expect(answer, String(lastModified)).toMatchObject({
+            code: 40001,
+            msg: 'last_modified: must be a time before the year 10000 (at most 253402300799999 Unix milliseconds)',
+          });
+        }
+      });
+      const session = (await open(token, { uri: 'cloudreve://my/future.bin', size: 3, last_modified: 253402300799999 })).data!;
+      expect((await postChunk(api, token, session.session_id, 0, Buffer.from('end'))).code).toBe(0);
+      expect((await info(token, session.uri)).data).toMatchObject({ size: 3, updated_at: '9999-12-31T23:59:59.999Z' });
+      expect((await read(principal, ['future.bin'])).toString()).toBe('end');
+    });
+  });
+
+  describe('open sessions per user (config uploads.maxOpenSessions)', () => {
+    let capOffset = 0;
+    const capped = useApiServer(dialect, {
+      clock: () => Date.now() + capOffset,
+      config: { uploads: { chunkSizeBytes: CHUNK, maxOpenSessions: 2 } },
+    });
+
+    it('refuses a session beyond the limit with a clear message; completed, cancelled and expired ones do not count', async () => {
+      const { record, token } = await apiUser(capped);
+      const openOn = (t: string, name: string) =>
+        call<SessionJson>(capped, 'PUT', '/file/upload', { token: t, json: { uri: `cloudreve://my/${name}`, size: 10 } });
+      const a = (await openOn(token, 'a.bin')).data!;
+      const b = (await openOn(token, 'b.bin')).data!;
+      const refused = async (name: string) =>
+        unchangedOn(capped, async () => {
+          expect(await openOn(token, name)).toMatchObject({
+            code: 429,
+            msg: 'You already have 2 uploads in progress, the most this server allows; finish or cancel one before starting another',
+          });
+        });
+      await refused('c.bin');
+      // Another user has their own allowance.
+      expect((await openOn((await apiUser(capped)).token, 'c.bin')).code).toBe(0);
+
+      expect((await postChunk(capped, token, a.session_id, 0, Buffer.alloc(10))).code).toBe(0);
+      // The completed one no longer counts.
+      expect((await openOn(token, 'c.bin')).code).toBe(0);
+      await refused('d.bin');
+      expect((await call(capped, 'DELETE', '/file/upload', { token, json: { id: b.session_id, uri: b.uri } })).code).toBe(0);
+      expect((await openOn(token, 'd.bin')).code).toBe(0);
+      await refused('e.bin');
+
+      capOffset += DAY_MS + 60_000;
+      try {
+        const later = (await login(capped, record.email, PASSWORD)).access_token;
+        expect((await openOn(later, 'e.bin')).code).toBe(0);
+        expect((await openOn(later, 'f.bin')).code).toBe(0);
+      } finally {
+        capOffset = 0;
+      }
+    });
+  });
+
+  describe('a chunk sent again while the file is being assembled waits for the outcome (contract 15.7)', () => {
+    // OpenList gives up on the last chunk after 30 s and sends it again; once that succeeds it
+    // deletes the original it renamed aside. A storage that holds the commit's write until the
+    // test lets it go on (or fails it) stands for a slow one.
+    let slowOffset = 0;
+    const storage = new GatedBackend();
+    const slow = useApiServer(dialect, {
+      clock: () => Date.now() + slowOffset,
+      backendOverride: () => storage,
+      config: { uploads: { chunkSizeBytes: CHUNK }, storage: { inlineMaxBytes: 0 } },
+    });
+
+    /** Opens a two-chunk upload, sends chunk 0, and sends chunk 1 with the commit's write held; resolves once it is held. */
+    async function lastChunkHeld(name: string) {
+      const { principal, token } = await apiUser(slow);
+      const content = randomBytes(CHUNK + 100);
+      const uri = `cloudreve://my/${name}`;
+      const session = (await call<SessionJson>(slow, 'PUT', '/file/upload', { token, json: { uri, size: content.length } })).data!;
+      expect((await postChunk(slow, token, session.session_id, 0, chunkOf(content, 0))).code).toBe(0);
+      const held = storage.hold();
+      const first = postChunk(slow, token, session.session_id, 1, chunkOf(content, 1));
+      await held.reached;
+      const resend = (node: { origin: string } = slow) => answeredLater(postChunk(node, token, session.session_id, 1, chunkOf(content, 1)));
+      return { principal, token, content, session, held, first, resend };
+    }
+
+    it('answers the retry only once the file is complete, on this node and on another one', async () => {
+      const { principal, token, content, session, held, first, resend } = await lastChunkHeld('slow.bin');
+      const node = await secondNode(slow);
+      try {
+        const here = resend();
+        const there = resend(node);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(here.answered(), 'the retry on this node').toBe(false);
+        expect(there.answered(), 'the retry on another node').toBe(false);
+        expect((await call<ProgressJson>(slow, 'GET', `/file/upload/${session.session_id}`, { token })).data!.completed).toBe(false);
+        held.release();
+        expect(await first).toMatchObject({ code: 0 });
+        expect(await here.answer).toMatchObject({ code: 0, msg: '' });
+        expect(await there.answer).toMatchObject({ code: 0, msg: '' });
+        expect((await readAll((await slow.t.app.vfs.read(principal, ['slow.bin'])).stream)).equals(content)).toBe(true);
+      } finally {
+        await node.close();
+      }
+    });
+
+    it('answers the real failure when the commit fails for good (here), or that the upload ended (elsewhere)', async () => {
+      const { principal, token, session, held, first, resend } = await lastChunkHeld('doomed.bin');
+      const node = await secondNode(slow);
+      try {
+        const here = resend();
+        const there = resend(node);
+        // The placeholder is deleted meanwhile, which cancels the upload (contract 15.1).
+        await slow.t.app.vfs.delete(principal, ['doomed.bin']);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(here.answered() || there.answered()).toBe(false);
+        held.release();
+        expect(await first).toMatchObject({ code: 40016 });
+        expect(await here.answer).toMatchObject({ code: 40016, msg: expect.stringMatching(/placeholder of this upload .* was deleted/) });
+        expect(await there.answer).toMatchObject({ code: 40011, msg: expect.stringMatching(/ended without completing/) });
+        expect((await call(slow, 'GET', '/file/info', { token, query: { uri: session.uri } })).code).toBe(40016);
+      } finally {
+        await node.close();
+      }
+    });
+
+    it('completes the file itself when the commit it waited on failed and gave the session back', async () => {
+      const { principal, content, held, first, resend } = await lastChunkHeld('retried.bin');
+      const retry = resend();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(retry.answered()).toBe(false);
+      held.fail(new Error('the storage went away for a moment'));
+      expect((await first).code).not.toBe(0);
+      expect(await retry.answer).toMatchObject({ code: 0, msg: '' });
+      expect((await readAll((await slow.t.app.vfs.read(principal, ['retried.bin'])).stream)).equals(content)).toBe(true);
+    });
+
+    it('answers 409 rather than success when the file is still being assembled after the wait; a later retry learns the outcome', async () => {
+      const { principal, token, content, session, held, first, resend } = await lastChunkHeld('stuck.bin');
+      const retry = resend();
+      try {
+        // The server's clock runs on (the wait is bounded by it) until the retry is answered.
+        for (let step = 0; step < 20 && !retry.answered(); step++) {
+          slowOffset += 10_000;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        slowOffset = 0;
+      }
+      expect(await retry.answer).toMatchObject({
+        code: 409,
+        msg: 'The file of this upload is still being assembled from its chunks; send the last chunk again in a moment to learn whether it completed',
+      });
+      expect((await call<ProgressJson>(slow, 'GET', `/file/upload/${session.session_id}`, { token })).data!.completed).toBe(false);
+      held.release();
+      expect((await first).code).toBe(0);
+      expect((await postChunk(slow, token, session.session_id, 1, chunkOf(content, 1))).code).toBe(0);
+      expect((await readAll((await slow.t.app.vfs.read(principal, ['stuck.bin'])).stream)).equals(content)).toBe(true);
+    });
+  });
+
   it('takes chunks larger than the JSON body limit (the default 25 MiB chunk size must work)', async () => {
     const big = await startApiServer(dialect, { config: { uploads: { chunkSizeBytes: 1536 * 1024 } } });
     try {
@@ -458,16 +723,37 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
   });
 });
 
-/** POSTs one chunk as raw bytes (contract 15.3); `chunked` sends it without Content-Length. */
+const uploadsDirOf = (api: ApiServer) => path.join(api.t.dataDir, 'uploads');
+const chunkFilesOf = (api: ApiServer, sessionId: string) =>
+  existsSync(path.join(uploadsDirOf(api), sessionId)) ? readdirSync(path.join(uploadsDirOf(api), sessionId)).sort() : [];
+const sessionRowsOf = async (api: ApiServer) =>
+  api.t.app.database.db.selectFrom('upload_sessions').select(['id', 'completed_at']).orderBy('id').execute();
+const chunksOf = (api: ApiServer) =>
+  existsSync(uploadsDirOf(api)) ? readdirSync(uploadsDirOf(api)).flatMap((id) => chunkFilesOf(api, id).map((name) => `${id}/${name}`)) : [];
+
+/** Nothing a refused request could have touched changed: entries, blobs, locks, counters, sessions and chunk files. */
+function unchangedOn<T>(api: ApiServer, act: () => Promise<T>): Promise<T> {
+  return unchangedBy(
+    async () => ({ sessions: await sessionRowsOf(api), chunks: chunksOf(api) }),
+    () => unchangedIn(api, act),
+  );
+}
+
+/**
+ * POSTs one chunk as raw bytes (contract 15.3); `chunked` sends it without Content-Length;
+ * `contentType` replaces application/octet-stream (null: no Content-Type at all).
+ */
 async function postChunk(
-  api: ApiServer,
+  api: { readonly origin: string },
   token: string | undefined,
   sessionId: string,
   index: number | string,
   body: Buffer,
-  options: { chunked?: boolean } = {},
+  options: { chunked?: boolean; contentType?: string | null } = {},
 ): Promise<ApiResponse> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', Accept: 'application/json, text/plain, */*' };
+  const headers: Record<string, string> = { Accept: 'application/json, text/plain, */*' };
+  const contentType = options.contentType === undefined ? 'application/octet-stream' : options.contentType;
+  if (contentType !== null) headers['Content-Type'] = contentType;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (!options.chunked) headers['Content-Length'] = String(body.length);
   const url = new URL(`${api.origin}/api/v4/file/upload/${encodeURIComponent(sessionId)}/${index}`);
@@ -543,4 +829,55 @@ async function fetchJson(url: string): Promise<unknown> {
 
 function bodyFrom(content: Buffer) {
   return Readable.from([content]);
+}
+
+/** A request's answer, and whether it has come yet. */
+function answeredLater<T>(answer: Promise<T>): { answer: Promise<T>; answered(): boolean } {
+  let settled = false;
+  const tracked = answer.finally(() => {
+    settled = true;
+  });
+  return { answer: tracked, answered: () => settled };
+}
+
+/** Another server process on the same database and data directory (DESIGN.md decision 6), over its own port. */
+async function secondNode(api: ApiServer): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = await buildHttpServer(await api.t.reopen());
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  return { origin: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+/**
+ * A memory backend whose next put can be held, as a slow storage would hold a commit, until
+ * the test lets it go on or fails it.
+ */
+class GatedBackend extends MemoryBackend {
+  private next: { reached: () => void; gate: Promise<void> } | null = null;
+
+  /** Holds the next put; `reached` resolves once one is waiting. */
+  hold(): { reached: Promise<void>; release: () => void; fail: (error: Error) => void } {
+    let release!: () => void;
+    let fail!: (error: Error) => void;
+    let reached!: () => void;
+    const gate = new Promise<void>((resolve, reject) => {
+      release = resolve;
+      fail = reject;
+    });
+    gate.catch(() => undefined);
+    const waiting = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    this.next = { reached, gate };
+    return { reached: waiting, release, fail };
+  }
+
+  override async put(key: string, source: Readable, options?: { signal?: AbortSignal }): Promise<number> {
+    const held = this.next;
+    this.next = null;
+    if (held) {
+      held.reached();
+      await held.gate;
+    }
+    return super.put(key, source, options);
+  }
 }

@@ -122,3 +122,10 @@ export async function signIn(page: Page, origin: string, email: string, password
 
 /** A file or folder of the listing (list or grid), by its name. */
 export const row = (page: Page, name: string) => page.locator(`[data-name="${name.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"]`);
+
+/** The session the app keeps in localStorage (web/src/api/session.ts), or null when signed out. */
+export async function storedSession(page: Page): Promise<{ token: { access_token: string; refresh_token: string } } | null> {
+  return (await page.evaluate("JSON.parse(localStorage.getItem('cumulus.session'))")) as {
+    token: { access_token: string; refresh_token: string };
+  } | null;
+}

@@ -86,6 +86,46 @@ export class SessionRepository {
     return Number(result.numUpdatedRows);
   }
 
+  /** A user's live families (not revoked, not expired at `now`), most recently refreshed first. */
+  async liveOfUser(tx: Tx, userId: number, now: number): Promise<SessionRecord[]> {
+    const rows = await tx
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('refreshed_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toSession);
+  }
+
+  /** Revokes one live family of this user; false when it is not theirs, not live, or does not exist. */
+  async revokeOfUser(tx: Tx, id: string, userId: number, reason: string, now: number): Promise<boolean> {
+    const result = await tx
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Revokes every live family of a user but one (the caller's own); how many it revoked. */
+  async revokeOthersOfUser(tx: Tx, userId: number, keepId: string, reason: string, now: number): Promise<number> {
+    const result = await tx
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('id', '!=', keepId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Removes families whose last refresh token expired before `before`. */
   async deleteExpired(tx: Tx, before: number): Promise<number> {
     const result = await tx.deleteFrom('sessions').where('expires_at', '<', before).executeTakeFirst();

@@ -5,6 +5,8 @@ import type { SharesTable } from '../schema.js';
 
 export interface ShareRecord {
   readonly id: number;
+  /** Random and unique: what links and share URIs name (the id is never shown). */
+  readonly key: string;
   readonly userId: number;
   readonly entryId: number;
   readonly password: string | null;
@@ -15,6 +17,8 @@ export interface ShareRecord {
   readonly views: number;
   readonly shareView: boolean;
   readonly showReadme: boolean;
+  /** Bumped by every edit; download URLs carry the revision they were signed for. */
+  readonly revision: number;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** The shared entry as it is now (shares follow their entry by id). */
@@ -26,20 +30,20 @@ export type ShareFields = Pick<ShareRecord, 'entryId' | 'password' | 'expiresAt'
 
 /** Share links. Every read joins the shared entry, so a listing is one query. */
 export class ShareRepository {
-  async insert(tx: Tx, share: ShareFields & { userId: number; now: number }): Promise<number> {
+  async insert(tx: Tx, share: ShareFields & { key: string; userId: number; now: number }): Promise<number> {
     const row = await tx
       .insertInto('shares')
-      .values({ ...columnsOf(share), user_id: share.userId, created_at: share.now, updated_at: share.now })
+      .values({ ...columnsOf(share), link_key: share.key, user_id: share.userId, created_at: share.now, updated_at: share.now })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
   }
 
-  /** Replaces what the owner sets; the counters stay. False when the share is gone. */
+  /** Replaces what the owner sets and bumps the revision; the counters stay. False when the share is gone. */
   async update(tx: Tx, id: number, share: ShareFields & { now: number }): Promise<boolean> {
     const result = await tx
       .updateTable('shares')
-      .set({ ...columnsOf(share), updated_at: share.now })
+      .set((eb) => ({ ...columnsOf(share), revision: eb('revision', '+', 1), updated_at: share.now }))
       .where('id', '=', id)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
@@ -47,6 +51,11 @@ export class ShareRepository {
 
   async byId(tx: Tx, id: number): Promise<ShareRecord | null> {
     const row = await this.select(tx).where('s.id', '=', id).executeTakeFirst();
+    return row ? toShare(row) : null;
+  }
+
+  async byKey(tx: Tx, key: string): Promise<ShareRecord | null> {
+    const row = await this.select(tx).where('s.link_key', '=', key).executeTakeFirst();
     return row ? toShare(row) : null;
   }
 
@@ -63,10 +72,10 @@ export class ShareRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  /** Deletes those of `ids` that belong to the user; returns how many went. */
-  async deleteOwned(tx: Tx, userId: number, ids: readonly number[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await tx.deleteFrom('shares').where('user_id', '=', userId).where('id', 'in', ids).executeTakeFirst();
+  /** Deletes those of the shares with these keys that belong to the user; returns how many went. */
+  async deleteOwned(tx: Tx, userId: number, keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const result = await tx.deleteFrom('shares').where('user_id', '=', userId).where('link_key', 'in', keys).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
@@ -79,18 +88,21 @@ export class ShareRepository {
   }
 
   /**
-   * Counts one download if the share still allows it (not expired, downloads left): one
-   * conditional update, so two concurrent downloads cannot both take the last one.
+   * Counts `count` downloads if the share still allows all of them (still at `revision`, not
+   * expired, that many downloads left): one conditional update, so concurrent requests cannot
+   * take the same last downloads.
    */
-  async takeDownload(tx: Tx, id: number, now: number): Promise<boolean> {
+  async takeDownloads(tx: Tx, id: number, take: { count: number; revision: number; now: number }): Promise<boolean> {
+    const { count, revision, now } = take;
     const result = await tx
       .updateTable('shares')
       .set((eb) => ({
-        downloads: eb('downloads', '+', 1),
-        remaining_downloads: eb('remaining_downloads', '-', 1),
+        downloads: eb('downloads', '+', count),
+        remaining_downloads: eb('remaining_downloads', '-', count),
       }))
       .where('id', '=', id)
-      .where((eb) => eb.or([eb('remaining_downloads', 'is', null), eb('remaining_downloads', '>', 0)]))
+      .where('revision', '=', revision)
+      .where((eb) => eb.or([eb('remaining_downloads', 'is', null), eb('remaining_downloads', '>=', count)]))
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
@@ -122,6 +134,7 @@ type ShareRow = Selectable<SharesTable> & { entry_name: string; entry_kind: stri
 function toShare(row: ShareRow): ShareRecord {
   return {
     id: Number(row.id),
+    key: row.link_key,
     userId: Number(row.user_id),
     entryId: Number(row.entry_id),
     password: row.password,
@@ -131,6 +144,7 @@ function toShare(row: ShareRow): ShareRecord {
     views: Number(row.views),
     shareView: Number(row.share_view) === 1,
     showReadme: Number(row.show_readme) === 1,
+    revision: Number(row.revision),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     entry: { name: row.entry_name, kind: row.entry_kind as EntryKind, size: Number(row.entry_size) },

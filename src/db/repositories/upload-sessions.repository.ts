@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../database.js';
 import type { SqlDialectName } from '../dialect.js';
 import type { UploadSessionsTable } from '../schema.js';
@@ -23,6 +23,9 @@ export interface UploadSessionRecord {
 }
 
 export type NewUploadSession = Omit<UploadSessionRecord, 'committingAt' | 'completedAt'>;
+
+/** The first key of the PostgreSQL advisory locks that serialise openings of sessions per user ("upld"). */
+const OPENINGS_LOCK = 0x75706c64;
 
 /**
  * Upload sessions and the chunks they hold (Cloudreve V4 contract, section 15), shared by
@@ -65,6 +68,43 @@ export class UploadSessionRepository {
     const query = tx.selectFrom('upload_sessions').selectAll().where('id', '=', id);
     const row = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
     return row ? toSession(row) : null;
+  }
+
+  /**
+   * Serialises the opening of sessions by or for these users until the transaction ends, so
+   * that counting their open sessions and inserting one happen as one step (PostgreSQL;
+   * SQLite's transactions hold the write lock already). Locks are taken in id order, so two
+   * openings never wait on each other in a cycle.
+   */
+  async lockOpenings(tx: Tx, userIds: readonly number[], dialect: SqlDialectName): Promise<void> {
+    if (dialect !== 'postgres') return;
+    for (const id of [...new Set(userIds)].sort((a, b) => a - b)) {
+      await sql`select pg_advisory_xact_lock(${OPENINGS_LOCK}::int, ${id}::int)`.execute(tx);
+    }
+  }
+
+  /** Sessions still open at `now` (neither completed nor expired) whose file goes to this owner's storage. */
+  async openFor(tx: Tx, ownerId: number, now: number): Promise<UploadSessionRecord[]> {
+    const rows = await tx
+      .selectFrom('upload_sessions')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('completed_at', 'is', null)
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map(toSession);
+  }
+
+  /** How many sessions this user opened that are still open at `now`. */
+  async countOpenBy(tx: Tx, userId: number, now: number): Promise<number> {
+    const row = await tx
+      .selectFrom('upload_sessions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('user_id', '=', userId)
+      .where('completed_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   /** Records a stored chunk (again, when it was re-sent). */

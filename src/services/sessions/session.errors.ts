@@ -1,4 +1,4 @@
-import { DomainError } from '../../core/index.js';
+import { DomainError, NotFoundError } from '../../core/index.js';
 
 /**
  * Sign-in failures the API tells apart (Cloudreve V4 contract, section 3.4): a wrong email or
@@ -20,5 +20,12 @@ export class AccountDisabledError extends DomainError {
 export class TokenRejectedError extends DomainError {
   constructor(message: string) {
     super('UNAUTHENTICATED', message);
+  }
+}
+
+/** No live session of the caller has this id (404 "Session not found", as Cloudreve words it). */
+export class SessionNotFoundError extends NotFoundError {
+  constructor(message = 'Session not found') {
+    super(message);
   }
 }

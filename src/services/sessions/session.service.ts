@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { FailureThrottle, encodeId, type TokenSigner } from '../../auth/index.js';
-import { ForbiddenError, RateLimitedError, UnauthenticatedError, type Principal, type User } from '../../core/index.js';
-import type { Database, SessionRepository, UserRepository, UserWithSecret } from '../../db/index.js';
+import { ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, type Principal, type User } from '../../core/index.js';
+import type { Database, SessionRecord, SessionRepository, Tx, UserRepository, UserWithSecret } from '../../db/index.js';
 import type { ServerSettings } from '../settings/server-settings.service.js';
 import type { UserService } from '../users/user.service.js';
-import { AccountDisabledError, InvalidCredentialsError, TokenRejectedError } from './session.errors.js';
+import { IncorrectPasswordError } from '../users/user.errors.js';
+import { AccountDisabledError, InvalidCredentialsError, SessionNotFoundError, TokenRejectedError } from './session.errors.js';
 
 /** Both tokens of a sign-in, with their expiries in epoch milliseconds. */
 export interface TokenPair {
@@ -35,6 +36,20 @@ export interface SessionServiceOptions {
 export interface ClientInfo {
   readonly address: string;
   readonly userAgent?: string;
+}
+
+/** A live session as its user sees it in their list. */
+export interface ActiveSession {
+  readonly id: string;
+  readonly createdAt: number;
+  /** When it last got a token pair (sign-in or refresh): access tokens are used without a write. */
+  readonly refreshedAt: number;
+  readonly expiresAt: number;
+  readonly userAgent: string | null;
+  /** The client address it signed in from. */
+  readonly address: string | null;
+  /** Whether it is the session of the access token asking. */
+  readonly current: boolean;
 }
 
 /** How long after a rotation the token it replaced still gets a pair (for concurrent refreshes of one client), in ms. */
@@ -74,9 +89,7 @@ export class SessionService {
    * failures from the account or the address (then the password is not even checked).
    */
   async login(email: string, password: string, client: ClientInfo): Promise<{ user: User; tokens: TokenPair }> {
-    const keys = [`account:${email.trim().toLowerCase()}`, `address:${client.address}`];
-    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
-    if (wait > 0) throw new RateLimitedError(wait, `Too many failed sign-in attempts; try again in ${wait} seconds`);
+    const keys = this.throttleKeys(email, client, 'sign-in');
     let user: User;
     try {
       user = await this.users.authenticate(email, password);
@@ -163,10 +176,59 @@ export class SessionService {
     this.cache.delete(claims.sessionId);
   }
 
+  /**
+   * The caller changes their own password (contract 19, PATCH /user/setting), throttled with
+   * sign-ins: a wrong current password counts as a failed sign-in of the account and the
+   * address. In one transaction with the new hash, every other session of the user ends and
+   * the caller's own session moves to a new refresh token carrying the new credentials'
+   * state hash; the answer is that token pair (its old refresh token no longer refreshes).
+   */
+  async changePassword(auth: Authentication, currentPassword: string, newPassword: string, client: ClientInfo): Promise<TokenPair> {
+    const keys = this.throttleKeys(auth.user.email, client, 'password');
+    let tokens: TokenPair;
+    try {
+      tokens = await this.users.changePassword(auth.user.id, currentPassword, newPassword, (tx, user) =>
+        this.reissue(tx, user, auth.sessionId),
+      );
+    } catch (error) {
+      if (error instanceof IncorrectPasswordError) for (const key of keys) this.throttle.fail(key);
+      throw error;
+    }
+    this.throttle.succeed(keys[0]!);
+    this.forget(auth.user.id, auth.sessionId);
+    return tokens;
+  }
+
+  /** The caller's live sessions, most recently refreshed first, theirs marked. */
+  async list(auth: Authentication): Promise<ActiveSession[]> {
+    const rows = await this.database.read((db) => this.sessions.liveOfUser(db, auth.user.id, this.options.clock()));
+    return rows.map((row) => presentSession(row, auth.sessionId));
+  }
+
+  /** Ends one of the caller's own live sessions (theirs included); SessionNotFound for any other id. */
+  async end(auth: Authentication, sessionId: string): Promise<void> {
+    const now = this.options.clock();
+    const ended = await this.database.transaction((tx) =>
+      this.sessions.revokeOfUser(tx, sessionId, auth.user.id, 'ended from the session list', now),
+    );
+    if (!ended) throw new SessionNotFoundError();
+    this.cache.delete(sessionId);
+  }
+
+  /** Ends every live session of the caller but their own; how many it ended. */
+  async endOthers(auth: Authentication): Promise<number> {
+    const now = this.options.clock();
+    const count = await this.database.transaction((tx) =>
+      this.sessions.revokeOthersOfUser(tx, auth.user.id, auth.sessionId, 'ended from the session list', now),
+    );
+    this.forget(auth.user.id, auth.sessionId);
+    return count;
+  }
+
   /** Ends every session of a user (a password change, an administrator's action). */
   async revokeAll(userId: number, reason: string): Promise<number> {
     const count = await this.database.transaction((tx) => this.sessions.revokeAllOfUser(tx, userId, reason, this.options.clock()));
-    for (const [id, entry] of this.cache) if (entry.value.user.id === userId) this.cache.delete(id);
+    this.forget(userId);
     return count;
   }
 
@@ -198,6 +260,42 @@ export class SessionService {
     return value;
   }
 
+  /**
+   * Inside a password change: ends the user's other sessions and gives the caller's session a
+   * new refresh token with the new state hash. A session that ended meanwhile is not revived.
+   */
+  private async reissue(tx: Tx, user: UserWithSecret, sessionId: string): Promise<TokenPair> {
+    const now = this.options.clock();
+    const session = await this.sessions.byId(tx, sessionId);
+    if (!session || session.revokedAt !== null || session.expiresAt <= now) {
+      throw new UnauthenticatedError('This session has ended; sign in again to change the password');
+    }
+    const tokenId = this.newId();
+    const tokens = await this.issue(user, session.id, tokenId);
+    // The compare-and-set of a refresh: one that rotated the session meanwhile makes this fail, and the change roll back.
+    if (!(await this.sessions.rotate(tx, session.id, { from: session.tokenId, to: tokenId, expiresAt: tokens.refreshExpires, now }))) {
+      throw new ConflictError('This session was refreshed while the password was being changed; try again');
+    }
+    await this.sessions.revokeOthersOfUser(tx, user.id, session.id, 'password changed', now);
+    return tokens;
+  }
+
+  /** Throttle keys of an attempt on an account from an address; RateLimited at once when either has failed too often. */
+  private throttleKeys(email: string, client: ClientInfo, what: 'sign-in' | 'password'): [string, string] {
+    const keys: [string, string] = [`account:${email.trim().toLowerCase()}`, `address:${client.address}`];
+    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
+    if (wait > 0) {
+      const attempts = what === 'sign-in' ? 'failed sign-in attempts' : 'wrong passwords for this account or from this address';
+      throw new RateLimitedError(wait, `Too many ${attempts}; try again in ${wait} seconds`);
+    }
+    return keys;
+  }
+
+  /** Drops the cached authentications of a user's sessions (but `keep`), so their ending takes effect at once. */
+  private forget(userId: number, keep?: string): void {
+    for (const [id, entry] of this.cache) if (entry.value.user.id === userId && id !== keep) this.cache.delete(id);
+  }
+
   private async issue(user: UserWithSecret, sessionId: string, tokenId: string): Promise<TokenPair> {
     const subject = encodeId('user', user.id);
     const access = await this.signer.issueAccess({ subject, sessionId });
@@ -217,4 +315,16 @@ export class SessionService {
     this.nextSweep = now + 3600_000;
     await this.database.transaction((tx) => this.sessions.deleteExpired(tx, now - KEEP_EXPIRED_MS)).catch(() => undefined);
   }
+}
+
+function presentSession(row: SessionRecord, callerSessionId: string): ActiveSession {
+  return {
+    id: row.id,
+    createdAt: row.createdAt,
+    refreshedAt: row.refreshedAt,
+    expiresAt: row.expiresAt,
+    userAgent: row.userAgent,
+    address: row.address,
+    current: row.id === callerSessionId,
+  };
 }

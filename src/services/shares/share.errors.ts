@@ -1,9 +1,16 @@
 import { ForbiddenError, NotFoundError } from '../../core/index.js';
 
 /**
+ * What a visitor is told of a share link that does not open, whatever the reason (contract
+ * 3.4's exact text for 404).
+ */
+export const SHARE_GONE = 'Shared file does not exist';
+
+/**
  * Contract section 17: a share link that does not exist, belongs to someone else, has
  * expired, has no downloads left, or whose file or owner is gone. Clients see one answer
- * (404) for all of them, so a link reveals nothing about why it stopped working.
+ * (404, and for visitors one message, SHARE_GONE) for all of them, so a link reveals nothing
+ * about why it stopped working.
  */
 export class ShareNotFoundError extends NotFoundError {}
 

@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { encodeId, generatePassword } from '../../auth/index.js';
+import { FailureThrottle, generatePassword } from '../../auth/index.js';
 import {
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
+  RateLimitedError,
   formatPath,
   type EntryKind,
   type Principal,
@@ -13,7 +14,7 @@ import {
 import { isForeignKeyViolation, type Database, type ShareFields, type ShareRecord, type ShareRepository } from '../../db/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
-import { IncorrectSharePasswordError, ShareNotFoundError, SharingNotAllowedError } from './share.errors.js';
+import { IncorrectSharePasswordError, SHARE_GONE, ShareNotFoundError, SharingNotAllowedError } from './share.errors.js';
 
 /**
  * A share link as its owner and the services see it. Times are epoch milliseconds. Settings
@@ -22,7 +23,18 @@ import { IncorrectSharePasswordError, ShareNotFoundError, SharingNotAllowedError
  */
 export interface Share extends Pick<
   ShareRecord,
-  'id' | 'entryId' | 'password' | 'expiresAt' | 'remainingDownloads' | 'downloads' | 'views' | 'shareView' | 'showReadme' | 'createdAt'
+  | 'id'
+  | 'key'
+  | 'entryId'
+  | 'password'
+  | 'expiresAt'
+  | 'remainingDownloads'
+  | 'downloads'
+  | 'views'
+  | 'shareView'
+  | 'showReadme'
+  | 'revision'
+  | 'createdAt'
 > {
   readonly ownerId: number;
   /** The shared entry's current name, kind and size: a share follows its entry by id. */
@@ -55,11 +67,36 @@ export interface OpenedShare {
   readonly principal: Principal;
 }
 
+/** Who is knocking: password guesses are throttled per share and per address. */
+export interface ShareVisitor {
+  /** The client's address (the real peer unless the proxy is trusted). */
+  readonly address: string;
+}
+
+/** A share's downloads to count at once (one POST /file/url), at the revision its files were reached through. */
+export interface DownloadTake {
+  readonly shareId: number;
+  readonly revision: number;
+  readonly count: number;
+}
+
 export interface ShareServiceOptions {
   readonly clock: () => number;
   /** The URL users reach the server at; links use the request's origin without it. */
   readonly publicUrl?: string;
+  /** A new link key; random by default (KEY_LENGTH characters of [0-9A-Za-z]). */
+  readonly newKey?: () => string;
+  /** Wrong passwords per share, and per address, before guessing waits (10 by default)... */
+  readonly maxFailures?: number;
+  /** ...within this window (5 minutes by default), as for sign-ins. */
+  readonly failureWindowMs?: number;
 }
+
+/** 20 characters of 62: about 119 bits, so links cannot be found by guessing. */
+const KEY_LENGTH = 20;
+const KEY_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** What may be a link key; anything else is not looked up. */
+const KEY = /^[0-9A-Za-z]{1,64}$/;
 
 const PASSWORD = /^[0-9A-Za-z]{1,32}$/;
 const GENERATED_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -73,32 +110,41 @@ const MAX_DOWNLOADS = 2 ** 31 - 1;
  * id, so renames and moves keep it; deleting the entry deletes the share.
  */
 export class ShareService {
+  private readonly throttle: FailureThrottle;
+  private readonly newKey: () => string;
+
   constructor(
     private readonly database: Database,
     private readonly shares: ShareRepository,
     private readonly users: UserService,
     private readonly vfs: Vfs,
     private readonly options: ShareServiceOptions,
-  ) {}
+  ) {
+    this.throttle = new FailureThrottle(options.maxFailures ?? 10, options.failureWindowMs ?? 5 * 60_000, options.clock);
+    this.newKey = options.newKey ?? (() => generatePassword(KEY_LENGTH, KEY_ALPHABET));
+  }
 
-  /** Shares the entry at `path` of the user's own tree. */
+  /** Shares the entry at `path` of the user's own tree, under a new random link key. */
   async create(user: User, principal: Principal, path: VPath, settings: ShareSettings): Promise<Share> {
     const fields = await this.fieldsFor(user, principal, path, settings);
     const id = await this.database
-      .transaction((tx) => this.shares.insert(tx, { ...fields, userId: user.id, now: this.options.clock() }))
+      .transaction((tx) => this.shares.insert(tx, { ...fields, key: this.newKey(), userId: user.id, now: this.options.clock() }))
       .catch(deletedMeanwhile(path));
     return this.get(id);
   }
 
-  /** Replaces a share's target and settings (counters stay); someone else's share is not found. */
-  async update(user: User, shareId: number, principal: Principal, path: VPath, settings: ShareSettings): Promise<Share> {
-    await this.owned(user, shareId);
+  /**
+   * Replaces a share's target and settings (counters and key stay; the revision moves on, so
+   * download URLs made before stop working); someone else's share is not found.
+   */
+  async update(user: User, key: string, principal: Principal, path: VPath, settings: ShareSettings): Promise<Share> {
+    const { id } = await this.owned(user, key);
     const fields = await this.fieldsFor(user, principal, path, settings);
     const updated = await this.database
-      .transaction((tx) => this.shares.update(tx, shareId, { ...fields, now: this.options.clock() }))
+      .transaction((tx) => this.shares.update(tx, id, { ...fields, now: this.options.clock() }))
       .catch(deletedMeanwhile(path));
     if (!updated) throw new ShareNotFoundError('Share not found');
-    return this.get(shareId);
+    return this.get(id);
   }
 
   async get(shareId: number): Promise<Share> {
@@ -120,60 +166,89 @@ export class ShareService {
   }
 
   /** Deletes a share of the user's (any share for an administrator). */
-  async delete(user: User, shareId: number): Promise<void> {
-    const record = await this.database.read((db) => this.shares.byId(db, shareId));
+  async delete(user: User, key: string): Promise<void> {
+    const record = await this.byKey(key);
     if (!record || (record.userId !== user.id && !(await this.users.groupOf(user)).permissions.admin)) {
       throw new ShareNotFoundError('Share not found');
     }
-    await this.database.transaction((tx) => this.shares.delete(tx, shareId));
+    await this.database.transaction((tx) => this.shares.delete(tx, record.id));
   }
 
-  /** Deletes those of the shares that are the user's; others' ids are ignored, as Cloudreve does. */
-  async deleteMany(user: User, shareIds: readonly number[]): Promise<void> {
-    await this.database.transaction((tx) => this.shares.deleteOwned(tx, user.id, shareIds));
+  /** Deletes those of the shares that are the user's; others' keys are ignored, as Cloudreve does. */
+  async deleteMany(user: User, keys: readonly string[]): Promise<void> {
+    await this.database.transaction((tx) => this.shares.deleteOwned(tx, user.id, keys));
   }
 
   /**
    * The share-info page (Cloudreve's `GET /share/info/:id`): the share if it still opens,
    * whether the caller has unlocked it (no password, the right one, or the owner), and its
-   * owner. With `countViews` the visit is counted.
+   * owner. With `countViews` the visit is counted. A password given is a guess, throttled as
+   * `open` throttles them (`unlocked` tells whether it was right).
    */
-  async info(shareId: number, visitor: { password?: string; userId?: number; countViews?: boolean }) {
-    const record = await this.database.read((db) => this.shares.byId(db, shareId));
-    if (!record) throw new ShareNotFoundError('Share not found');
-    const share = this.present(record);
-    const owner = await this.activeOwner(record);
-    if (share.expired || !owner) throw new ShareNotFoundError('Share link expired');
-    if (visitor.countViews) await this.database.transaction((tx) => this.shares.addView(tx, shareId));
-    const unlocked = share.password === null || visitor.userId === share.ownerId || samePassword(share.password, visitor.password);
+  async info(key: string, visitor: ShareVisitor & { password?: string; userId?: number; countViews?: boolean }) {
+    const { record, share, owner } = await this.live(key);
+    const given = visitor.password;
+    const unlocked =
+      share.password === null ||
+      visitor.userId === share.ownerId ||
+      (given ? this.guess(record.id, share.password, given, visitor) : false);
+    if (visitor.countViews) await this.database.transaction((tx) => this.shares.addView(tx, record.id));
     return { share: visitor.countViews ? { ...share, views: share.views + 1 } : share, owner, unlocked };
   }
 
   /**
    * Opens a share for a visitor (contract section 17): a missing, expired or exhausted share,
-   * or one whose owner is disabled, is not found; a wrong or missing password is refused.
-   * The principal is read-only and rooted at the shared entry, so nothing above it can be
-   * named (DESIGN.md decision 4).
+   * or one whose owner is disabled, is not found (one answer for all: the link tells nothing
+   * of why it stopped working); a wrong or missing password is refused, and after too many
+   * wrong ones every password is, for a while. The principal is read-only and rooted at the
+   * shared entry, so nothing above it can be named (DESIGN.md decision 4).
    */
-  async open(shareId: number, password: string | null): Promise<OpenedShare> {
-    const record = await this.database.read((db) => this.shares.byId(db, shareId));
-    if (!record) throw new ShareNotFoundError('Shared file does not exist');
-    const share = this.present(record);
-    const owner = share.expired ? null : await this.activeOwner(record);
-    if (!owner) throw new ShareNotFoundError('Shared file does not exist');
-    if (share.password !== null && !samePassword(share.password, password ?? undefined)) throw new IncorrectSharePasswordError();
+  async open(key: string, password: string | null, visitor: ShareVisitor): Promise<OpenedShare> {
+    const { record, share, owner } = await this.live(key);
+    if (share.password !== null && !(password && this.guess(record.id, share.password, password, visitor))) {
+      throw new IncorrectSharePasswordError();
+    }
     const principal = await this.users.principalFor(owner, { rootId: record.entryId, readOnly: true, label: `share:${record.id}` });
     return { share, owner, principal };
   }
 
   /**
-   * Counts one download of a shared file and enforces the download limit: call it once per
-   * download URL handed out for a file reached through a share. Throws ShareNotFoundError
-   * when the share has expired, has no downloads left, or is gone; nothing is counted then.
+   * Counts the downloads of one request for download URLs (Cloudreve counts when it hands out
+   * a URL) and enforces the limits, in one transaction. A share is counted whole or not at all:
+   * it is refused when it has changed since its files were reached (another revision), has
+   * expired or is gone, or has fewer downloads left than asked. Answers the refused shares'
+   * ids; with `allOrNothing`, one refusal leaves every share uncounted.
    */
-  async recordDownload(shareId: number): Promise<void> {
-    const counted = await this.database.transaction((tx) => this.shares.takeDownload(tx, shareId, this.options.clock()));
-    if (!counted) throw new ShareNotFoundError('Shared file does not exist (expired, or no downloads left)');
+  async recordDownloads(takes: readonly DownloadTake[], options: { allOrNothing: boolean }): Promise<Set<number>> {
+    const refused = new Set<number>();
+    if (takes.length === 0) return refused;
+    const now = this.options.clock();
+    const rollback = new Error('rollback');
+    await this.database
+      .transaction(async (tx) => {
+        for (const take of takes) {
+          if (!(await this.shares.takeDownloads(tx, take.shareId, { count: take.count, revision: take.revision, now }))) {
+            refused.add(take.shareId);
+          }
+        }
+        if (options.allOrNothing && refused.size > 0) throw rollback;
+      })
+      .catch((error: unknown) => {
+        if (error !== rollback) throw error;
+      });
+    return refused;
+  }
+
+  /**
+   * Whether a download URL signed through a share still works: the share exists at the same
+   * revision (not edited since), has not expired, and its owner is active. Downloads left are
+   * not asked: the URL's download was counted when it was handed out.
+   */
+  async stillServes(shareId: number, revision: number): Promise<boolean> {
+    const record = await this.database.read((db) => this.shares.byId(db, shareId));
+    if (!record || record.revision !== revision) return false;
+    if (record.expiresAt !== null && record.expiresAt <= this.options.clock()) return false;
+    return (await this.activeOwner(record)) !== null;
   }
 
   /** The configured public URL links start with, if any (else the caller's origin). */
@@ -181,11 +256,11 @@ export class ShareService {
     return this.options.publicUrl;
   }
 
-  /** Contract section 17: `{site}/s/{id}` or `{site}/s/{id}/{password}`; `site` is the public URL when configured. */
-  link(share: Pick<Share, 'id' | 'password'>, origin: string, withPassword = true): string {
+  /** Contract section 17: `{site}/s/{key}` or `{site}/s/{key}/{password}`; `site` is the public URL when configured. */
+  link(share: Pick<Share, 'key' | 'password'>, origin: string, withPassword = true): string {
     const base = (this.options.publicUrl ?? origin).replace(/\/+$/, '');
     const password = withPassword && share.password ? `/${share.password}` : '';
-    return `${base}/s/${encodeId('share', share.id)}${password}`;
+    return `${base}/s/${share.key}${password}`;
   }
 
   private async fieldsFor(user: User, principal: Principal, path: VPath, settings: ShareSettings): Promise<ShareFields> {
@@ -205,10 +280,38 @@ export class ShareService {
     };
   }
 
-  private async owned(user: User, shareId: number): Promise<ShareRecord> {
-    const record = await this.database.read((db) => this.shares.byId(db, shareId));
+  private async owned(user: User, key: string): Promise<ShareRecord> {
+    const record = await this.byKey(key);
     if (!record || record.userId !== user.id) throw new ShareNotFoundError('Share not found');
     return record;
+  }
+
+  private byKey(key: string): Promise<ShareRecord | null> {
+    if (!KEY.test(key)) return Promise.resolve(null);
+    return this.database.read((db) => this.shares.byKey(db, key));
+  }
+
+  /** A share that still opens: it exists, has not expired or run out of downloads, and its owner is active. */
+  private async live(key: string): Promise<{ record: ShareRecord; share: Share; owner: User }> {
+    const record = await this.byKey(key);
+    const share = record && this.present(record);
+    const owner = record && !share!.expired ? await this.activeOwner(record) : null;
+    if (!record || !owner) throw new ShareNotFoundError(SHARE_GONE);
+    return { record, share: share!, owner };
+  }
+
+  /**
+   * Checks a password guess, throttled per share and per address as sign-ins are: after too
+   * many wrong ones, RateLimited until the window passes, the right password included. A right
+   * guess clears nothing: others' wrong guesses on the share still count.
+   */
+  private guess(shareId: number, expected: string, given: string, visitor: ShareVisitor): boolean {
+    const keys = [`share:${shareId}`, `address:${visitor.address}`];
+    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
+    if (wait > 0) throw new RateLimitedError(wait, `Too many wrong share passwords; try again in ${wait} seconds`);
+    if (samePassword(expected, given)) return true;
+    for (const key of keys) this.throttle.fail(key);
+    return false;
   }
 
   private async activeOwner(record: ShareRecord): Promise<User | null> {
@@ -220,6 +323,7 @@ export class ShareService {
     const now = this.options.clock();
     return {
       id: record.id,
+      key: record.key,
       ownerId: record.userId,
       entryId: record.entryId,
       name: record.entry.name,
@@ -232,6 +336,7 @@ export class ShareService {
       views: record.views,
       shareView: record.shareView,
       showReadme: record.showReadme,
+      revision: record.revision,
       createdAt: record.createdAt,
       expired:
         (record.expiresAt !== null && record.expiresAt <= now) || (record.remainingDownloads !== null && record.remainingDownloads <= 0),
@@ -275,8 +380,7 @@ function downloadsOf(downloads: number | undefined): number | null {
 }
 
 /** Compares in constant time, so response timing does not reveal how much of a guess was right. */
-function samePassword(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
+function samePassword(expected: string, given: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(expected), digest(given));
 }

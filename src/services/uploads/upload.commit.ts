@@ -11,6 +11,7 @@ import {
 import type { Database, UploadSessionRecord, UploadSessionRepository } from '../../db/index.js';
 import { ChunkMissingError, type ChunkStore } from '../../storage/index.js';
 import type { Vfs } from '../../vfs/index.js';
+import { UploadSessionNotFoundError, UploadStillCompletingError } from './upload.errors.js';
 import { checkPlaceholder } from './upload.placeholder.js';
 
 export interface CommitOptions {
@@ -18,7 +19,14 @@ export interface CommitOptions {
   /** How long the node assembling a file may go without renewing its claim before another may take over. */
   readonly leaseMs: number;
   readonly warn: (error: unknown, message: string) => void;
+  /** How long (by `clock`) a chunk of a session being assembled waits for the outcome before it is answered as still pending. */
+  readonly waitMs: number;
+  /** How often that wait looks at the session row, which another node may be completing. */
+  readonly pollMs: number;
 }
+
+/** How a commit that another request held ended, as far as a chunk waiting on it is concerned. */
+export type CommitOutcome = 'completed' | 'reopened';
 
 /** Failures after which the session can never complete: its target is gone, taken, or a folder now. */
 const FINAL_FAILURES = [NotFoundError, NotAFolderError, AlreadyExistsError, IsAFolderError, ConflictError];
@@ -32,6 +40,9 @@ const FINAL_FAILURES = [NotFoundError, NotAFolderError, AlreadyExistsError, IsAF
  * the last chunks at the same moment.
  */
 export class UploadCommitter {
+  /** Commits running in this process, by session id, so a chunk waiting on one learns its real failure. */
+  private readonly running = new Map<string, Promise<Entry>>();
+
   constructor(
     private readonly database: Database,
     private readonly sessions: UploadSessionRepository,
@@ -45,11 +56,55 @@ export class UploadCommitter {
     return session.committingAt !== null && session.committingAt >= this.options.clock() - this.options.leaseMs;
   }
 
-  /** The new entry; null when someone else is assembling the file already. */
+  /** The new entry; null when someone else is assembling the file already, or has completed it. */
   async commit(principal: Principal, session: UploadSessionRecord & { chunkCount: number }): Promise<Entry | null> {
-    const { clock, leaseMs, warn } = this.options;
+    const { clock, leaseMs } = this.options;
     const claimedAt = clock();
     if (!(await this.database.transaction((tx) => this.sessions.claim(tx, session.id, claimedAt, claimedAt - leaseMs)))) return null;
+    const running = this.assemble(principal, session);
+    this.running.set(session.id, running);
+    try {
+      return await running;
+    } finally {
+      this.running.delete(session.id);
+    }
+  }
+
+  /**
+   * Contract 15.7: waits until the commit another request holds on the session ends, for at
+   * most `waitMs`, looking at the session row (the commit may run on another node) and at
+   * the commit itself when it runs here. 'completed' when the file is in place; 'reopened'
+   * when the commit failed and gave the session back, so the caller may complete it again.
+   * Throws the commit's failure when it ended the session here (UploadSessionNotFound when
+   * it did so elsewhere), and UploadStillCompleting when it is still running at the end.
+   */
+  async outcome(sessionId: string): Promise<CommitOutcome> {
+    const { clock, waitMs, pollMs } = this.options;
+    const deadline = clock() + waitMs;
+    let local: Promise<Entry> | undefined;
+    for (;;) {
+      // Kept once seen: the commit leaves the map as soon as it settles.
+      local = this.running.get(sessionId) ?? local;
+      const session = await this.database.read((db) => this.sessions.byId(db, sessionId));
+      if (!session) {
+        // A commit here that failed for good deleted the row: its failure is the answer.
+        if (local) {
+          await local;
+          return 'completed';
+        }
+        throw new UploadSessionNotFoundError(
+          'This upload ended without completing while its last chunk was being sent again (its file could not be assembled, or it was cancelled); start the upload again',
+        );
+      }
+      if (session.completedAt !== null) return 'completed';
+      if (!this.leased(session)) return 'reopened';
+      if (clock() >= deadline) throw new UploadStillCompletingError();
+      await settledOrAfter(local, pollMs);
+    }
+  }
+
+  private async assemble(principal: Principal, session: UploadSessionRecord & { chunkCount: number }): Promise<Entry> {
+    const { clock, leaseMs, warn } = this.options;
     const heartbeat = setInterval(() => {
       this.database
         .transaction((tx) => this.sessions.renew(tx, session.id, clock()))
@@ -92,5 +147,22 @@ export class UploadCommitter {
     } catch (cleanup) {
       warn(cleanup, `could not clean up after upload ${session.id} failed`);
     }
+  }
+}
+
+/** Resolves once `promise` settles (either way) or after `ms`, whichever comes first. */
+async function settledOrAfter(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  const settled = promise?.then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    await (settled ? Promise.race([elapsed, settled]) : elapsed);
+  } finally {
+    clearTimeout(timer);
   }
 }

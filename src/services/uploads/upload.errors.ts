@@ -26,3 +26,27 @@ export class ChunkLengthError extends DomainError {
     super('INVALID_ARGUMENT', `Invalid Content-Length (expected: ${expected})`);
   }
 }
+
+/**
+ * Contract 15.7: a chunk of an upload whose file is still being assembled, after waiting for
+ * as long as a client waits for an answer. Never answered as success: OpenList deletes the
+ * original it renamed aside once the last chunk succeeds, so it must retry instead.
+ */
+export class UploadStillCompletingError extends DomainError {
+  constructor() {
+    super(
+      'CONFLICT',
+      'The file of this upload is still being assembled from its chunks; send the last chunk again in a moment to learn whether it completed',
+    );
+  }
+}
+
+/** A user who already has as many open upload sessions as the server allows (config uploads.maxOpenSessions). */
+export class TooManyUploadsError extends DomainError {
+  constructor(limit: number) {
+    super(
+      'RATE_LIMITED',
+      `You already have ${limit} upload${limit === 1 ? '' : 's'} in progress, the most this server allows; finish or cancel one before starting another`,
+    );
+  }
+}

@@ -3,13 +3,11 @@ import { Readable } from 'node:stream';
 import {
   AlreadyExistsError,
   ConflictError,
-  InsufficientStorageError,
   InvalidArgumentError,
   IsAFolderError,
   LockedError,
   NotAFolderError,
   NotFoundError,
-  QuotaExceededError,
   ReadOnlyError,
   formatPath,
   parentOf,
@@ -28,8 +26,9 @@ import { ChunkSizeMismatchError, type ChunkStore } from '../../storage/index.js'
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
 import { UploadCommitter } from './upload.commit.js';
-import { ChunkIndexError, ChunkLengthError, UploadSessionNotFoundError } from './upload.errors.js';
+import { ChunkIndexError, ChunkLengthError, UploadSessionNotFoundError, UploadStillCompletingError } from './upload.errors.js';
 import { removePlaceholder } from './upload.placeholder.js';
+import { UploadReservations } from './upload.reservations.js';
 import { UploadSweeper } from './upload.sweeper.js';
 
 export interface UploadServiceOptions {
@@ -41,6 +40,13 @@ export interface UploadServiceOptions {
   readonly sessionMs: number;
   /** How long the node assembling a file may go without renewing its claim before another may take over. */
   readonly leaseMs?: number;
+  /** Most sessions one user may have open at once (config uploads.maxOpenSessions); 100 by default. */
+  readonly maxOpenSessions?: number;
+  /**
+   * How long a chunk of a session whose file is being assembled waits for the outcome: under
+   * OpenList's 30-second timeout per chunk (contract 15.3), so it hears the answer. 25 s by default.
+   */
+  readonly commitWaitMs?: number;
   readonly warn: (error: unknown, message: string) => void;
 }
 
@@ -84,6 +90,7 @@ export class UploadService {
   private readonly leaseMs: number;
   private readonly committer: UploadCommitter;
   private readonly sweeper: UploadSweeper;
+  private readonly reservations: UploadReservations;
   private nextSweep = 0;
 
   constructor(
@@ -98,8 +105,11 @@ export class UploadService {
     this.newId = options.newId ?? randomUUID;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     const shared = { clock: options.clock, leaseMs: this.leaseMs, warn: options.warn };
-    this.committer = new UploadCommitter(database, sessions, vfs, chunks, shared);
+    const waiting = { waitMs: options.commitWaitMs ?? 25_000, pollMs: 250 };
+    this.committer = new UploadCommitter(database, sessions, vfs, chunks, { ...shared, ...waiting });
     this.sweeper = new UploadSweeper(database, sessions, vfs, users, chunks, shared);
+    const maxOpenSessions = options.maxOpenSessions ?? 100;
+    this.reservations = new UploadReservations(database, sessions, vfs, { clock: options.clock, maxOpenSessions });
   }
 
   /** Opens a session for `upload.path` in the principal's space; see the class comment for what is checked. */
@@ -115,7 +125,7 @@ export class UploadService {
       throw new AlreadyExistsError(`${formatPath(path)} already exists; upload with entity_type "version" to replace its content`);
     }
     if (current && (await this.vfs.locks.discover(current.id)).length > 0) throw new LockedError(`${formatPath(path)} is locked`);
-    await this.assertRoom(principal, size, current?.size ?? 0);
+    const reservation = await this.reservations.check(principal, upload.userId, size, current?.size ?? 0);
     if (!current && path.length > 1) await this.vfs.mkdir(principal, parentOf(path), { parents: true });
 
     // Contract 15.1: a new file appears at once, empty, until the upload completes.
@@ -145,7 +155,11 @@ export class UploadService {
       expiresAt: now + this.options.sessionMs,
     };
     try {
-      await this.database.transaction((tx) => this.sessions.insert(tx, record));
+      await this.database.transaction(async (tx) => {
+        // Sessions opened meanwhile count too: concurrent openings cannot overbook the quota.
+        await this.reservations.confirm(tx, reservation);
+        await this.sessions.insert(tx, record);
+      });
     } catch (error) {
       await removePlaceholder(this.vfs, principal, { ...record, committingAt: null, completedAt: null }, this.options.warn);
       throw error;
@@ -175,7 +189,8 @@ export class UploadService {
    * Stores chunk `index` from `body` (contract 15.3): ChunkIndex outside the file, ChunkLength
    * when the announced or actual length is not the chunk's; nothing is kept then. When this
    * was the last chunk missing, assembles the file and returns its entry. A chunk of an upload
-   * that is complete or completing is answered as done without being read.
+   * that is complete is answered as done without being read; one of an upload being completed
+   * waits for the outcome (contract 15.7: see `outcome`).
    */
   async putChunk(
     principal: Principal,
@@ -187,7 +202,13 @@ export class UploadService {
     if (!Number.isSafeInteger(index) || index < 0 || index >= session.chunkCount) throw new ChunkIndexError(index, session.chunkCount);
     const expected = index === session.chunkCount - 1 ? session.size - index * session.chunkSize : session.chunkSize;
     if (announcedLength !== undefined && announcedLength !== expected) throw new ChunkLengthError(expected);
-    if (session.completedAt !== null || this.committer.leased(session)) return { stored: false, entry: null };
+    if (session.completedAt !== null) return { stored: false, entry: null };
+    // Contract 15.7: OpenList gives up on the last chunk after 30 s and sends it again; answering
+    // that retry as done while the file is still being assembled would make OpenList delete the
+    // original it renamed aside, before it is known whether the upload completes. So it waits.
+    if (this.committer.leased(session) && (await this.committer.outcome(session.id)) === 'completed') {
+      return { stored: false, entry: null };
+    }
     if (principal.readOnly) throw new ReadOnlyError();
 
     try {
@@ -213,7 +234,7 @@ export class UploadService {
       if (state === 'gone') throw new UploadSessionNotFoundError();
       return { stored: false, entry: null };
     }
-    return { stored: true, entry: state === 'all' ? await this.committer.commit(principal, session) : null };
+    return { stored: true, entry: state === 'all' ? await this.complete(principal, session) : null };
   }
 
   /** Contract 15.6: ends the session, removes its chunks, and its placeholder if nobody wrote to it. */
@@ -228,6 +249,12 @@ export class UploadService {
     }
     await this.chunks.remove(session.id);
     await removePlaceholder(this.vfs, principal, session, this.options.warn);
+  }
+
+  /** The storage policy an upload into the principal's space goes to (contract 7.3, the listing's storage_policy). */
+  async policyOf(principal: Principal): Promise<UploadPolicy> {
+    const policy = await this.database.read((db) => this.policies.byId(db, principal.storagePolicyId));
+    return { id: principal.storagePolicyId, name: policy?.name ?? 'Default', type: policy?.type ?? 'local' };
   }
 
   /** Which of these entries are placeholders of uploads in progress, with their session ids (contract 6: sys:upload_session_id). */
@@ -255,15 +282,18 @@ export class UploadService {
     return this.sweeper.sweep(cutoff);
   }
 
-  /** Quota first (40051); without a quota, the free space of the storage when it is known. */
-  private async assertRoom(principal: Principal, size: number, replacing: number): Promise<void> {
-    const { available } = await this.vfs.capacity(principal);
-    if (principal.quota !== null && size > available + replacing) {
-      throw new QuotaExceededError(`This ${size}-byte file does not fit in the storage quota (${available + replacing} bytes left)`);
+  /**
+   * Assembles the file now that every chunk is in. When another request holds the claim (the
+   * last chunks arrived at once, or this is a retry), its outcome is this chunk's answer too;
+   * if it failed and gave the session back, this request tries once itself.
+   */
+  private async complete(principal: Principal, session: UploadSession): Promise<Entry | null> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const entry = await this.committer.commit(principal, session);
+      if (entry) return entry;
+      if ((await this.committer.outcome(session.id)) === 'completed') return null;
     }
-    if (principal.quota === null && available > 0 && size > available) {
-      throw new InsufficientStorageError(`This ${size}-byte file does not fit in the ${available} bytes of storage left`);
-    }
+    throw new UploadStillCompletingError();
   }
 
   private async statOrNull(principal: Principal, path: VPath): Promise<Entry | null> {

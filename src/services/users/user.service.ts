@@ -1,8 +1,10 @@
-import { generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
+import { FailureThrottle, generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
 import {
+  ConflictError,
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
+  RateLimitedError,
   UnauthenticatedError,
   type Group,
   type Principal,
@@ -14,11 +16,12 @@ import {
   type Database,
   type EntryRepository,
   type GroupRepository,
+  type Tx,
   type UserRepository,
   type UserWithSecret,
 } from '../../db/index.js';
 import { GroupNotFoundError } from '../groups/group.errors.js';
-import { EmailTakenError, UserNotFoundError } from './user.errors.js';
+import { EmailTakenError, IncorrectPasswordError, UserNotFoundError } from './user.errors.js';
 
 export interface NewUser {
   readonly email: string;
@@ -40,8 +43,16 @@ export interface UserChanges {
   readonly group?: string | number;
 }
 
+export interface UserServiceOptions {
+  /** Sign-ups one client address may attempt within the window (each one costs a password hash). */
+  readonly maxSignUps?: number;
+  readonly signUpWindowMs?: number;
+}
+
 /** Users: accounts, passwords, and the principal a signed-in user acts as. */
 export class UserService {
+  private readonly signUps: FailureThrottle;
+
   constructor(
     private readonly database: Database,
     private readonly users: UserRepository,
@@ -49,7 +60,27 @@ export class UserService {
     private readonly entries: EntryRepository,
     private readonly clock: () => number,
     private readonly defaultPolicyId: () => number,
-  ) {}
+    options: UserServiceOptions = {},
+  ) {
+    this.signUps = new FailureThrottle(options.maxSignUps ?? 10, options.signUpWindowMs ?? 3600_000, clock);
+  }
+
+  /**
+   * Someone signing themself up from `address` (the API's POST /user). Every well-formed
+   * attempt counts against the address, successful or not: each costs a password hash, and
+   * the answer for a taken email tells that the account exists. Past the allowance it is
+   * RateLimited before anything is hashed or looked up.
+   */
+  async signUp(input: { email: string; password: string }, address: string): Promise<User> {
+    const key = `sign-up:${address}`;
+    const wait = this.signUps.retryAfter(key);
+    if (wait > 0) throw new RateLimitedError(wait, `Too many sign-ups from this address; try again in ${wait} seconds`);
+    // Malformed requests cost nothing and reveal nothing: refused without counting.
+    normaliseEmail(input.email);
+    validatePassword(input.password);
+    this.signUps.fail(key);
+    return this.create(input);
+  }
 
   /** Creates a user with an empty root folder, in one transaction. */
   async create(input: NewUser): Promise<User> {
@@ -133,6 +164,30 @@ export class UserService {
     const passwordHash = await hashPassword(password);
     const updated = await this.database.transaction((tx) => this.users.update(tx, user.id, { passwordHash, now: this.clock() }));
     return withoutSecret(updated!);
+  }
+
+  /**
+   * A user's own password change: IncorrectPassword unless `currentPassword` is theirs. The
+   * new hash is written and `alongside` runs (the session service ends other sessions there)
+   * in one transaction, so either both happen or neither.
+   */
+  async changePassword<T>(
+    id: number,
+    currentPassword: string,
+    newPassword: string,
+    alongside: (tx: Tx, user: UserWithSecret) => Promise<T>,
+  ): Promise<T> {
+    validatePassword(newPassword);
+    const user = await this.getWithSecret(id);
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new IncorrectPasswordError();
+    const passwordHash = await hashPassword(newPassword);
+    return this.database.transaction(async (tx) => {
+      // Another change committed since the check (from another device): the check no longer holds.
+      const latest = await this.users.byId(tx, id);
+      if (latest?.passwordHash !== user.passwordHash) throw new ConflictError('The password was changed meanwhile; try again');
+      const updated = await this.users.update(tx, id, { passwordHash, now: this.clock() });
+      return alongside(tx, updated!);
+    });
   }
 
   async setStatus(emailOrId: string | number, status: UserStatus): Promise<User> {

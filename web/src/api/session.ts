@@ -85,6 +85,11 @@ export function updateUser(user: User): void {
   if (current) apply({ ...current, user });
 }
 
+/** A new token pair the server gave this session in another answer (a password change moves it to new credentials). */
+export function adoptTokens(token: Tokens): void {
+  if (current) apply({ ...current, token });
+}
+
 /**
  * Renews the token pair (contract 5.5). Returns false when the session is gone: the server
  * refused the refresh token (40020), so the user must sign in again. A network failure

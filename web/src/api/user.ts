@@ -1,6 +1,6 @@
 import { rawCall, unwrap } from './client';
-import { call } from './session';
-import type { Capacity, LoginConfig, User } from './types';
+import { adoptTokens, call } from './session';
+import type { Capacity, LoginConfig, Tokens, User } from './types';
 
 /** Contract 16. */
 export function capacity(): Promise<Capacity> {
@@ -17,9 +17,16 @@ export async function signUp(email: string, password: string): Promise<User> {
   return unwrap(await rawCall<User>('POST', '/user', { json: { email, password, language: navigator.language } }));
 }
 
-/** `PATCH /user/setting` with the current and the new password (Cloudreve frontend shape). */
-export function changePassword(currentPassword: string, newPassword: string): Promise<void> {
-  return call<void>('PATCH', '/user/setting', { json: { current_password: currentPassword, new_password: newPassword } });
+/**
+ * `PATCH /user/setting` with the current and the new password (Cloudreve frontend shape). The
+ * server ends every other session and answers this one's new token pair, which replaces ours
+ * (the old refresh token no longer refreshes).
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const answer = await call<{ token: Tokens }>('PATCH', '/user/setting', {
+    json: { current_password: currentPassword, new_password: newPassword },
+  });
+  adoptTokens(answer.token);
 }
 
 /** A signed-in session as listed by `GET /user/sessions` (a Cumulus addition). */
@@ -27,6 +34,7 @@ export interface ActiveSession {
   readonly id: string;
   readonly created_at: string;
   readonly last_used_at?: string;
+  readonly expires_at?: string;
   readonly user_agent?: string;
   readonly address?: string;
   readonly current?: boolean;
@@ -38,4 +46,9 @@ export function listSessions(): Promise<{ sessions: ActiveSession[] }> {
 
 export function endSession(id: string): Promise<void> {
   return call<void>('DELETE', `/user/sessions/${encodeURIComponent(id)}`);
+}
+
+/** Signs out every session of this user but this one. */
+export function endOtherSessions(): Promise<void> {
+  return call<void>('DELETE', '/user/sessions');
 }

@@ -1,18 +1,22 @@
-import { Button, Group, Paper, PasswordInput, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { IconLogout } from '@tabler/icons-react';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { signOut } from '../api/session';
 import type { Capacity } from '../api/types';
-import { capacity, changePassword, endSession, listSessions, type ActiveSession } from '../api/user';
+import { capacity } from '../api/user';
 import { useSession } from '../auth/useSession';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { formatBytes, formatDate } from '../ui/format';
+import { formatBytes } from '../ui/format';
+import { PasswordCard } from './PasswordCard';
+import { SessionsCard } from './SessionsCard';
 
 /** Storage against the quota, password, active sessions, sign-out. */
 export function SettingsPage() {
   const session = useSession();
   const navigate = useNavigate();
+  // A password change signs the other sessions out: the list reloads.
+  const [sessionsVersion, setSessionsVersion] = useState(0);
   const leave = async () => {
     await signOut();
     navigate('/login', { replace: true });
@@ -31,8 +35,8 @@ export function SettingsPage() {
         </Stack>
       </Paper>
       <StorageCard />
-      <PasswordCard />
-      <SessionsCard />
+      <PasswordCard onChanged={() => setSessionsVersion((version) => version + 1)} />
+      <SessionsCard version={sessionsVersion} />
       <Paper withBorder p="md">
         <Group justify="space-between">
           <div>
@@ -76,145 +80,6 @@ function StorageCard() {
               {formatBytes(value.used)} used of {formatBytes(value.total)} ({percent < 1 && value.used > 0 ? '<1' : Math.round(percent)}%)
             </Text>
           </>
-        )}
-      </Stack>
-    </Paper>
-  );
-}
-
-function PasswordCard() {
-  const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setDone(false);
-    if (next !== repeat) {
-      setError(new Error('The two new passwords differ.'));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await changePassword(current, next);
-      setDone(true);
-      setCurrent('');
-      setNext('');
-      setRepeat('');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Paper withBorder p="md">
-      <form onSubmit={submit} aria-label="Change password">
-        <Stack gap="xs">
-          <Title order={2} size="h4">
-            Password
-          </Title>
-          <PasswordInput
-            label="Current password"
-            autoComplete="current-password"
-            value={current}
-            onChange={(event) => setCurrent(event.currentTarget.value)}
-            required
-          />
-          <PasswordInput
-            label="New password"
-            autoComplete="new-password"
-            value={next}
-            onChange={(event) => setNext(event.currentTarget.value)}
-            required
-          />
-          <PasswordInput
-            label="New password again"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(event) => setRepeat(event.currentTarget.value)}
-            required
-          />
-          <ErrorAlert error={error} />
-          {done && (
-            <Text c="teal" size="sm" role="status">
-              Password changed.
-            </Text>
-          )}
-          <Group>
-            <Button type="submit" loading={busy}>
-              Change password
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
-  );
-}
-
-function SessionsCard() {
-  const [sessions, setSessions] = useState<ActiveSession[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => {
-    listSessions()
-      .then((answer) => setSessions(answer.sessions))
-      .catch(setError);
-  }, []);
-  useEffect(load, [load]);
-  const end = async (id: string) => {
-    setError(null);
-    try {
-      await endSession(id);
-      load();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
-  return (
-    <Paper withBorder p="md">
-      <Stack gap="xs">
-        <Title order={2} size="h4">
-          Active sessions
-        </Title>
-        <ErrorAlert error={error} />
-        {sessions && (
-          <Table.ScrollContainer minWidth={480}>
-            <Table aria-label="Active sessions">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Device</Table.Th>
-                  <Table.Th>Signed in</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {sessions.map((item) => (
-                  <Table.Tr key={item.id}>
-                    <Table.Td>
-                      <Text size="sm">{item.user_agent || 'Unknown client'}</Text>
-                      <Text size="xs" c="dimmed">
-                        {item.address}
-                        {item.current ? ' · this device' : ''}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{formatDate(item.created_at)}</Table.Td>
-                    <Table.Td>{formatDate(item.last_used_at)}</Table.Td>
-                    <Table.Td>
-                      {!item.current && (
-                        <Button size="compact-sm" variant="subtle" color="red" onClick={() => end(item.id)}>
-                          Sign out
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
         )}
       </Stack>
     </Paper>

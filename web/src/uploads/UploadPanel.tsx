@@ -22,6 +22,7 @@ export function UploadPanel() {
   const percent = total > 0 ? Math.round((loaded / total) * 100) : counted.every((task) => task.status === 'done') ? 100 : 0;
   const active = tasks.filter((task) => ACTIVE.includes(task.status)).length;
   const failed = tasks.filter((task) => task.status === 'error').length;
+  const paused = tasks.filter((task) => task.status === 'paused').length;
   const speed = tasks.reduce((sum, task) => sum + (task.status === 'uploading' ? task.speed : 0), 0);
   const done = tasks.filter((task) => task.status === 'done').length;
   const title =
@@ -29,7 +30,9 @@ export function UploadPanel() {
       ? `Uploading ${done} of ${counted.length}`
       : failed > 0
         ? `${failed} upload${failed === 1 ? '' : 's'} failed`
-        : 'Uploads finished';
+        : paused > 0
+          ? `${paused} upload${paused === 1 ? '' : 's'} paused`
+          : 'Uploads finished';
 
   return (
     <>

@@ -95,7 +95,8 @@ export const adminUserRoutes = [
         status: body.status === undefined ? undefined : disabling ? 'disabled' : 'active',
       });
       // A disabled account, or one whose password an administrator reset, is signed out
-      // everywhere at once (your own password change ends your other sessions at their next refresh).
+      // everywhere at once. Resetting your own password here ends your other sessions at their
+      // next refresh (their tokens carry the old credentials' hash); PATCH /user/setting ends them at once.
       if (disabling) await deps.sessions.revokeAll(id, 'disabled by an administrator');
       else if (body.password !== undefined && !self) await deps.sessions.revokeAll(id, 'password reset by an administrator');
       return presentAdminUser(user, group ?? (await deps.users.groupOf(user)));

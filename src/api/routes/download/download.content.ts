@@ -8,6 +8,7 @@ import {
   parseRange,
   type ByteRange,
 } from '../../../core/index.js';
+import { SHARE_GONE } from '../../../services/index.js';
 import type { ApiDependencies } from '../../context.js';
 import { ApiError, CODES, failureOf } from '../../errors.js';
 import { verifyLink, type DownloadGrant } from './download.signature.js';
@@ -21,7 +22,8 @@ import { verifyLink, type DownloadGrant } from './download.signature.js';
  * Failures are real HTTP statuses, each with the envelope as body (contract 9.3 recommends
  * this deviation from Cloudreve's HTTP 200: a client that saves the answer must not save an
  * error as the file): 403 for a bad signature (40071) or an expired one (40005), 404 for a file
- * deleted, overwritten or moved out of reach since the link was made (40016).
+ * deleted, overwritten or moved out of reach since the link was made (40016), and likewise for
+ * a link made through a share that has since been deleted, edited or has expired.
  */
 export function registerContentRoute(api: FastifyInstance, deps: ApiDependencies): void {
   api.route({
@@ -82,6 +84,10 @@ async function serve(request: FastifyRequest, reply: FastifyReply, deps: ApiDepe
 }
 
 async function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, grant: DownloadGrant, now: number): Promise<void> {
+  // A share's limits hold for its links too: checked on every fetch, as the file is.
+  if (grant.share && !(await deps.shares.stillServes(grant.share.id, grant.share.revision))) {
+    throw new ApiError(CODES.notExist, SHARE_GONE);
+  }
   // The link reads as the user it was made for, within the root it was made in (their space or a share).
   const owner = await deps.users.get(grant.userId);
   const principal = await deps.users.principalFor(owner, { rootId: grant.rootId, readOnly: true, label: `link:${grant.userId}` });

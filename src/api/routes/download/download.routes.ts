@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { formatPath, type Entry } from '../../../core/index.js';
+import { RateLimitedError, formatPath, type Entry } from '../../../core/index.js';
+import { SHARE_GONE, ShareNotFoundError, type DownloadTake } from '../../../services/index.js';
 import { defineRoute, type ApiDependencies } from '../../context.js';
 import { ApiError, CODES, batchError } from '../../errors.js';
 import { isoTime } from '../../present.js';
@@ -15,7 +16,8 @@ export const URL_TTL_SECONDS = 3600;
  * Contract 9.1 and 9.2: absolute, signed links to the current content of files, usable without
  * a token until `expires` (never null), by whoever holds them. A folder (40077) or a missing
  * file (40016) fails its URI: the request answers 40081 unless `skip_error` leaves it out.
- * A link reached through a share counts as one of the share's downloads.
+ * A link reached through a share counts as one of the share's downloads (as Cloudreve counts),
+ * all of a request's at once: a request that fails counts none.
  */
 const urlRoute = defineRoute({
   method: 'POST',
@@ -26,6 +28,7 @@ const urlRoute = defineRoute({
   body: urlBody,
   response: urlResponse,
   handler: async ({ body, auth, deps, options, request, reply }) => {
+    const client = { address: request.ip };
     if (body.uris.length > options.maxBatchSize) {
       throw new ApiError(CODES.tooManyUris, `Too many URIs: at most ${options.maxBatchSize} in one request, ${body.uris.length} given`);
     }
@@ -39,7 +42,7 @@ const urlRoute = defineRoute({
     const files: Array<{ uri: string; located: Located; entry: Entry }> = [];
     for (const uri of body.uris) {
       try {
-        const located = await locateForReading(uri, auth, deps);
+        const located = await locateForReading(uri, auth, deps, client);
         const entry = await deps.vfs.stat(located.space.principal, located.path);
         if (entry.kind === 'folder') {
           throw new ApiError(CODES.entityNotExist, `${formatPath(located.path)} is a folder: only files have download URLs`);
@@ -50,22 +53,23 @@ const urlRoute = defineRoute({
         }
         files.push({ uri, located, entry });
       } catch (error) {
-        // Not signed in is not a failure of one URI: the caller should sign in (contract 2).
+        // Not signed in is not a failure of one URI: the caller should sign in (contract 2). Nor
+        // is too many wrong share passwords: the caller should wait (429 with Retry-After).
         if (error instanceof ApiError && error.code === CODES.loginRequired) throw error;
+        if (error instanceof RateLimitedError) throw error;
         failures.set(uri, error);
       }
     }
     const fail = () => batchError(failures, auth !== null, (error, correlationId) => logFailure(deps, error, correlationId));
     if (failures.size > 0 && !body.skip_error) throw fail();
 
+    // Every share's downloads in one step; without skip_error, one refusal counts none.
+    const refused = await deps.shares.recordDownloads(downloadsOf(files), { allOrNothing: !body.skip_error });
     const urls: Array<{ url: string; stream_saver_display_name?: string }> = [];
     for (const { uri, located, entry } of files) {
       const { space } = located;
-      try {
-        if (space.share) await deps.shares.recordDownload(space.share.id);
-      } catch (error) {
-        failures.set(uri, error);
-        if (!body.skip_error) throw fail();
+      if (space.share && refused.has(space.share.id)) {
+        failures.set(uri, new ShareNotFoundError(SHARE_GONE));
         continue;
       }
       const path = signedPath(deps.downloads.key, {
@@ -76,9 +80,11 @@ const urlRoute = defineRoute({
         name: entry.name,
         download: body.download ?? false,
         expires,
+        ...(space.share && { share: { id: space.share.id, revision: space.share.revision } }),
       });
       urls.push({ url: `${origin}/api/v4${path}`, ...(body.download && { stream_saver_display_name: entry.name }) });
     }
+    if (refused.size > 0 && !body.skip_error) throw fail();
 
     // Contract 9.1 `redirect`: with exactly one URI, the answer is the link itself (and the plugin sends nothing more).
     if (body.redirect && body.uris.length === 1 && urls.length === 1) reply.redirect(urls[0]!.url, 302);
@@ -99,13 +105,28 @@ const thumbRoute = defineRoute({
   auth: 'optional',
   query: thumbQuery,
   response: thumbResponse,
-  handler: async ({ query, auth, deps }) => {
-    const { space, path } = await locateForReading(query.uri, auth, deps);
+  handler: async ({ query, auth, deps, request }) => {
+    const { space, path } = await locateForReading(query.uri, auth, deps, { address: request.ip });
     const entry = await deps.vfs.stat(space.principal, path);
     const what = entry.kind === 'folder' ? 'folders have no thumbnail' : 'this server does not make thumbnails yet';
     throw new ApiError(CODES.entityNotExist, `Entity not exist: ${what}`);
   },
 });
+
+/**
+ * The downloads to count per share: one per file reached through it, at the revision it was
+ * opened at (a share edited meanwhile is refused rather than counted under its new settings).
+ */
+function downloadsOf(files: ReadonlyArray<{ located: Located }>): DownloadTake[] {
+  const takes = new Map<number, DownloadTake>();
+  for (const { located } of files) {
+    const share = located.space.share;
+    if (!share) continue;
+    const count = (takes.get(share.id)?.count ?? 0) + 1;
+    takes.set(share.id, { shareId: share.id, revision: takes.get(share.id)?.revision ?? share.revision, count });
+  }
+  return [...takes.values()];
+}
 
 /** Contract 9 and 10. The content endpoint itself serves bytes, not JSON: see download.content.ts. */
 export const downloadRoutes = [urlRoute, thumbRoute];

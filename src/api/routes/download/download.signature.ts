@@ -3,10 +3,11 @@ import { decodeId, encodeId } from '../../../auth/index.js';
 
 /**
  * Signed download URLs (contract 9.1 and 9.3). A link grants one version of one file, read as
- * one user within one root (their whole space, or a share's folder), until it expires. It is
- * self-contained, so it works without a token and on any node sharing the key:
+ * one user within one root (their whole space, or a share's folder), until it expires; a link
+ * made through a share also names the share and its revision, checked again on every fetch.
+ * It is self-contained, so it works without a token and on any node sharing the key:
  *
- *   /file/content/{content version}/{speed}/{name}?download=true&sign={user}.{root}.{file}.{expires}.{mac}
+ *   /file/content/{content version}/{speed}/{name}?download=true&sign={user}.{root}.{file}.{expires}[.{share}.{revision}].{mac}
  *
  * The MAC (HMAC-SHA256 under a key derived for this use alone, see app.ts) covers every part
  * of the link, the file name and the download flag included, so none can be changed. Only the
@@ -23,6 +24,8 @@ export interface DownloadGrant {
   readonly download: boolean;
   /** Unix seconds. */
   readonly expires: number;
+  /** Set when the link was made through a share: it works only while the share stays at this revision. */
+  readonly share?: { readonly id: number; readonly revision: number };
 }
 
 /** Contract 9.3: the entity of a file without content is 0. */
@@ -34,6 +37,7 @@ const NO_LIMIT = '0';
 export function signedPath(key: Uint8Array, grant: DownloadGrant): string {
   const entity = grant.blobId ?? NO_CONTENT;
   const holder = [encodeId('user', grant.userId), encodeId('file', grant.rootId), encodeId('file', grant.fileId), String(grant.expires)];
+  if (grant.share) holder.push(encodeId('share', grant.share.id), String(grant.share.revision));
   const mac = macOf(key, { entity, speed: NO_LIMIT, name: grant.name, download: grant.download, holder });
   const query = `${grant.download ? 'download=true&' : ''}sign=${holder.join('.')}.${mac}`;
   return `/file/content/${entity}/${NO_LIMIT}/${encodeURIComponent(grant.name)}?${query}`;
@@ -49,18 +53,30 @@ export function verifyLink(
   now: number,
 ): Verification {
   const parts = link.sign?.split('.') ?? [];
-  if (parts.length !== 5 || !/^\d+$/.test(link.speed) || !/^[0-9A-Za-z_-]{1,128}$/.test(link.entity)) return INVALID;
-  const holder = parts.slice(0, 4);
+  if ((parts.length !== 5 && parts.length !== 7) || !/^\d+$/.test(link.speed) || !/^[0-9A-Za-z_-]{1,128}$/.test(link.entity)) {
+    return INVALID;
+  }
+  // The MAC covers the holder as a list, so a share's parts can be neither dropped nor added.
+  const holder = parts.slice(0, -1);
   const expected = Buffer.from(macOf(key, { entity: link.entity, speed: link.speed, name: link.name, download: link.download, holder }));
-  const given = Buffer.from(parts[4]!);
+  const given = Buffer.from(parts[parts.length - 1]!);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return INVALID;
   // Only a link we signed gets this far, so its parts are well formed.
   const [userId, rootId, fileId] = [decodeId('user', holder[0]!), decodeId('file', holder[1]!), decodeId('file', holder[2]!)];
   const expires = Number(holder[3]);
   if (userId === null || rootId === null || fileId === null || !Number.isSafeInteger(expires)) return INVALID;
+  let share: DownloadGrant['share'];
+  if (holder.length === 6) {
+    const [id, revision] = [decodeId('share', holder[4]!), Number(holder[5])];
+    if (id === null || !Number.isSafeInteger(revision)) return INVALID;
+    share = { id, revision };
+  }
   if (expires * 1000 <= now) return { ok: false, reason: 'expired' };
   const blobId = link.entity === NO_CONTENT ? null : link.entity;
-  return { ok: true, grant: { userId, rootId, fileId, blobId, name: link.name, download: link.download, expires } };
+  return {
+    ok: true,
+    grant: { userId, rootId, fileId, blobId, name: link.name, download: link.download, expires, ...(share && { share }) },
+  };
 }
 
 const INVALID: Verification = { ok: false, reason: 'invalid' };

@@ -5,7 +5,7 @@ import type { SearchConditions } from '../../../vfs/index.js';
 import type { ApiDependencies } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { cursorPagination } from '../../pagination.js';
-import { MY_CAPABILITY, presentFile } from '../../present.js';
+import { capabilityOf, presentFile } from '../../present.js';
 import { locate, type Located } from '../../space.js';
 
 /**
@@ -108,7 +108,7 @@ export async function searchFolder(located: Located, page: { size: number; token
     parent: presentFile(folder, space, path),
     pagination: cursorPagination(page.size, found.nextCursor),
     props: {
-      capability: MY_CAPABILITY,
+      capability: capabilityOf(space),
       max_page_size: page.maxSize,
       // Cloudreve answers null here in search mode; the list schema wants the options, which change nothing.
       order_by_options: ['name', 'size', 'updated_at', 'created_at'],

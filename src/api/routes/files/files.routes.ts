@@ -2,9 +2,10 @@ import { formatPath, type SortField } from '../../../core/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { cursorPagination } from '../../pagination.js';
-import { MY_CAPABILITY, isoTime, presentFile } from '../../present.js';
+import { capabilityOf, isoTime, presentFile, presentStoragePolicy } from '../../present.js';
 import { locateForReading } from '../../space.js';
 import { presentSharedFileRoot } from '../share/share.present.js';
+import { storagePolicySchema } from '../upload/upload.schema.js';
 import { batchRoutes } from './files.batch.js';
 import { lockRoutes, reportingLockConflicts } from './files.lock.js';
 import { locateById, searchFolder } from './files.lookup.js';
@@ -17,6 +18,8 @@ const MAX_PAGE_SIZE = 2000;
 const ORDERS: Record<string, SortField> = { name: 'name', size: 'size', updated_at: 'modified', created_at: 'created' };
 /** Contract 7.2: an unknown order_by (even one like `__proto__`) is creation order. */
 const sortFieldOf = (orderBy: string): SortField => (Object.hasOwn(ORDERS, orderBy) ? ORDERS[orderBy]! : 'created');
+/** Contract 7.3: a listing of a `my` folder names the storage policy uploads into it go to (omitted elsewhere). */
+const listAnswer = listResponse.extend({ storage_policy: storagePolicySchema.optional() });
 
 const listRoute = defineRoute({
   method: 'GET',
@@ -25,9 +28,9 @@ const listRoute = defineRoute({
   tag: 'file',
   auth: 'optional',
   query: listQuery,
-  response: listResponse,
-  handler: async ({ query, auth, deps }) => {
-    const located = await locateForReading(query.uri, auth, deps);
+  response: listAnswer,
+  handler: async ({ query, auth, deps, request }) => {
+    const located = await locateForReading(query.uri, auth, deps, { address: request.ip });
     const { uri, space, path, root } = located;
     const pageSize = Math.min(query.page_size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     // Contract 4.1: a query string makes the listing a search below the folder.
@@ -48,18 +51,22 @@ const listRoute = defineRoute({
           limit: pageSize,
           cursor: query.next_page_token || undefined,
         });
-    const uploading = await deps.uploads.uploading(page.entries);
+    // Uploads in progress are the owner's business (contract 15.1); a share visitor sees plain files.
+    const uploading = space.owned ? await deps.uploads.uploading(page.entries) : new Map<number, string>();
+    // Contract 7.3: where an upload into this folder goes; only `my` folders take uploads.
+    const policy = space.share ? null : await deps.uploads.policyOf(space.principal);
     return {
       files: single?.files ?? page.entries.map((entry) => presentFile(entry, space, [...path, entry.name], uploading.get(entry.id))),
       parent: single?.parent ?? presentFile(folder, space, path),
       pagination: cursorPagination(pageSize, page.nextCursor),
       props: {
-        capability: MY_CAPABILITY,
+        capability: capabilityOf(space),
         max_page_size: MAX_PAGE_SIZE,
         order_by_options: Object.keys(ORDERS),
         order_direction_options: ['asc', 'desc'],
       },
       mixed_type: false,
+      ...(policy && { storage_policy: presentStoragePolicy(policy) }),
     };
   },
 });
@@ -72,14 +79,17 @@ const infoRoute = defineRoute({
   auth: 'optional',
   query: infoQuery,
   response: fileSchema,
-  handler: async ({ query, auth, deps }) => {
+  handler: async ({ query, auth, deps, request }) => {
     // Contract 8.1: `id` only counts when `uri` is empty.
     if (!query.uri && !query.id) throw new ApiError(CODES.parameter, 'uri cannot be empty');
-    const { space, path, root } = query.uri ? await locateForReading(query.uri, auth, deps) : await locateById(query.id!, auth, deps);
+    const { space, path, root } = query.uri
+      ? await locateForReading(query.uri, auth, deps, { address: request.ip })
+      : await locateById(query.id!, auth, deps);
     // Contract 8.1: the root has no info.
     if (root) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder has no info');
     const entry = await deps.vfs.stat(space.principal, path);
-    const file = presentFile(entry, space, path, (await deps.uploads.uploading([entry])).get(entry.id));
+    const uploading = space.owned ? (await deps.uploads.uploading([entry])).get(entry.id) : undefined;
+    const file = presentFile(entry, space, path, uploading);
     if (!query.folder_summary || entry.kind !== 'folder') return file;
     const summary = await deps.vfs.summary(space.principal, path);
     return {

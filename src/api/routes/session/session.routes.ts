@@ -59,7 +59,7 @@ export const sessionRoutes = [
   }),
 ];
 
-function presentTokens(tokens: TokenPair): z.input<typeof tokenSchema> {
+export function presentTokens(tokens: TokenPair): z.input<typeof tokenSchema> {
   return {
     access_token: tokens.accessToken,
     refresh_token: tokens.refreshToken,

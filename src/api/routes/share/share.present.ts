@@ -7,13 +7,13 @@ import type { Space } from '../../space.js';
 /**
  * Cloudreve's `BuildShare` (contract 19): what anyone may see of a share, what only someone
  * who unlocked it sees, and what only its owner sees. `url` carries the password only when
- * unlocked.
+ * unlocked. The `id` is the random link key (the database id would be guessable, contract 4.1).
  */
 export function presentShare(share: Share, context: { owner: User; viewerId: number | null; unlocked: boolean; url: string }) {
   const { owner, unlocked } = context;
   const isOwner = context.viewerId === share.ownerId;
   return {
-    id: encodeId('share', share.id),
+    id: share.key,
     name: share.name,
     visited: share.views,
     unlocked,
@@ -40,13 +40,13 @@ export function presentShare(share: Share, context: { owner: User; viewerId: num
 
 /**
  * Contract 17: the root of a single-file share is a folder holding just that file. The folder
- * is not the file's real parent (whose name and other children stay private): it takes the
- * file's times and the share's root URI.
+ * is not the file's real parent (whose name, id and other children stay private): it takes
+ * the file's id and times, and the share's root URI.
  */
 export function presentSharedFileRoot(file: Entry, space: Space) {
   const folder = { ...file, kind: 'folder' as const, name: '', size: 0 };
   return {
     files: [presentFile(file, space, [])],
-    parent: { ...presentFile(folder, space, []), id: encodeId('file', file.parentId ?? file.id), path: space.share!.rootUri },
+    parent: { ...presentFile(folder, space, []), path: space.share!.rootUri },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decodeId, encodeId } from '../../../auth/index.js';
+import { encodeId } from '../../../auth/index.js';
 import type { Authentication, ShareSettings, UserService } from '../../../services/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
@@ -13,7 +13,7 @@ import { deleteManyBody, infoQuery, listQuery, listResponse, shareBody, shareSch
 const createRoute = defineRoute({
   method: 'PUT',
   url: '/share',
-  summary: 'Share a file or folder of your own; answers the link, {site}/s/{id}[/{password}]',
+  summary: 'Share a file or folder of your own; answers the link, {site}/s/{key}[/{password}]',
   tag: 'share',
   auth: 'required',
   body: shareBody,
@@ -26,7 +26,11 @@ const createRoute = defineRoute({
   },
 });
 
-/** Cloudreve's `POST /share/:id`: the same body as creating; every setting is replaced, the counters stay. */
+/**
+ * Cloudreve's `POST /share/:id` (the id being the link key the list answers): the same body as
+ * creating; every setting is replaced, the counters and the key stay. Download URLs made
+ * through the share before stop working.
+ */
 const updateRoute = defineRoute({
   method: 'POST',
   url: '/share/:id',
@@ -36,10 +40,10 @@ const updateRoute = defineRoute({
   body: shareBody,
   response: z.string(),
   handler: async ({ request, body, auth, deps }) => {
-    const id = shareIdOf(request);
+    const key = shareKeyOf(request);
     const origin = originOf(request, deps.shares);
     const { space, path } = await ownTarget(body.uri, auth!, deps);
-    const share = await deps.shares.update(auth!.user, id, space.principal, path, settingsOf(body));
+    const share = await deps.shares.update(auth!.user, key, space.principal, path, settingsOf(body));
     return deps.shares.link(share, origin);
   },
 });
@@ -62,12 +66,16 @@ const listRoute = defineRoute({
       shares: page.shares.map((share) =>
         presentShare(share, { owner: auth!.user, viewerId: auth!.user.id, unlocked: true, url: deps.shares.link(share, origin) }),
       ),
+      // The cursor is the position in the caller's own list, not a way into any share.
       pagination: cursorPagination(query.page_size, page.next === null ? null : encodeId('share', page.next)),
     };
   },
 });
 
-/** Cloudreve's ShareInfoService: what the share page shows anyone holding the link. */
+/**
+ * Cloudreve's ShareInfoService: what the share page shows anyone holding the link. A password
+ * given is a guess: throttled per share and per address (429 with Retry-After).
+ */
 const infoRoute = defineRoute({
   method: 'GET',
   url: '/share/info/:id',
@@ -77,13 +85,14 @@ const infoRoute = defineRoute({
   query: infoQuery,
   response: shareSchema,
   handler: async ({ request, query, auth, deps }) => {
-    const id = shareIdOf(request);
+    const key = shareKeyOf(request);
     const origin = originOf(request, deps.shares);
     const viewerId = auth?.user.id ?? null;
-    const { share, owner, unlocked } = await deps.shares.info(id, {
+    const { share, owner, unlocked } = await deps.shares.info(key, {
       password: query.password,
       userId: auth?.user.id,
       countViews: query.count_views,
+      address: request.ip,
     });
     return presentShare(share, { owner, viewerId, unlocked, url: deps.shares.link(share, origin, unlocked) });
   },
@@ -96,11 +105,11 @@ const deleteRoute = defineRoute({
   tag: 'share',
   auth: 'required',
   handler: async ({ request, auth, deps }) => {
-    await deps.shares.delete(auth!.user, shareIdOf(request));
+    await deps.shares.delete(auth!.user, shareKeyOf(request));
   },
 });
 
-/** 4.18: deletes those of the listed shares that are the caller's; others' ids are ignored, as Cloudreve does. */
+/** 4.18: deletes those of the listed shares (by the keys the list answers) that are the caller's; others are ignored, as Cloudreve does. */
 const deleteManyRoute = defineRoute({
   method: 'DELETE',
   url: '/share',
@@ -109,12 +118,10 @@ const deleteManyRoute = defineRoute({
   auth: 'required',
   body: deleteManyBody,
   handler: async ({ body, auth, deps }) => {
-    const ids = body.ids.map((text) => {
-      const id = decodeId('share', text);
-      if (id === null) throw new ApiError(CODES.parameter, `${JSON.stringify(text)} is not a share id`);
-      return id;
-    });
-    await deps.shares.deleteMany(auth!.user, ids);
+    for (const text of body.ids) {
+      if (!SHARE_KEY.test(text)) throw new ApiError(CODES.parameter, `${JSON.stringify(text)} is not a share id`);
+    }
+    await deps.shares.deleteMany(auth!.user, body.ids);
   },
 });
 
@@ -139,12 +146,17 @@ function settingsOf(body: z.output<typeof shareBody>): ShareSettings {
   };
 }
 
-/** The share id in the URL; anything that is not one is 40001, as Cloudreve's hashid middleware answers. */
-function shareIdOf(request: FastifyRequest): number {
+/** What can be a share's link key (contract 3.3: alphanumeric); anything else is 40001 before any look-up. */
+const SHARE_KEY = /^[0-9A-Za-z]{1,64}$/;
+
+/**
+ * The share named in the URL: its link key, the `id` every answer gives. Anything that cannot
+ * be one is 40001, as Cloudreve's hashid middleware answers; a key no share has is 404 later.
+ */
+function shareKeyOf(request: FastifyRequest): string {
   const text = (request.params as { id?: string }).id ?? '';
-  const id = decodeId('share', text);
-  if (id === null) throw new ApiError(CODES.parameter, `Failed to parse object ID: ${JSON.stringify(text)} is not a share id`);
-  return id;
+  if (!SHARE_KEY.test(text)) throw new ApiError(CODES.parameter, `Failed to parse object ID: ${JSON.stringify(text)} is not a share id`);
+  return text;
 }
 
 /**

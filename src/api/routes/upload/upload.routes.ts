@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { generatePassword } from '../../../auth/index.js';
 import { UploadSessionNotFoundError, type UploadPolicy } from '../../../services/index.js';
-import { defineRoute } from '../../context.js';
+import { defineRoute, type RouteSpec } from '../../context.js';
 import { reportingLockConflicts } from '../files/files.lock.js';
 import { ApiError, CODES } from '../../errors.js';
 import { locate } from '../../space.js';
@@ -51,11 +51,13 @@ const createRoute = defineRoute({
 });
 
 /**
- * Contract 15.3: one chunk as the raw request body (Content-Type: application/octet-stream),
- * `chunk_size` bytes except the last, which holds the rest; any other length is 40013, an
- * index outside the file 40012, an unknown, expired or other user's session 40011, and
- * nothing is stored then. Chunks may come in any order and again (a retry replaces the
- * chunk); the last one missing completes the file, with no further call.
+ * Contract 15.3: one chunk as the raw request body (Content-Type: application/octet-stream,
+ * though any type or none is taken, as by Cloudreve: see rawBodyRoutes), `chunk_size` bytes
+ * except the last, which holds the rest; any other length is 40013, an index outside the file
+ * 40012, an unknown, expired or other user's session 40011, and nothing is stored then.
+ * Chunks may come in any order and again (a retry replaces the chunk); the last one missing
+ * completes the file, with no further call. A chunk sent again while the file is being
+ * assembled waits for the outcome, and is answered 409 if it is still unknown (contract 15.7).
  */
 const chunkRoute = defineRoute({
   method: 'POST',
@@ -129,6 +131,9 @@ const cancelRoute = defineRoute({
 /** Contract section 15. */
 // A lock in the way of a new upload answers 40073 with the locks listed (contract 14.2).
 export const uploadRoutes = [reportingLockConflicts(createRoute), chunkRoute, progressRoute, cancelRoute];
+
+/** Routes that stream their request body themselves, so the API reads none of it whatever its Content-Type. */
+export const rawBodyRoutes: readonly RouteSpec[] = [chunkRoute];
 
 /**
  * Contract 15.2: a client sends chunks to this server when the type is "local" (or `relay`

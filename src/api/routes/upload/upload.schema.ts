@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 const uri = z.string().min(1).describe('A cloudreve:// URI');
 
+/** 9999-12-31T23:59:59.999Z: later modification times are refused (by the vfs too), as no client could show them. */
+const LATEST_TIME_MS = 253402300799999;
+
 /**
  * Contract 15.1. `policy_id` is accepted and ignored (files go to the folder's policy, as in
  * Cloudreve 4.18); so are `mime_type`, `previous`, `encryption_supported` (no client-side
@@ -14,7 +17,7 @@ export const createUploadBody = z.object({
     .number()
     .int()
     .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
+    .max(LATEST_TIME_MS, `must be a time before the year 10000 (at most ${LATEST_TIME_MS} Unix milliseconds)`)
     .optional()
     .describe('Unix milliseconds: the modification time the file gets'),
   mime_type: z.string().optional(),

@@ -2,6 +2,8 @@ import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { presentUser } from '../../present.js';
 import { userSchema } from '../session/session.schema.js';
+import { userSessionRoutes } from './sessions.routes.js';
+import { settingRoutes } from './setting.routes.js';
 import { capacityResponse, signUpBody } from './user.schema.js';
 
 /** Contract sections 16 and 19. */
@@ -9,7 +11,8 @@ export const userRoutes = [
   defineRoute({
     method: 'POST',
     url: '/user',
-    summary: 'Sign up, when the administrator allows it: a new user in the User group, who then signs in',
+    summary:
+      'Sign up, when the administrator allows it: a new user in the User group, who then signs in (10 attempts an hour per client address, then 429)',
     tag: 'user',
     auth: 'none',
     // Cloudreve's IsFunctionEnabled answer while registration is off, before the body is read.
@@ -20,8 +23,10 @@ export const userRoutes = [
     },
     body: signUpBody,
     response: userSchema,
-    handler: async ({ body, deps }) => {
-      const user = await deps.users.create({ email: body.email, password: body.password });
+    // Throttled per client address, as sign-ins are: each attempt costs a password hash, and
+    // 40032 for a taken email tells that an account exists (/session/prepare hides that).
+    handler: async ({ body, request, deps }) => {
+      const user = await deps.users.signUp({ email: body.email, password: body.password }, request.ip);
       return presentUser(user, await deps.users.groupOf(user));
     },
   }),
@@ -37,4 +42,6 @@ export const userRoutes = [
       return { total: used + available, used };
     },
   }),
+  ...settingRoutes,
+  ...userSessionRoutes,
 ];
