@@ -135,7 +135,9 @@ const SERVER_NODE_ARGS = [...shippedNodeFlags(), ...(process.env.CUMULUS_BENCH_S
  * The node flags the server ships with (package.json's `start` script, which the `cumulus`
  * bin's shebang repeats): a young generation of 2 MiB semi-spaces keeps streaming garbage
  * from piling up between scavenges, and --expose-gc lets uploads ask for a minor GC every few
- * MiB (src/vfs/meter.ts), for about 20-30 MiB less RSS each. The bench runs the server as shipped.
+ * MiB (src/vfs/meter.ts), for about 20-30 MiB less RSS each. With both, V8's parallel GC helper
+ * threads tripled the CPU time of a large GET (measured: 1.2 s against 0.4 s per 512 MiB);
+ * --single-threaded-gc brings it back. The bench runs the server as shipped.
  */
 function shippedNodeFlags(): string[] {
   const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --expose-gc
+#!/usr/bin/env -S node --max-semi-space-size=2 --expose-gc --single-threaded-gc
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../config/index.js';
 import { registerDavAccount } from './commands/dav-account.js';
