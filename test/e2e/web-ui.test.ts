@@ -106,7 +106,7 @@ describe.each(DIALECTS)('web UI in Chromium (%s)', (dialect) => {
     await row(page, XSS).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Move to…' }).click();
     const picker = page.getByRole('dialog');
-    await picker.getByRole('listitem', { name: 'Open folder Projects 2024' }).click();
+    await picker.getByRole('button', { name: 'Open folder Projects 2024' }).click();
     await picker.getByRole('button', { name: 'Move here' }).click();
     await row(page, XSS).waitFor({ state: 'detached' });
     expect(await names([])).toEqual(['Projects 2024']);

@@ -8,7 +8,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './app/App';
-import { theme } from './app/theme';
+import { cssVariablesResolver, theme } from './app/theme';
 
 /** The page's CSP nonce (src/http/web.ts), for the style tags Mantine writes. */
 function styleNonce(): string {
@@ -22,7 +22,7 @@ function styleNonce(): string {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto" getStyleNonce={styleNonce}>
+    <MantineProvider theme={theme} defaultColorScheme="auto" getStyleNonce={styleNonce} cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="top-right" />
       <BrowserRouter>
         <App />

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, NumberInput, Stack, Switch, Table, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Modal, NumberInput, Stack, Switch, Table, TextInput, VisuallyHidden } from '@mantine/core';
 import { IconPencil, IconPlus } from '@tabler/icons-react';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { createGroup, listGroups, updateGroup, type AdminGroup, type GroupPermissions } from '../api/admin';
@@ -43,7 +43,9 @@ export function GroupsPanel() {
                 <Table.Th>Quota</Table.Th>
                 <Table.Th>Permissions</Table.Th>
                 <Table.Th>Users</Table.Th>
-                <Table.Th w={80} />
+                <Table.Th w={80}>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

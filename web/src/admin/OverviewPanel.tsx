@@ -2,7 +2,7 @@ import { Group, Paper, Progress, SimpleGrid, Stack, Text, Title, Tooltip } from 
 import { useEffect, useState } from 'react';
 import { allUsers, listGroups, type AdminGroup, type AdminUser } from '../api/admin';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { formatBytes } from '../ui/format';
+import { formatBytes, percentOf } from '../ui/format';
 
 const COLORS = ['blue', 'teal', 'grape', 'orange', 'cyan', 'pink', 'lime', 'indigo'];
 const SHOWN = 8;
@@ -40,13 +40,17 @@ export function OverviewPanel() {
           <Title order={2} size="h4" mb="sm">
             Storage by user
           </Title>
-          <Progress.Root size={22} aria-label="Share of storage by user">
+          <Progress.Root size={22} role="group" aria-label="Share of storage by user">
             {top.map((user, index) => (
               <Tooltip key={user.id} label={`${user.email}: ${formatBytes(user.storage_used)}`}>
-                <Progress.Section value={total > 0 ? (user.storage_used / total) * 100 : 0} color={COLORS[index % COLORS.length]} />
+                <Progress.Section
+                  value={percentOf(user.storage_used, total)}
+                  color={COLORS[index % COLORS.length]}
+                  aria-label={user.email}
+                />
               </Tooltip>
             ))}
-            {rest > 0 && <Progress.Section value={(rest / total) * 100} color="gray" />}
+            {rest > 0 && <Progress.Section value={percentOf(rest, total)} color="gray" aria-label="Everyone else" />}
           </Progress.Root>
           <Stack gap={6} mt="md" role="list" aria-label="Storage by user">
             {top.map((user, index) => (
@@ -55,7 +59,7 @@ export function OverviewPanel() {
                   {user.email}
                 </Text>
                 <Progress
-                  value={(user.storage_used / largest) * 100}
+                  value={percentOf(user.storage_used, largest)}
                   color={COLORS[index % COLORS.length]}
                   style={{ flex: 1 }}
                   aria-hidden

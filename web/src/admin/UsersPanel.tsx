@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { IconPencil, IconUserPlus } from '@tabler/icons-react';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { createUser, listGroups, listUsers, updateUser, type AdminGroup, type AdminUser } from '../api/admin';
@@ -56,7 +56,9 @@ export function UsersPanel() {
                 <Table.Th>Group</Table.Th>
                 <Table.Th>Storage</Table.Th>
                 <Table.Th>Status</Table.Th>
-                <Table.Th w={80} />
+                <Table.Th w={80}>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -75,7 +77,7 @@ export function UsersPanel() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={user.status === 'active' ? 'teal' : 'gray'} variant="light">
+                    <Badge color={user.status === 'active' ? 'teal' : 'gray'} variant="outline">
                       {user.status === 'active' ? 'Active' : 'Disabled'}
                     </Badge>
                   </Table.Td>

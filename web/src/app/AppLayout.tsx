@@ -6,6 +6,7 @@ import { signOut } from '../api/session';
 import { useIsAdmin, useSession } from '../auth/useSession';
 import { UploadPanel } from '../uploads/UploadPanel';
 import { Logo } from './Logo';
+import { DANGER } from './theme';
 import { StorageMeter } from './StorageMeter';
 
 const LINKS = [
@@ -49,9 +50,8 @@ export function AppLayout() {
             <Menu.Target>
               <UnstyledButton aria-label={`Account menu for ${user?.email ?? user?.nickname ?? 'you'}`}>
                 <Group gap={8} wrap="nowrap">
-                  <Avatar radius="xl" size={32} color="blue">
-                    {(user?.nickname || user?.email || '?').slice(0, 1).toUpperCase()}
-                  </Avatar>
+                  {/* An icon, not an initial: a letter would be text missing from the button's name. */}
+                  <Avatar radius="xl" size={32} color="blue" aria-hidden />
                   <Text size="sm" visibleFrom="sm" maw={220} truncate>
                     {user?.email ?? user?.nickname}
                   </Text>
@@ -63,7 +63,7 @@ export function AppLayout() {
               <Menu.Item component={Link} to="/settings" leftSection={<IconSettings size={16} />}>
                 Settings
               </Menu.Item>
-              <Menu.Item color="red" leftSection={<IconLogout size={16} />} onClick={leave}>
+              <Menu.Item color={DANGER} leftSection={<IconLogout size={16} />} onClick={leave}>
                 Sign out
               </Menu.Item>
             </Menu.Dropdown>

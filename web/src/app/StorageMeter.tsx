@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { capacity } from '../api/user';
 import type { Capacity } from '../api/types';
 import { useUploads } from '../uploads/UploadProvider';
-import { formatBytes } from '../ui/format';
+import { formatBytes, percentOf } from '../ui/format';
 
 /** Storage used against the quota (contract 16), refreshed as uploads finish. */
 export function StorageMeter() {
@@ -15,7 +15,7 @@ export function StorageMeter() {
       .catch(() => setValue(null));
   }, [completedCount]);
   if (!value) return null;
-  const percent = value.total > 0 ? Math.min(100, (value.used / value.total) * 100) : 0;
+  const percent = Math.min(100, percentOf(value.used, value.total));
   return (
     <Stack gap={4} p="xs">
       <Progress value={percent} size="sm" aria-label="Storage used" color={percent > 90 ? 'red' : 'blue'} />

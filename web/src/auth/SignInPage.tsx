@@ -100,7 +100,7 @@ export function SignInPage() {
           </form>
           <Text size="xs" c="dimmed" ta="center">
             WebDAV clients connect at{' '}
-            <Anchor size="xs" href="/dav/" target="_blank" rel="noreferrer">
+            <Anchor size="xs" href="/dav/" target="_blank" rel="noreferrer" underline="always">
               {window.location.origin}/dav/
             </Anchor>{' '}
             with a WebDAV account password.

@@ -39,7 +39,15 @@ export function ConnectPanel({ email }: { email: string }) {
               </Step>
               <Copyable label="Windows folder" value={info.windowsUnc} />
               <Step>or paste the address above into Explorer’s address bar. Tick “Connect using different credentials”.</Step>
-              <Alert variant="light" color="yellow" icon={<IconInfoCircle size={18} />} title="Windows limits" className="breakable">
+              <Alert
+                variant="light"
+                color="yellow"
+                icon={<IconInfoCircle size={18} />}
+                title="Windows limits"
+                className="breakable"
+                // Yellow text on its light tint is 1.7:1; the title takes the body text's colour.
+                styles={{ title: { color: 'var(--mantine-color-text)' } }}
+              >
                 <List size="sm" spacing={4}>
                   <List.Item>
                     Windows refuses files over <b>50 MB</b> by default. To raise it, set{' '}
@@ -106,7 +114,8 @@ function Step({ children }: { children: ReactNode }) {
 export function Copyable({ label, value, block }: { label: string; value: string; block?: boolean }) {
   return (
     <Group gap="xs" wrap="nowrap" align="flex-start">
-      <Code block={block} style={{ flex: 1, overflowX: 'auto' }} aria-label={label}>
+      {/* A block may scroll sideways on a phone: focusable, so the keyboard can scroll it too. */}
+      <Code block={block} style={{ flex: 1, overflowX: 'auto' }} aria-label={label} tabIndex={block ? 0 : undefined}>
         {value}
       </Code>
       <CopyButton value={value}>

@@ -12,6 +12,7 @@ import {
   IconUpload,
 } from '@tabler/icons-react';
 import type { FileResponse } from '../api/types';
+import { DANGER } from '../app/theme';
 
 export interface FileActionHandlers {
   open(item: FileResponse): void;
@@ -53,7 +54,7 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
         Copy to…
       </Menu.Item>
       <Menu.Divider />
-      <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={() => actions.remove(items)}>
+      <Menu.Item color={DANGER} leftSection={<IconTrash size={16} />} onClick={() => actions.remove(items)}>
         Delete…
       </Menu.Item>
     </>

@@ -185,7 +185,14 @@ function Browser() {
         setMenu({ x: event.clientX, y: event.clientY, empty: true });
       }}
     >
-      <Dropzone.FullScreen onDrop={upload} activateOnClick={false} aria-label="Drop files to upload them here">
+      {/* Shown only while files are dragged over the page (invisible, not gone, otherwise): a
+          visual cue, hidden from assistive technology, which has the Upload menu instead. */}
+      <Dropzone.FullScreen
+        onDrop={upload}
+        activateOnClick={false}
+        activateOnKeyboard={false}
+        attributes={{ fullScreen: { 'aria-hidden': true } }}
+      >
         <Center mih="60vh">
           <Stack align="center" gap="xs">
             <IconUpload size={48} aria-hidden />

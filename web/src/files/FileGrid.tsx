@@ -31,7 +31,6 @@ export function FileGrid(props: FileViewProps) {
             className="file-card"
             role="option"
             aria-selected={selected}
-            aria-label={item.name}
             tabIndex={index === selection.focus ? 0 : -1}
             onClick={click}
             onDoubleClick={() => onOpen(item)}
@@ -39,12 +38,14 @@ export function FileGrid(props: FileViewProps) {
             data-name={item.name}
           >
             <Stack gap={6}>
-              <Checkbox
-                aria-label={`Select ${item.name}`}
+              {/* A tick for the mouse, not a control: the card is the option, selected with Space by keyboard. */}
+              <Checkbox.Indicator
                 checked={selected}
-                tabIndex={-1}
-                onClick={(event) => event.stopPropagation()}
-                onChange={() => selection.select(index, 'toggle')}
+                aria-hidden
+                onClick={(event) => {
+                  event.stopPropagation();
+                  selection.select(index, 'toggle');
+                }}
                 size="xs"
                 pos="absolute"
                 top={8}

@@ -57,7 +57,7 @@ export function FolderPicker({ value, onChange, blocked = () => false }: FolderP
   const crumbs = [{ label: 'My files', path: [] as string[] }, ...value.map((n, i) => ({ label: n, path: value.slice(0, i + 1) }))];
   return (
     <Stack gap="xs">
-      <Breadcrumbs separatorMargin={4} styles={{ root: { flexWrap: 'wrap', rowGap: 2 } }} aria-label="Chosen folder">
+      <Breadcrumbs separatorMargin={4} styles={{ root: { flexWrap: 'wrap', rowGap: 2 } }} role="group" aria-label="Chosen folder">
         {crumbs.map((crumb, index) => (
           <Anchor key={index} component="button" type="button" size="sm" onClick={() => onChange(crumb.path)} className="file-name">
             {index === 0 ? <IconHome size={14} aria-hidden style={{ verticalAlign: 'text-bottom', marginRight: 3 }} /> : null}
@@ -81,25 +81,26 @@ export function FolderPicker({ value, onChange, blocked = () => false }: FolderP
                 const path = [...value, folder.name];
                 const disabled = blocked(path);
                 return (
-                  <UnstyledButton
-                    key={folder.id}
-                    role="listitem"
-                    disabled={disabled}
-                    onClick={() => onChange(path)}
-                    p={6}
-                    aria-label={`Open folder ${folder.name}`}
-                    style={{ opacity: disabled ? 0.45 : 1, borderRadius: 6 }}
-                  >
-                    <Group gap="xs" wrap="nowrap" justify="space-between">
-                      <Group gap="xs" wrap="nowrap" miw={0}>
-                        <FileIcon name={folder.name} folder size={18} />
-                        <Text size="sm" truncate className="file-name">
-                          {folder.name}
-                        </Text>
+                  <div key={folder.id} role="listitem">
+                    <UnstyledButton
+                      disabled={disabled}
+                      onClick={() => onChange(path)}
+                      p={6}
+                      w="100%"
+                      aria-label={`Open folder ${folder.name}`}
+                      style={{ opacity: disabled ? 0.45 : 1, borderRadius: 6 }}
+                    >
+                      <Group gap="xs" wrap="nowrap" justify="space-between">
+                        <Group gap="xs" wrap="nowrap" miw={0}>
+                          <FileIcon name={folder.name} folder size={18} />
+                          <Text size="sm" truncate className="file-name">
+                            {folder.name}
+                          </Text>
+                        </Group>
+                        <IconChevronRight size={14} aria-hidden />
                       </Group>
-                      <IconChevronRight size={14} aria-hidden />
-                    </Group>
-                  </UnstyledButton>
+                    </UnstyledButton>
+                  </div>
                 );
               })}
             </Stack>

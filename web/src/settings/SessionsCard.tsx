@@ -90,7 +90,7 @@ function SessionRow({ item, busy, onEnd }: { item: ActiveSession; busy: boolean;
             {name}
           </Text>
           {item.current && (
-            <Badge size="sm" variant="light" color="teal">
+            <Badge size="sm" variant="outline" color="teal">
               This device
             </Badge>
           )}

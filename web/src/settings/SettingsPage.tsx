@@ -7,7 +7,7 @@ import type { Capacity } from '../api/types';
 import { capacity } from '../api/user';
 import { useSession } from '../auth/useSession';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { formatBytes } from '../ui/format';
+import { formatBytes, percentOf } from '../ui/format';
 import { PasswordCard } from './PasswordCard';
 import { SessionsCard } from './SessionsCard';
 
@@ -60,7 +60,7 @@ function StorageCard() {
   useEffect(() => {
     capacity().then(setValue).catch(setError);
   }, []);
-  const percent = value && value.total > 0 ? (value.used / value.total) * 100 : 0;
+  const percent = value ? percentOf(value.used, value.total) : 0;
   return (
     <Paper withBorder p="md">
       <Stack gap="xs">
@@ -71,7 +71,7 @@ function StorageCard() {
         {value && (
           <>
             <Progress
-              value={percent}
+              value={Math.min(100, percent)}
               size="lg"
               aria-label={`Storage used: ${Math.round(percent)}%`}
               color={percent > 90 ? 'red' : 'blue'}

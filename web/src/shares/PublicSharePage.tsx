@@ -62,7 +62,7 @@ export function PublicSharePage() {
   const gone = error instanceof ApiError && (error.rootCode === CODES.notFound || error.rootCode === CODES.notExist);
   return (
     <Container size="md" py="md">
-      <Group justify="space-between" mb="lg">
+      <Group component="header" justify="space-between" mb="lg">
         <Group gap={8}>
           <Logo />
           <Text fw={700} size="lg">
@@ -157,16 +157,18 @@ function SharedContent({ id, password, info }: { id: string; password?: string; 
         </Text>
       </div>
       {info.source_type !== 0 && (
-        <Breadcrumbs aria-label="Folder path" styles={{ root: { flexWrap: 'wrap' } }}>
-          {[
-            { label: info.name ?? 'Shared folder', to: [] as string[] },
-            ...path.map((name, index) => ({ label: name, to: path.slice(0, index + 1) })),
-          ].map((crumb, index) => (
-            <Anchor key={index} component="button" type="button" size="sm" onClick={() => go(crumb.to)} className="file-name">
-              {crumb.label}
-            </Anchor>
-          ))}
-        </Breadcrumbs>
+        <nav aria-label="Folder path">
+          <Breadcrumbs styles={{ root: { flexWrap: 'wrap' } }}>
+            {[
+              { label: info.name ?? 'Shared folder', to: [] as string[] },
+              ...path.map((name, index) => ({ label: name, to: path.slice(0, index + 1) })),
+            ].map((crumb, index) => (
+              <Anchor key={index} component="button" type="button" size="sm" onClick={() => go(crumb.to)} className="file-name">
+                {crumb.label}
+              </Anchor>
+            ))}
+          </Breadcrumbs>
+        </nav>
       )}
       <ErrorAlert error={error} />
       {files === null ? (
@@ -201,7 +203,7 @@ function SharedContent({ id, password, info }: { id: string; password?: string; 
                     {file.type === 1 ? '' : formatBytes(file.size)}
                   </Text>
                 </Table.Td>
-                <Table.Td w={120}>
+                <Table.Td>
                   {file.type === 0 && (
                     <Group gap={4} wrap="nowrap" justify="flex-end">
                       {isImageName(file.name) && (
@@ -212,7 +214,7 @@ function SharedContent({ id, password, info }: { id: string; password?: string; 
                           aria-label={`Preview ${file.name}`}
                           leftSection={<IconEye size={14} />}
                         >
-                          View
+                          Preview
                         </Button>
                       )}
                       <Button
@@ -222,7 +224,7 @@ function SharedContent({ id, password, info }: { id: string; password?: string; 
                         aria-label={`Download ${file.name}`}
                         leftSection={<IconDownload size={14} />}
                       >
-                        Get
+                        Download
                       </Button>
                     </Group>
                   )}

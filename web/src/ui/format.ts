@@ -30,3 +30,8 @@ export function splitExtension(name: string): [string, string] {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
 }
+
+/** `part` of `whole` in percent to one decimal (ARIA takes a plain number: never 2e-8), or 0 without a whole. */
+export function percentOf(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0;
+}

@@ -28,7 +28,7 @@ export function ConflictDialog({ question }: { question: ConflictQuestion | null
             <Button variant="light" onClick={() => question.answer('rename', all)}>
               Keep both
             </Button>
-            <Button color="orange" onClick={() => question.answer('overwrite', all)}>
+            <Button color="red" onClick={() => question.answer('overwrite', all)}>
               Overwrite
             </Button>
           </Group>
