@@ -6,7 +6,6 @@ import {
   InvalidArgumentError,
   IsAFolderError,
   NotFoundError,
-  QuotaExceededError,
   baseName,
   formatPath,
   type Entry,
@@ -33,6 +32,7 @@ import { LockManager } from './lock-manager.js';
 import { LockRules } from './locks.js';
 import { Properties } from './properties.js';
 import { Transfers } from './transfers.js';
+import { Writes } from './writes.js';
 import { TreeRows, assertValidTime, assertWritable, translateWriteError } from './tree-rows.js';
 import { Resolver } from './resolver.js';
 
@@ -107,6 +107,7 @@ export class Vfs {
   readonly properties: Properties;
   private readonly rows: TreeRows;
   private readonly transfers: Transfers;
+  private readonly writes: Writes;
 
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
@@ -115,6 +116,7 @@ export class Vfs {
     this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver);
     this.rows = new TreeRows(deps);
     this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows);
+    this.writes = new Writes(deps, this.resolver, this.lockRules, this.rows);
   }
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {
@@ -194,113 +196,8 @@ export class Vfs {
    * transaction then points the entry at it, so readers see the old content or the new,
    * whole, and of concurrent writers the last to commit wins.
    */
-  async write(
-    principal: Principal,
-    path: VPath,
-    source: Readable,
-    options: WriteOptions = {},
-  ): Promise<{ entry: Entry; created: boolean }> {
-    assertWritable(principal);
-    if (path.length === 0) throw new IsAFolderError('The root is a folder');
-    if (options.mtime !== undefined) assertValidTime(options.mtime);
-    const name = baseName(path);
-
-    // Fail before reading the body when the request cannot succeed. Without a quota, a body
-    // announced small enough to be kept inline costs nothing to read first: the commit checks
-    // the rest (folder, precondition, locks) anyway, so the lookup is skipped.
-    const small = options.expectedSize !== undefined && options.expectedSize <= this.deps.blobStore.inlineMaxBytes;
-    const allowance =
-      small && principal.quota === null
-        ? null
-        : await this.deps.database.read(async (db) => {
-            const { parent, current } = await this.resolver.target(db, principal, path);
-            if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
-            options.precondition?.(current);
-            await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
-            return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
-          });
-    if (allowance !== null && options.expectedSize !== undefined && options.expectedSize > allowance) {
-      throw new QuotaExceededError(`This ${options.expectedSize}-byte file does not fit in the storage quota (${allowance} bytes left)`);
-    }
-
-    const policyId = options.policyId ?? principal.storagePolicyId;
-    const blob = await this.deps.blobStore.store(policyId, source, {
-      maxBytes: allowance,
-      expectedSize: options.expectedSize,
-      expectedSha1: options.expectedSha1,
-      signal: options.signal,
-    });
-
-    const now = this.deps.clock();
-    let freed: BlobRecord[] = [];
-    let result: { entry: Entry; created: boolean };
-    try {
-      result = await this.deps.database.transaction(async (tx) => {
-        const found = await this.resolver.target(tx, principal, path);
-        const parent = found.parent;
-        const mtime = options.mtime ?? now;
-        const content = { size: blob.size, sha256: blob.sha256, sha1: blob.sha1, now };
-        // Once per attempt, before an entry points at the blob (an inline blob's row is new).
-        let ready = false;
-        const makeReady = async () => {
-          if (!ready) await this.rows.markReady(tx, blob, policyId, content);
-          ready = true;
-        };
-        // SQLite's transaction holds the write lock, so the lookup above is current; PostgreSQL
-        // takes the row lock, and every later round looks again after a lost insert race.
-        let round = 0;
-        for (;;) {
-          const current =
-            round++ === 0 && this.deps.database.dialect === 'sqlite'
-              ? found.current
-              : await this.deps.entries.lockChild(tx, parent.id, name, this.deps.database.dialect);
-          if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
-          options.precondition?.(current);
-          await this.lockRules.assertCanModify(tx, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
-          if (current) {
-            await this.rows.chargeQuota(tx, principal, blob.size - current.size);
-            await makeReady();
-            await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
-            if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
-            const entry: Entry = {
-              ...current,
-              size: blob.size,
-              blobId: blob.id,
-              mtime,
-              etag: blob.id,
-              sha256: blob.sha256,
-              sha1: blob.sha1,
-            };
-            return { entry, created: false };
-          }
-          await makeReady();
-          const inserted = await this.deps.entries.insertIfAbsent(tx, {
-            parentId: parent.id,
-            ownerId: parent.ownerId,
-            name,
-            kind: 'file',
-            size: blob.size,
-            blobId: blob.id,
-            mtime,
-            ctime: now,
-            etag: blob.id,
-          });
-          // Null: another writer created the name since we looked (PostgreSQL only; SQLite
-          // holds the write lock): go round again and replace it.
-          if (inserted) {
-            await this.rows.chargeQuota(tx, principal, blob.size);
-            return { entry: { ...inserted, sha256: blob.sha256, sha1: blob.sha1 }, created: true };
-          }
-        }
-      });
-    } catch (error) {
-      // An inline blob was only ever in the rolled-back transaction.
-      if (!blob.content) await this.deps.blobStore.discard(blob.id, policyId);
-      throw translateWriteError(error, path);
-    }
-    await this.deps.blobStore.removeFreed(freed);
-    this.deps.events.emit({ type: 'file.written', entry: result.entry, created: result.created });
-    return result;
+  write(principal: Principal, path: VPath, source: Readable, options: WriteOptions = {}): Promise<{ entry: Entry; created: boolean }> {
+    return this.writes.write(principal, path, source, options);
   }
 
   /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */

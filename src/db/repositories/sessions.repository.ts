@@ -65,27 +65,6 @@ export class SessionRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Marks a family revoked; false when it was already revoked or does not exist. */
-  async revoke(tx: Tx, id: string, reason: string, now: number): Promise<boolean> {
-    const result = await tx
-      .updateTable('sessions')
-      .set({ revoked_at: now, revoked_reason: reason })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
-
-  async revokeAllOfUser(tx: Tx, userId: number, reason: string, now: number): Promise<number> {
-    const result = await tx
-      .updateTable('sessions')
-      .set({ revoked_at: now, revoked_reason: reason })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
-  }
-
   /** A user's live families (not revoked, not expired at `now`), most recently refreshed first. */
   async liveOfUser(tx: Tx, userId: number, now: number): Promise<SessionRecord[]> {
     const rows = await tx
@@ -100,30 +79,38 @@ export class SessionRepository {
     return rows.map(toSession);
   }
 
+  /** Marks a family revoked; false when it was already revoked or does not exist. */
+  async revoke(tx: Tx, id: string, reason: string, now: number): Promise<boolean> {
+    return (await this.revokeWhere(tx, { id }, reason, now)) === 1;
+  }
+
+  async revokeAllOfUser(tx: Tx, userId: number, reason: string, now: number): Promise<number> {
+    return this.revokeWhere(tx, { userId }, reason, now);
+  }
+
   /** Revokes one live family of this user; false when it is not theirs, not live, or does not exist. */
   async revokeOfUser(tx: Tx, id: string, userId: number, reason: string, now: number): Promise<boolean> {
-    const result = await tx
-      .updateTable('sessions')
-      .set({ revoked_at: now, revoked_reason: reason })
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return (await this.revokeWhere(tx, { id, userId, liveAt: now }, reason, now)) === 1;
   }
 
   /** Revokes every live family of a user but one (the caller's own); how many it revoked. */
   async revokeOthersOfUser(tx: Tx, userId: number, keepId: string, reason: string, now: number): Promise<number> {
-    const result = await tx
-      .updateTable('sessions')
-      .set({ revoked_at: now, revoked_reason: reason })
-      .where('user_id', '=', userId)
-      .where('id', '!=', keepId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return this.revokeWhere(tx, { userId, exceptId: keepId, liveAt: now }, reason, now);
+  }
+
+  /** One UPDATE marking the unrevoked families that match revoked; how many it marked. */
+  private async revokeWhere(
+    tx: Tx,
+    match: { id?: string; userId?: number; exceptId?: string; liveAt?: number },
+    reason: string,
+    now: number,
+  ): Promise<number> {
+    let query = tx.updateTable('sessions').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
+    if (match.id !== undefined) query = query.where('id', '=', match.id);
+    if (match.userId !== undefined) query = query.where('user_id', '=', match.userId);
+    if (match.exceptId !== undefined) query = query.where('id', '!=', match.exceptId);
+    if (match.liveAt !== undefined) query = query.where('expires_at', '>', match.liveAt);
+    return Number((await query.executeTakeFirst()).numUpdatedRows);
   }
 
   /** Removes families whose last refresh token expired before `before`. */

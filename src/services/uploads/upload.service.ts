@@ -164,11 +164,7 @@ export class UploadService {
       await removePlaceholder(this.vfs, principal, { ...record, committingAt: null, completedAt: null }, this.options.warn);
       throw error;
     }
-    const policy = await this.database.read((db) => this.policies.byId(db, principal.storagePolicyId));
-    return {
-      session: withCount({ ...record, committingAt: null, completedAt: null }),
-      policy: { id: principal.storagePolicyId, name: policy?.name ?? 'Default', type: policy?.type ?? 'local' },
-    };
+    return { session: withCount({ ...record, committingAt: null, completedAt: null }), policy: await this.policyOf(principal) };
   }
 
   /** The user's session with this id; null when there is none, it is another user's, or it expired. */

@@ -5,7 +5,8 @@ import type { SearchConditions } from '../../../vfs/index.js';
 import type { ApiDependencies } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { cursorPagination } from '../../pagination.js';
-import { capabilityOf, presentFile } from '../../present.js';
+import { presentFile } from '../../present.js';
+import { listingProps } from './files.listing.js';
 import { locate, type Located } from '../../space.js';
 
 /**
@@ -107,13 +108,7 @@ export async function searchFolder(located: Located, page: { size: number; token
     files: found.found.map(({ entry, path: at }) => presentFile(entry, space, at)),
     parent: presentFile(folder, space, path),
     pagination: cursorPagination(page.size, found.nextCursor),
-    props: {
-      capability: capabilityOf(space),
-      max_page_size: page.maxSize,
-      // Cloudreve answers null here in search mode; the list schema wants the options, which change nothing.
-      order_by_options: ['name', 'size', 'updated_at', 'created_at'],
-      order_direction_options: ['asc', 'desc'],
-    },
+    props: listingProps(space, page.maxSize),
     mixed_type: false,
   };
 }

@@ -1,12 +1,13 @@
-import { formatPath, type SortField } from '../../../core/index.js';
+import { formatPath } from '../../../core/index.js';
 import { defineRoute } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { cursorPagination } from '../../pagination.js';
-import { capabilityOf, isoTime, presentFile, presentStoragePolicy } from '../../present.js';
+import { isoTime, presentFile, presentStoragePolicy } from '../../present.js';
 import { locateForReading } from '../../space.js';
 import { presentSharedFileRoot } from '../share/share.present.js';
 import { storagePolicySchema } from '../upload/upload.schema.js';
 import { batchRoutes } from './files.batch.js';
+import { listingProps, sortFieldOf } from './files.listing.js';
 import { lockRoutes, reportingLockConflicts } from './files.lock.js';
 import { locateById, searchFolder } from './files.lookup.js';
 import { manageRoutes } from './files.manage.js';
@@ -15,9 +16,6 @@ import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.j
 /** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 2000;
-const ORDERS: Record<string, SortField> = { name: 'name', size: 'size', updated_at: 'modified', created_at: 'created' };
-/** Contract 7.2: an unknown order_by (even one like `__proto__`) is creation order. */
-const sortFieldOf = (orderBy: string): SortField => (Object.hasOwn(ORDERS, orderBy) ? ORDERS[orderBy]! : 'created');
 /** Contract 7.3: a listing of a `my` folder names the storage policy uploads into it go to (omitted elsewhere). */
 const listAnswer = listResponse.extend({ storage_policy: storagePolicySchema.optional() });
 
@@ -59,12 +57,7 @@ const listRoute = defineRoute({
       files: single?.files ?? page.entries.map((entry) => presentFile(entry, space, [...path, entry.name], uploading.get(entry.id))),
       parent: single?.parent ?? presentFile(folder, space, path),
       pagination: cursorPagination(pageSize, page.nextCursor),
-      props: {
-        capability: capabilityOf(space),
-        max_page_size: MAX_PAGE_SIZE,
-        order_by_options: Object.keys(ORDERS),
-        order_direction_options: ['asc', 'desc'],
-      },
+      props: listingProps(space, MAX_PAGE_SIZE),
       mixed_type: false,
       ...(policy && { storage_policy: presentStoragePolicy(policy) }),
     };

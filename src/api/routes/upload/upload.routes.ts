@@ -1,10 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { generatePassword } from '../../../auth/index.js';
-import { UploadSessionNotFoundError, type UploadPolicy } from '../../../services/index.js';
+import { UploadSessionNotFoundError } from '../../../services/index.js';
 import { defineRoute, type RouteSpec } from '../../context.js';
 import { reportingLockConflicts } from '../files/files.lock.js';
 import { ApiError, CODES } from '../../errors.js';
 import { locate } from '../../space.js';
+import { presentStoragePolicy } from '../../present.js';
 import { cancelUploadBody, createUploadBody, uploadProgressSchema, uploadSessionSchema } from './upload.schema.js';
 
 /**
@@ -42,7 +43,7 @@ const createRoute = defineRoute({
       upload_id: '' as const,
       chunk_size: session.chunkSize,
       expires: unixSeconds(session.expiresAt),
-      storage_policy: presentPolicy(policy),
+      storage_policy: presentStoragePolicy(policy),
       uri: session.uri,
       // Contract 15.1: always present; only callbacks of other policy types would use it.
       callback_secret: generatePassword(32),
@@ -134,16 +135,6 @@ export const uploadRoutes = [reportingLockConflicts(createRoute), chunkRoute, pr
 
 /** Routes that stream their request body themselves, so the API reads none of it whatever its Content-Type. */
 export const rawBodyRoutes: readonly RouteSpec[] = [chunkRoute];
-
-/**
- * Contract 15.2: a client sends chunks to this server when the type is "local" (or `relay`
- * is set), whatever the policy stores into behind it. Policies have no opaque id kind yet:
- * the id is the policy's number.
- */
-function presentPolicy(policy: UploadPolicy) {
-  const local = policy.type === 'local';
-  return { id: String(policy.id), name: policy.name, type: policy.type, max_size: 0, ...(!local && { relay: true }) };
-}
 
 /** Contract 15.3: Content-Length, or X-Expected-Entity-Length for a chunked body. */
 function announcedLength(request: FastifyRequest): number | undefined {
