@@ -7,20 +7,18 @@
 // with ERR_DLOPEN_FAILED; rebuild it here, against the headers the runtime package ships.
 import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const require = createRequire(import.meta.url);
 const NATIVE = ['better-sqlite3'];
 
+/**
+ * Loads the module in a fresh process: a library that failed its version check stays mapped
+ * in the process that tried it, so a second try in the same process sees the old build.
+ */
 function loads(name) {
-  try {
-    const Database = require(name);
-    new Database(':memory:').close();
-    return true;
-  } catch (error) {
-    return String(error?.code ?? error) === 'ERR_DLOPEN_FAILED' ? false : true;
-  }
+  const probe = `const D = require(${JSON.stringify(name)}); new D(':memory:').close();`;
+  const result = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  return result.status === 0 || !result.stderr.includes('ERR_DLOPEN_FAILED');
 }
 
 const stale = NATIVE.filter((name) => !loads(name));
