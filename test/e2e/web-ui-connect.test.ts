@@ -36,3 +36,17 @@ describe('Connect via WebDAV addresses', () => {
     );
   });
 });
+
+describe('the plain-HTTP warning of the Connect panel', () => {
+  it.each([
+    ['http://192.168.1.5:5280', true],
+    ['http://nas.local', true],
+    ['https://files.example.org', false],
+    ['http://localhost:5280', false],
+    ['http://127.0.0.1:5280', false],
+    ['http://[::1]:5280', false],
+  ])('%s warns: %s', (origin, warns) => {
+    const info = connectInfo(origin, 'me@example.org');
+    expect(!info.secure && !info.loopback).toBe(warns);
+  });
+});

@@ -17,6 +17,13 @@ export function ConnectPanel({ email }: { email: string }) {
           password).
         </Text>
         <Copyable label="WebDAV address" value={info.url} />
+        {!info.secure && !info.loopback && (
+          <Alert variant="light" color="orange" icon={<IconInfoCircle size={18} />} title="This connection is not encrypted">
+            WebDAV clients send the account password with every request (HTTP Basic authentication). Over plain HTTP anyone on the network
+            path can read it. Serve Cumulus over HTTPS (<Code>--tls-cert</Code>/<Code>--tls-key</Code>, <Code>--tls self-signed</Code> on a
+            LAN, or a reverse proxy) before connecting from another machine.
+          </Alert>
+        )}
         <Tabs defaultValue="windows">
           <Tabs.List>
             <Tabs.Tab value="windows" leftSection={<IconBrandWindows size={16} />}>

@@ -7,6 +7,8 @@ export interface ConnectInfo {
   /** https://host[:port]/dav/ */
   readonly url: string;
   readonly secure: boolean;
+  /** The page was opened on this machine (localhost, 127/8, ::1): nothing crosses a network. */
+  readonly loopback: boolean;
   /** What Windows Explorer's "Map network drive" / address bar takes (UNC form). */
   readonly windowsUnc: string;
   readonly macos: string;
@@ -19,6 +21,7 @@ export interface ConnectInfo {
 export function connectInfo(origin: string, email: string): ConnectInfo {
   const base = new URL(origin);
   const secure = base.protocol === 'https:';
+  const loopback = base.hostname === 'localhost' || /^127\./.test(base.hostname) || base.hostname === '[::1]';
   const host = base.hostname.includes(':') ? `[${base.hostname}]` : base.hostname;
   const port = base.port;
   const url = `${base.protocol}//${base.host}/dav/`;
@@ -28,6 +31,7 @@ export function connectInfo(origin: string, email: string): ConnectInfo {
   return {
     url,
     secure,
+    loopback,
     windowsUnc,
     macos: url,
     gnome: `${secure ? 'davs' : 'dav'}://${hostPort}/dav/`,
