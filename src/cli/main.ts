@@ -8,6 +8,13 @@ import { registerServe } from './commands/serve.js';
 import { registerSettings } from './commands/settings.js';
 import { registerUser } from './commands/user.js';
 import { reportError } from './context.js';
+import { unsupportedRuntime } from './runtime.js';
+
+const runtimeProblem = unsupportedRuntime();
+if (runtimeProblem) {
+  process.stderr.write(`${runtimeProblem}\n`);
+  process.exit(2);
+}
 
 const program = new Command('cumulus')
   .description('Cumulus: a self-hosted file cloud')
