@@ -239,7 +239,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
 /** The queue in the database, this process's runner (woken by its own enqueues) and the event feed. */
 function wireJobs(
   config: Config,
-  parts: { database: Database; events: VfsEvents; clock: () => number; warn: (error: unknown, message: string) => void; random: () => number },
+  parts: {
+    database: Database;
+    events: VfsEvents;
+    clock: () => number;
+    warn: (error: unknown, message: string) => void;
+    random: () => number;
+  },
 ): Pick<AppJobs, 'queue' | 'runner' | 'feed'> {
   const { database, clock, warn } = parts;
   const queue = new DatabaseJobQueue(database, new JobRepository(), {

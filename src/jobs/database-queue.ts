@@ -28,7 +28,15 @@ export class DatabaseJobQueue implements JobQueue {
     const now = this.options.clock();
     const runAt = options.runAt ?? now + (options.delayMs ?? 0);
     const dedupeKey = options.dedupeKey ?? null;
-    const fields = { kind, payload, runAt, now, dedupeKey, priority: options.priority ?? 0, maxAttempts: attemptsOf(options.maxAttempts, DEFAULT_MAX_ATTEMPTS) };
+    const fields = {
+      kind,
+      payload,
+      runAt,
+      now,
+      dedupeKey,
+      priority: options.priority ?? 0,
+      maxAttempts: attemptsOf(options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    };
     // The queued job with the key may be claimed between the insert and the look-up; then try again.
     for (let round = 0; round < 5; round++) {
       const outcome = await this.database.transaction(async (tx) => {
@@ -49,7 +57,8 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   async schedule(kind: string, key: string, options: ScheduleOptions): Promise<Job> {
-    if (!Number.isSafeInteger(options.everyMs) || options.everyMs < 1) throw new InvalidArgumentError('A schedule needs an interval of 1 ms or more');
+    if (!Number.isSafeInteger(options.everyMs) || options.everyMs < 1)
+      throw new InvalidArgumentError('A schedule needs an interval of 1 ms or more');
     const now = this.options.clock();
     const job = await this.database.transaction((tx) =>
       this.jobs.upsertSchedule(tx, {
@@ -79,7 +88,11 @@ export class DatabaseJobQueue implements JobQueue {
       if (job.cancelRequested) await this.finish(lease, { type: 'cancelled' });
       else if (job.attempts > job.maxAttempts) {
         // Only a lapsed lease gets here: the worker died (or hung) in each of its attempts.
-        await this.finish(lease, { type: 'failed', error: `The worker running it stopped ${job.maxAttempts} times (lease lapsed)`, permanent: true });
+        await this.finish(lease, {
+          type: 'failed',
+          error: `The worker running it stopped ${job.maxAttempts} times (lease lapsed)`,
+          permanent: true,
+        });
       } else return lease;
     }
     return null;
@@ -114,7 +127,16 @@ export class DatabaseJobQueue implements JobQueue {
     const recurring = job.intervalMs !== null;
     switch (outcome.type) {
       case 'completed':
-        if (recurring) return { state: 'queued', attempts: 0, run_at: now + job.intervalMs!, result: json(outcome.result), last_error: null, finished_at: now, progress: 1 };
+        if (recurring)
+          return {
+            state: 'queued',
+            attempts: 0,
+            run_at: now + job.intervalMs!,
+            result: json(outcome.result),
+            last_error: null,
+            finished_at: now,
+            progress: 1,
+          };
         return { state: 'completed', result: json(outcome.result), finished_at: now, progress: 1 };
       case 'failed': {
         const error = outcome.error.slice(0, 4000);

@@ -1,14 +1,4 @@
-export type {
-  EnqueueOptions,
-  HeartbeatAnswer,
-  Job,
-  JobFilter,
-  JobQueue,
-  JobState,
-  Lease,
-  Outcome,
-  ScheduleOptions,
-} from './queue.js';
+export type { EnqueueOptions, HeartbeatAnswer, Job, JobFilter, JobQueue, JobState, Lease, Outcome, ScheduleOptions } from './queue.js';
 export { DatabaseJobQueue, type DatabaseJobQueueOptions } from './database-queue.js';
 export { retryDelay, type BackoffOptions } from './backoff.js';
 export { JobStopped, type JobContext } from './context.js';

@@ -41,6 +41,8 @@ export class JobRunner {
   private state: 'idle' | 'started' | 'stopping' = 'idle';
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** Set by a wake-up that came while claiming, so that the loop does not then sleep through it. */
+  private woken = false;
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -79,6 +81,7 @@ export class JobRunner {
 
   /** Looks for due jobs now instead of at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -103,12 +106,14 @@ export class JobRunner {
 
   private async poll(): Promise<void> {
     while (this.state === 'started') {
+      this.woken = false;
       try {
         await this.fill();
       } catch (error) {
         this.options.log.warn(error, 'claiming jobs failed; trying again at the next poll');
       }
       if (this.state !== 'started') break;
+      if (this.woken) continue;
       await new Promise<void>((resolve) => {
         const timeout = setTimeout(resolve, this.options.pollMs);
         this.wakeUp = () => {
@@ -150,8 +155,10 @@ export class JobRunner {
     if (outcome === null) return;
     try {
       const settled = await this.queue.finish(running.lease, outcome);
-      if (settled === null) this.options.log.warn(null, `job ${job.id} (${job.kind}) was taken over by another worker; its outcome here is dropped`);
-      else if (outcome.type === 'failed') this.options.log.warn(outcome.error, `job ${job.id} (${job.kind}) failed (attempt ${job.attempts} of ${job.maxAttempts})`);
+      if (settled === null)
+        this.options.log.warn(null, `job ${job.id} (${job.kind}) was taken over by another worker; its outcome here is dropped`);
+      else if (outcome.type === 'failed')
+        this.options.log.warn(outcome.error, `job ${job.id} (${job.kind}) failed (attempt ${job.attempts} of ${job.maxAttempts})`);
     } catch (error) {
       // The lease lapses and another worker takes the job up again.
       this.options.log.warn(error, `could not record the end of job ${job.id} (${job.kind})`);

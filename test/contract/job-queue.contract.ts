@@ -81,7 +81,10 @@ export function jobQueueContract(name: string, open: () => Promise<QueueUnderTes
       const k = kind();
       await t.queue.enqueue(k, null);
       const lease = await t.queue.claim([k], 1000);
-      expect(await t.queue.finish(lease!, { type: 'failed', error: 'bad payload', permanent: true })).toMatchObject({ state: 'dead', attempts: 1 });
+      expect(await t.queue.finish(lease!, { type: 'failed', error: 'bad payload', permanent: true })).toMatchObject({
+        state: 'dead',
+        attempts: 1,
+      });
     });
 
     it('a lapsed lease lets another worker take the job; the first one can no longer touch it', async () => {

@@ -116,9 +116,11 @@ describe('two worker processes on postgres claiming in a loop', () => {
       }
       // The workers poll; this process's queue cannot wake them.
       await until(async () => (await queue.list({ kind: 'test.record', states: ['queued', 'running'], limit: 1 })).length === 0);
-      const marks = await sql<{ running: number; overlapping: number; completions: number }>`select running, overlapping, completions from job_marks where job_id in (${sql.join(ids)})`.execute(
-        database.db,
-      );
+      const marks = await sql<{
+        running: number;
+        overlapping: number;
+        completions: number;
+      }>`select running, overlapping, completions from job_marks where job_id in (${sql.join(ids)})`.execute(database.db);
       expect(marks.rows).toHaveLength(ids.length);
       for (const mark of marks.rows) expect(mark).toEqual({ running: 0, overlapping: 0, completions: 1 });
       const jobs = await queue.list({ kind: 'test.record', limit: 500 });

@@ -34,8 +34,13 @@ runner.register('test.hang', async (job) => {
 
 runner.register('test.record', async (job, context) => {
   const db = database.db;
-  const begin = await sql<{ running: number }>`insert into job_marks (job_id, running) values (${job.id}, 1) on conflict (job_id) do update set running = job_marks.running + 1 returning running`.execute(db);
-  if (Number(begin.rows[0]?.running) > 1) await sql`update job_marks set overlapping = overlapping + 1 where job_id = ${job.id}`.execute(db);
+  const begin = await sql<{
+    running: number;
+  }>`insert into job_marks (job_id, running) values (${job.id}, 1) on conflict (job_id) do update set running = job_marks.running + 1 returning running`.execute(
+    db,
+  );
+  if (Number(begin.rows[0]?.running) > 1)
+    await sql`update job_marks set overlapping = overlapping + 1 where job_id = ${job.id}`.execute(db);
   await context.progress(0.5, 'half way');
   await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
   await sql`update job_marks set running = running - 1, completions = completions + 1 where job_id = ${job.id}`.execute(db);

@@ -88,7 +88,12 @@ export class JobRepository {
   }
 
   async queuedByKey(tx: Tx, dedupeKey: string): Promise<JobRecord | null> {
-    const row = await tx.selectFrom('jobs').selectAll().where('dedupe_key', '=', dedupeKey).where('state', '=', 'queued').executeTakeFirst();
+    const row = await tx
+      .selectFrom('jobs')
+      .selectAll()
+      .where('dedupe_key', '=', dedupeKey)
+      .where('state', '=', 'queued')
+      .executeTakeFirst();
     return row ? toJob(row) : null;
   }
 
@@ -96,10 +101,7 @@ export class JobRepository {
    * The one row of a recurring job under this key, created queued at `job.runAt` the first
    * time; later calls update its interval, payload and attempts, and leave its state alone.
    */
-  async upsertSchedule(
-    tx: Tx,
-    job: NewJob & { dedupeKey: string; intervalMs: number; runNowUnlessRanSince?: number },
-  ): Promise<JobRecord> {
+  async upsertSchedule(tx: Tx, job: NewJob & { dedupeKey: string; intervalMs: number; runNowUnlessRanSince?: number }): Promise<JobRecord> {
     const ranSince = job.runNowUnlessRanSince;
     // Brought forward to now when asked (a run at start-up), unless it ran recently (several processes start at once).
     const runAt =
@@ -158,11 +160,7 @@ export class JobRepository {
           eb('j.state', '=', 'running'),
           eb.not(
             eb.exists(
-              eb
-                .selectFrom('jobs as r')
-                .select('r.id')
-                .whereRef('r.dedupe_key', '=', 'j.dedupe_key')
-                .where('r.state', '=', 'running'),
+              eb.selectFrom('jobs as r').select('r.id').whereRef('r.dedupe_key', '=', 'j.dedupe_key').where('r.state', '=', 'running'),
             ),
           ),
         ]),
@@ -254,7 +252,16 @@ export class JobRepository {
   async requeue(tx: Tx, id: number, now: number): Promise<JobRecord | null> {
     const row = await tx
       .updateTable('jobs')
-      .set({ state: 'queued', attempts: 0, run_at: now, updated_at: now, finished_at: null, cancel_requested: 0, progress: null, progress_message: null })
+      .set({
+        state: 'queued',
+        attempts: 0,
+        run_at: now,
+        updated_at: now,
+        finished_at: null,
+        cancel_requested: 0,
+        progress: null,
+        progress_message: null,
+      })
       .where('id', '=', id)
       .where('state', 'not in', ACTIVE)
       .returningAll()

@@ -57,7 +57,13 @@ export class MaintenanceJobs {
       // Processes starting together run it once.
       ...(this.duties.gcOnStart && { runNowUnlessRanWithinMs: 10 * 60_000 }),
     });
-    await queue.schedule(MAINTENANCE_JOBS.uploadSweep, `schedule:${MAINTENANCE_JOBS.uploadSweep}`, { everyMs: HOUR, firstRunAt: now + HOUR });
-    await queue.schedule(MAINTENANCE_JOBS.purgeJobs, `schedule:${MAINTENANCE_JOBS.purgeJobs}`, { everyMs: 24 * HOUR, firstRunAt: now + HOUR });
+    await queue.schedule(MAINTENANCE_JOBS.uploadSweep, `schedule:${MAINTENANCE_JOBS.uploadSweep}`, {
+      everyMs: HOUR,
+      firstRunAt: now + HOUR,
+    });
+    await queue.schedule(MAINTENANCE_JOBS.purgeJobs, `schedule:${MAINTENANCE_JOBS.purgeJobs}`, {
+      everyMs: 24 * HOUR,
+      firstRunAt: now + HOUR,
+    });
   }
 }
