@@ -3,12 +3,7 @@ import type { Entry } from '../../src/core/index.js';
 import { EventFeed, JobRunner, JobStopped, PermanentJobError, type Job, type JobQueue } from '../../src/jobs/index.js';
 import { VfsEvents } from '../../src/vfs/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { jobDatabase } from './support.js';
-
-/** Resolves when `check` holds, polling every 20 ms; the test's timeout is the budget. */
-async function until(check: () => Promise<boolean> | boolean): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
+import { jobDatabase, until } from './support.js';
 
 const quiet = { warn: () => undefined };
 

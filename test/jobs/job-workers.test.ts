@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, type SqlDialectName } from '../../src/db/index.js';
 import type { JobQueue } from '../../src/jobs/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { jobDatabase } from './support.js';
+import { jobDatabase, until } from './support.js';
 
 const WORKER = path.join(import.meta.dirname, '../support/job-worker.ts');
 
@@ -47,11 +47,6 @@ async function stopWorker(worker: Worker): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGTERM');
   await exited;
-}
-
-/** Polls (every 100 ms) until `check` is true; the test's own timeout is the budget. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 describe.each(DIALECTS)('job workers in separate processes on %s', (dialect: SqlDialectName) => {

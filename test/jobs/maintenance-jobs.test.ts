@@ -3,10 +3,7 @@ import type { App } from '../../src/app.js';
 import { MAINTENANCE_JOBS } from '../../src/services/index.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 50));
-}
+import { until } from './support.js';
 
 const scheduleOf = async (app: App, kind: string) => (await app.jobs.queue.list({ kind })).filter((job) => job.intervalMs !== null);
 

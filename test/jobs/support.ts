@@ -25,3 +25,8 @@ export async function jobDatabase(dialect: SqlDialectName) {
     },
   };
 }
+
+/** Resolves once `check` holds, asking every `everyMs`; the calling test's timeout is the budget. */
+export async function until(check: () => Promise<boolean> | boolean, everyMs = 50): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, everyMs));
+}
