@@ -136,6 +136,7 @@ export function JobsPanel() {
                           variant="default"
                           leftSection={<IconPlayerStop size={14} />}
                           loading={busy === job.id}
+                          aria-label={`Cancel job ${job.id}`}
                           onClick={() => act(job, cancelJob)}
                         >
                           Cancel
@@ -147,6 +148,7 @@ export function JobsPanel() {
                           variant="default"
                           leftSection={<IconRefresh size={14} />}
                           loading={busy === job.id}
+                          aria-label={`Retry job ${job.id}`}
                           onClick={() => act(job, retryJob)}
                         >
                           Retry
