@@ -22,8 +22,9 @@ const LAYERS = {
   storage: ['core', 'config'],
   auth: ['core', 'config'],
   vfs: ['core', 'config', 'db', 'storage', 'auth'],
-  services: ['core', 'config', 'db', 'storage', 'auth', 'vfs'],
-  jobs: ['core', 'config', 'db', 'storage', 'auth', 'vfs', 'services'],
+  // DESIGN.md: jobs/ sits between vfs/ and services/; services queue work and handle it.
+  jobs: ['core', 'config', 'db', 'storage', 'auth', 'vfs'],
+  services: ['core', 'config', 'db', 'storage', 'auth', 'vfs', 'jobs'],
   // dav/ and api/ never touch db/ or storage/: they go through vfs/ and services/.
   dav: ['core', 'config', 'auth', 'vfs', 'services', 'jobs'],
   api: ['core', 'config', 'auth', 'vfs', 'services', 'jobs', 'dav'],

@@ -17,7 +17,9 @@ import {
   ShareRepository,
   UploadSessionRepository,
   UserRepository,
+  JobRepository,
 } from './db/index.js';
+import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
   Bootstrap,
   DavAccountService,
@@ -30,6 +32,7 @@ import {
   UploadService,
   UserService,
   type CreatedAdmin,
+  MaintenanceJobs,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -44,6 +47,18 @@ export interface AppOptions {
   readonly heartbeatMs?: number;
   /** Create the first administrator when there are no users (the server does; other CLI commands do not). */
   readonly createFirstAdmin?: boolean;
+  /** Jitter of job retries (0 <= random() < 1). */
+  readonly random?: () => number;
+}
+
+/** The durable job queue and this process's worker (started by `serve` only). */
+export interface AppJobs {
+  readonly queue: JobQueue;
+  readonly runner: JobRunner;
+  /** Where processors subscribe to vfs events and queue their jobs. */
+  readonly feed: EventFeed;
+  /** Stores the periodic duties' schedules and starts the runner. */
+  start(): Promise<void>;
 }
 
 /** Every service, built once with its collaborators (DESIGN.md: the composition root). */
@@ -73,6 +88,7 @@ export interface App {
   readonly defaultPolicyId: number;
   /** Set when this start created the first administrator. */
   readonly createdAdmin: CreatedAdmin | null;
+  readonly jobs: AppJobs;
   close(): Promise<void>;
 }
 
@@ -164,6 +180,27 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     );
     const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
     const doctor = new Doctor(database, entries, blobs, userRepository, backends);
+    const { queue, runner, feed } = wireJobs(config, { database, events, clock, warn, random: options.random ?? Math.random });
+    const maintenance = new MaintenanceJobs({
+      gc,
+      uploads,
+      queue,
+      clock,
+      gcGraceMs: config.gc.graceSeconds * 1000,
+      gcEveryMs: config.gc.intervalSeconds * 1000,
+      gcOnStart: config.gc.onStart,
+      keepFinishedMs: config.jobs.keepDays * 86400_000,
+    });
+    maintenance.register(runner);
+    const jobs: AppJobs = {
+      queue,
+      runner,
+      feed,
+      start: async () => {
+        await maintenance.schedule();
+        runner.start();
+      },
+    };
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
 
     return {
@@ -186,10 +223,42 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       backends,
       defaultPolicyId,
       createdAdmin,
-      close: () => database.close(),
+      jobs,
+      close: async () => {
+        await jobs.runner.stop();
+        await jobs.feed.settled();
+        await database.close();
+      },
     };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The queue in the database, this process's runner (woken by its own enqueues) and the event feed. */
+function wireJobs(
+  config: Config,
+  parts: {
+    database: Database;
+    events: VfsEvents;
+    clock: () => number;
+    warn: (error: unknown, message: string) => void;
+    random: () => number;
+  },
+): Pick<AppJobs, 'queue' | 'runner' | 'feed'> {
+  const { database, clock, warn } = parts;
+  const queue = new DatabaseJobQueue(database, new JobRepository(), {
+    clock,
+    newToken: randomUUID,
+    backoff: { baseMs: 10_000, maxMs: 3600_000, random: parts.random },
+  });
+  const runner = new JobRunner(queue, {
+    concurrency: config.jobs.concurrency,
+    pollMs: config.jobs.pollMs,
+    leaseMs: config.jobs.leaseSeconds * 1000,
+    clock,
+    log: { warn },
+  });
+  return { queue, runner, feed: new EventFeed(parts.events, queue, warn) };
 }

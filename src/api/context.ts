@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
 import type { DavAccountService, GroupService } from '../services/index.js';
 import type { UploadService } from '../services/index.js';
+import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
 
 export interface ApiOptions {
@@ -24,6 +25,8 @@ export interface ApiDependencies {
   readonly davAccounts: DavAccountService;
   /** Entries by id, search, locks by token: the vfs look-ups beside the Vfs class. */
   readonly lookups: Lookups;
+  /** The durable job queue (administration). */
+  readonly jobs: JobQueue;
   /** Signed download URLs (contract 9): their HMAC key, the clock, and the public URL they start with when configured. */
   readonly downloads: { readonly key: Uint8Array; readonly clock: () => number; readonly publicUrl?: string };
   readonly logger: Logger;

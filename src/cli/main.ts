@@ -7,6 +7,7 @@ import { registerMaintenance } from './commands/maintenance.js';
 import { registerServe } from './commands/serve.js';
 import { registerSettings } from './commands/settings.js';
 import { registerUser } from './commands/user.js';
+import { registerJobs } from './commands/jobs.js';
 import { reportError } from './context.js';
 import { unsupportedRuntime } from './runtime.js';
 
@@ -32,6 +33,7 @@ registerGroup(program);
 registerMaintenance(program);
 registerDavAccount(program);
 registerSettings(program);
+registerJobs(program);
 
 try {
   await program.parseAsync(process.argv);

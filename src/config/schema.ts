@@ -61,6 +61,8 @@ export const configSchema = z
         graceSeconds: durationSeconds.default(3600),
         /** Run gc when the server starts. */
         onStart: z.boolean().default(true),
+        /** Run gc this often while the server runs (a scheduled job: one process at a time). */
+        intervalSeconds: z.coerce.number().int().min(60).default(86400),
       })
       .strict()
       .prefault({}),
@@ -108,6 +110,19 @@ export const configSchema = z
         poolSize: z.coerce.number().int().min(1).max(200).default(10),
         /** How long SQLite waits for a lock before failing, in milliseconds. */
         busyTimeoutMs: z.coerce.number().int().min(0).default(5000),
+      })
+      .strict()
+      .prefault({}),
+    jobs: z
+      .object({
+        /** Jobs one server process runs at once. */
+        concurrency: z.coerce.number().int().min(1).max(64).default(2),
+        /** How often each server process looks for due jobs, in milliseconds. */
+        pollMs: z.coerce.number().int().min(50).default(1000),
+        /** A job's lease; the job of a process that died is taken up again after this, in seconds. */
+        leaseSeconds: z.coerce.number().int().min(5).default(60),
+        /** Finished jobs are kept this long for inspection, in days. */
+        keepDays: z.coerce.number().int().min(1).default(14),
       })
       .strict()
       .prefault({}),

@@ -21,3 +21,11 @@ export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-
 export { SessionRepository, type SessionRecord } from './repositories/sessions.repository.js';
 export { UploadSessionRepository, type UploadSessionRecord, type NewUploadSession } from './repositories/upload-sessions.repository.js';
 export { ShareRepository, type ShareRecord, type ShareFields } from './repositories/shares.repository.js';
+export {
+  JobRepository,
+  type JobRecord,
+  type JobState,
+  type NewJob,
+  type JobListQuery,
+  type JobSettlement,
+} from './repositories/jobs.repository.js';

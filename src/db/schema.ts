@@ -18,6 +18,7 @@ export interface Tables {
   upload_sessions: UploadSessionsTable;
   upload_chunks: UploadChunksTable;
   shares: SharesTable;
+  jobs: JobsTable;
 }
 
 export interface SettingsTable {
@@ -189,4 +190,31 @@ export interface SharesTable {
   revision: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
+}
+
+/** The durable job queue (see the 20261207T0200_jobs migration). */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  state: string;
+  priority: number;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  dedupe_key: string | null;
+  interval_ms: number | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  cancel_requested: number;
+  progress: number | null;
+  progress_message: string | null;
+  /** JSON. */
+  result: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
 }

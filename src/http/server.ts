@@ -52,6 +52,7 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     groups: app.groups,
     davAccounts: app.davAccounts,
     lookups: app.lookups,
+    jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },
     logger: app.logger,
     version,

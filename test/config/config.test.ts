@@ -9,7 +9,8 @@ describe('configuration', () => {
     const dir = tempDir();
     const config = loadConfig({ env: {}, flags: { dataDir: dir.path } });
     expect(config.listen).toBe('0.0.0.0:5280');
-    expect(config.gc).toEqual({ graceSeconds: 3600, onStart: true });
+    expect(config.gc).toEqual({ graceSeconds: 3600, onStart: true, intervalSeconds: 86400 });
+    expect(config.jobs).toEqual({ concurrency: 2, pollMs: 1000, leaseSeconds: 60, keepDays: 14 });
     expect(databaseUrlOf(config)).toBe(`sqlite:${path.join(dir.path, 'cumulus.db')}`);
     dir.remove();
   });

@@ -262,6 +262,10 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await page.getByRole('tab', { name: 'Server' }).click();
       await expect.poll(() => page.getByRole('switch', { name: 'WebDAV' }).isChecked()).toBe(true);
       await check(page, at('admin server'));
+      await api.t.app.jobs.queue.enqueue('a11y.example', { file: 1 }, { delayMs: 3600_000 });
+      await page.getByRole('tab', { name: 'Jobs' }).click();
+      await page.getByRole('table', { name: 'Jobs' }).getByText('a11y.example').first().waitFor();
+      await check(page, at('admin jobs'));
 
       expect(watch.dialogs).toEqual([]);
       expect(watch.errors).toEqual([]);

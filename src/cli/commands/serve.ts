@@ -20,12 +20,9 @@ export function registerServe(program: Command): void {
           `\nFirst start: created the administrator account\n  email:    ${app.createdAdmin.email}\n  password: ${app.createdAdmin.generatedPassword}\nChange it with: cumulus user passwd --email ${app.createdAdmin.email}\n\n`,
         );
       }
-      if (config.gc.onStart) {
-        app.gc
-          .run({ graceMs: config.gc.graceSeconds * 1000 })
-          .then((report) => logger.info({ gc: report }, 'start-up garbage collection done'))
-          .catch((error: unknown) => logger.error({ err: error }, 'start-up garbage collection failed'));
-      }
+      // Garbage collection (at start when gc.onStart) and the other periodic duties are scheduled
+      // jobs: with several server processes, one at a time runs each.
+      await app.jobs.start();
       const server = await buildHttpServer(app);
       const { host, port } = parseListen(config.listen);
       await server.listen({ host, port });
@@ -40,8 +37,7 @@ export function registerServe(program: Command): void {
           process.exit(1);
         }, 30_000);
         force.unref();
-        server
-          .close()
+        Promise.all([server.close(), app.jobs.runner.stop()])
           .then(() => app.close())
           .then(() => process.exit(0))
           .catch((error: unknown) => {

@@ -91,7 +91,6 @@ export class UploadService {
   private readonly committer: UploadCommitter;
   private readonly sweeper: UploadSweeper;
   private readonly reservations: UploadReservations;
-  private nextSweep = 0;
 
   constructor(
     private readonly database: Database,
@@ -114,7 +113,6 @@ export class UploadService {
 
   /** Opens a session for `upload.path` in the principal's space; see the class comment for what is checked. */
   async create(principal: Principal, upload: NewUpload): Promise<{ session: UploadSession; policy: UploadPolicy }> {
-    await this.sweepHourly();
     const { path, size } = upload;
     if (principal.readOnly) throw new ReadOnlyError();
     if (!Number.isSafeInteger(size) || size < 0) throw new InvalidArgumentError('The size must be a whole number of bytes, 0 or more');
@@ -273,7 +271,7 @@ export class UploadService {
     return out;
   }
 
-  /** For gc (and hourly here): expired sessions, their chunks and placeholders; chunk folders of no session older than `cutoff`. */
+  /** For gc and the hourly sweep job (maintenance.jobs.ts): expired sessions, their chunks and placeholders; chunk folders of no session older than `cutoff`. */
   sweep(cutoff: number): Promise<{ removed: number; freedBytes: number }> {
     return this.sweeper.sweep(cutoff);
   }
@@ -299,14 +297,6 @@ export class UploadService {
       if (error instanceof NotFoundError || error instanceof NotAFolderError) return null;
       throw error;
     }
-  }
-
-  /** Expired sessions are swept by gc, and at most hourly here, since a server may run for months between gc runs. */
-  private async sweepHourly(): Promise<void> {
-    const now = this.options.clock();
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + 3600_000;
-    await this.sweep(now - 3600_000).catch((error: unknown) => this.options.warn(error, 'upload session sweep failed'));
   }
 }
 

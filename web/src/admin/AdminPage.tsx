@@ -1,12 +1,13 @@
 import { Tabs, Title, Stack } from '@mantine/core';
-import { IconChartBar, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import { IconChartBar, IconListCheck, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import { useSearchParams } from 'react-router';
 import { GroupsPanel } from './GroupsPanel';
+import { JobsPanel } from './JobsPanel';
 import { OverviewPanel } from './OverviewPanel';
 import { ServerSettingsPanel } from './ServerSettingsPanel';
 import { UsersPanel } from './UsersPanel';
 
-/** Administration: overview, users, groups, server switches. The server checks every call. */
+/** Administration: overview, users, groups, server switches, jobs. The server checks every call. */
 export function AdminPage() {
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'overview';
@@ -29,6 +30,9 @@ export function AdminPage() {
           <Tabs.Tab value="settings" leftSection={<IconSettings size={16} />}>
             Server
           </Tabs.Tab>
+          <Tabs.Tab value="jobs" leftSection={<IconListCheck size={16} />}>
+            Jobs
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview" pt="md">
           <OverviewPanel />
@@ -41,6 +45,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="settings" pt="md">
           <ServerSettingsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="jobs" pt="md">
+          <JobsPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>
