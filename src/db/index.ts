@@ -1,6 +1,7 @@
 export { Database, type Db, type Tx, type DatabaseOptions } from './database.js';
 export { dialectOfUrl, type SqlDialectName } from './dialect.js';
 export { isUniqueViolation, isForeignKeyViolation, translateDatabaseError } from './errors.js';
+export { EntryNameTakenError } from './errors.js';
 export {
   EntryRepository,
   type EntryCursor,

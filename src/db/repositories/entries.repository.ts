@@ -1,11 +1,15 @@
 import { sql } from 'kysely';
 import type { Entry, EntryKind, SortDirection, SortField } from '../../core/index.js';
 import type { Tx } from '../database.js';
+import { EntryNameTakenError } from '../errors.js';
 import { batchesOf } from './batches.js';
 import { toEntry, type EntryRow } from './entry-row.js';
 import { searchEntries, type NameSearch } from './entry-search.js';
 
 export type { Bounds, NameSearch } from './entry-search.js';
+
+/** The first key of PostgreSQL advisory locks on a whole tree (the second is the owner's id). */
+const TREE_LOCK_CLASS = 0x7472_6565; // 'tree'
 
 const SORT_COLUMNS = { name: 'name', size: 'size', modified: 'mtime', created: 'ctime' } as const;
 
@@ -145,6 +149,18 @@ export class EntryRepository {
     return this.child(tx, parentId, name);
   }
 
+  /**
+   * Serialises, on PostgreSQL, the transactions that change the shape of the tree holding
+   * `entryId` (folder moves and copies) until the caller's transaction ends: their checks
+   * (not into itself) and their updates must see one consistent tree, or two crossing moves
+   * both pass and form a cycle. Keyed by the tree's owner, so other users never wait. SQLite's
+   * BEGIN IMMEDIATE already serialises every writer.
+   */
+  async lockTree(tx: Tx, entryId: number, dialect: 'sqlite' | 'postgres'): Promise<void> {
+    if (dialect !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(${TREE_LOCK_CLASS}, cast(owner_id as integer)) from entries where id = ${entryId}`.execute(tx);
+  }
+
   async setContent(tx: Tx, id: number, content: { size: number; blobId: string; mtime: number; etag: string }): Promise<void> {
     await tx
       .updateTable('entries')
@@ -235,7 +251,7 @@ export class EntryRepository {
       ctime: target.now,
       etag: target.etagOf(source),
     });
-    if (!top) throw new Error(`Copy target ${target.name} appeared during copy`);
+    if (!top) throw new EntryNameTakenError(`${target.name} was created at the same moment as this copy`);
     const idMap = new Map<number, number>([[source.id, top.id]]);
     let level = new Map<number, number>([[source.id, top.id]]);
     while (level.size > 0) {
