@@ -8,6 +8,9 @@ import { searchEntries, type NameSearch } from './entry-search.js';
 import {
   ancestryOf,
   assertWithinBound,
+  cutOffEntries,
+  strayTopEntries,
+  type CutOffEntry,
   deleteSubtreeRows,
   subtreeBlobReferences,
   summariseSubtree,
@@ -15,7 +18,7 @@ import {
 } from './entry-walks.js';
 
 export type { Bounds, NameSearch } from './entry-search.js';
-export { MAX_TREE_DEPTH, type SubtreeSummary } from './entry-walks.js';
+export { MAX_TREE_DEPTH, type CutOffEntry, type SubtreeSummary } from './entry-walks.js';
 
 /** The first key of PostgreSQL advisory locks on a whole tree (the second is the owner's id). */
 const TREE_LOCK_CLASS = 0x7472_6565; // 'tree'
@@ -291,6 +294,16 @@ export class EntryRepository {
   /** An entry and its ancestors up to the top of its tree (the entry first), as ids and names, in one query. */
   ancestry(tx: Tx, id: number): Promise<Array<{ id: number; name: string }>> {
     return ancestryOf(tx, id);
+  }
+
+  /** Entries cut off from every root (cycles, lost parents), for doctor; see entry-walks.ts. */
+  cutOff(tx: Tx): Promise<CutOffEntry[]> {
+    return cutOffEntries(tx);
+  }
+
+  /** Top-level entries that are no user's root, for doctor. */
+  strayTops(tx: Tx): Promise<Array<{ id: number; ownerId: number; name: string }>> {
+    return strayTopEntries(tx);
   }
 
   /** One page of the entries below a folder that match a search; see entry-search.ts. */

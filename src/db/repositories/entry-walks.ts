@@ -95,3 +95,48 @@ export async function ancestryOf(tx: Tx, id: number): Promise<Array<{ id: number
 export function assertWithinBound(id: number, depth: number | null | undefined): void {
   if (depth !== null && depth !== undefined && Number(depth) >= MAX_TREE_DEPTH) throw new TreeDamagedError(id);
 }
+
+/** An entry that no walk down from a top-level entry reaches (for doctor). */
+export interface CutOffEntry {
+  readonly id: number;
+  readonly parentId: number | null;
+  readonly ownerId: number;
+  readonly name: string;
+  /** Whether the row its parent_id names exists at all. */
+  readonly parentExists: boolean;
+}
+
+/**
+ * Entries cut off from every root: on a parent cycle, below a parent that is gone (possible
+ * only where the foreign key was not enforced), below either of those, or deeper than the bound.
+ */
+export async function cutOffEntries(tx: Tx): Promise<CutOffEntry[]> {
+  const result = await sql<{ id: number; parent_id: number | null; owner_id: number; name: string; parent_exists: number }>`
+    with recursive reach(id, depth) as (
+      select id, 0 from entries where parent_id is null
+      union all
+      select e.id, reach.depth + 1 from entries e join reach on e.parent_id = reach.id
+      where reach.depth < ${MAX_TREE_DEPTH}
+    )
+    select e.id, e.parent_id, e.owner_id, e.name,
+      case when exists (select 1 from entries p where p.id = e.parent_id) then 1 else 0 end as parent_exists
+    from entries e
+    where e.id not in (select id from reach)
+    order by e.id`.execute(tx);
+  return result.rows.map((row) => ({
+    id: Number(row.id),
+    parentId: row.parent_id === null ? null : Number(row.parent_id),
+    ownerId: Number(row.owner_id),
+    name: row.name,
+    parentExists: Number(row.parent_exists) === 1,
+  }));
+}
+
+/** Top-level entries that are no user's root folder (for doctor). */
+export async function strayTopEntries(tx: Tx): Promise<Array<{ id: number; ownerId: number; name: string }>> {
+  const result = await sql<{ id: number; owner_id: number; name: string }>`
+    select e.id, e.owner_id, e.name from entries e
+    where e.parent_id is null and not exists (select 1 from users u where u.root_id = e.id)
+    order by e.id`.execute(tx);
+  return result.rows.map((row) => ({ id: Number(row.id), ownerId: Number(row.owner_id), name: row.name }));
+}
