@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { SqlDialectName } from '../../src/db/index.js';
-import type { TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 
 /**
  * The second "node" of a race: another App with its own connection pool on PostgreSQL. On
@@ -27,4 +27,31 @@ export function expectOutcome(
       `${label}: ${String(reason)}`,
     ).toBe(true);
   expect(results.length - lost.length, label).toBe(winners);
+}
+
+export interface RacingApps {
+  readonly t: TestApp;
+  readonly one: App;
+  readonly two: App;
+}
+
+/** A test app and its second node for the tests of a describe block (started in beforeAll, closed in afterAll). */
+export function useRacingApps(dialect: SqlDialectName, options: Parameters<typeof startTestApp>[1] = {}): RacingApps {
+  const apps: { t?: TestApp; two?: App } = {};
+  beforeAll(async () => {
+    apps.t = await startTestApp(dialect, options);
+    apps.two = await secondNode(apps.t, dialect);
+  });
+  afterAll(() => apps.t?.close());
+  return {
+    get t() {
+      return apps.t!;
+    },
+    get one() {
+      return apps.t!.app;
+    },
+    get two() {
+      return apps.two!;
+    },
+  };
 }

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, parsePath, type Principal } from '../../src/core/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { startTestApp, type TestApp } from '../support/app.js';
 import { expectInvariants } from '../support/invariants.js';
+import { expectOutcome, useRacingApps } from './race-support.js';
 
 const p = parsePath;
 const ROUNDS = 40;
@@ -13,42 +12,25 @@ const ROUNDS = 40;
  * serialises writers; PostgreSQL is where a check-then-update without a lock goes wrong.
  */
 describe.each(DIALECTS)('concurrent moves on %s', (dialect) => {
-  let t: TestApp;
-  let one: App;
-  let two: App;
+  const race = useRacingApps(dialect);
   let me: Principal;
-
   beforeAll(async () => {
-    t = await startTestApp(dialect);
-    one = t.app;
-    // Two SQLite connections in one process would block each other's event loop (the driver
-    // is synchronous); one connection serialises transactions as two processes would.
-    two = dialect === 'postgres' ? await t.reopen() : one;
-    me = (await t.newUser()).principal;
+    me = (await race.t.newUser()).principal;
   });
-  afterAll(() => t.close());
 
   it('crossing moves (/a into /b, /b into /a) never form a cycle', async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      await one.vfs.mkdir(me, p(`/r${round}/a`), { parents: true });
-      await one.vfs.mkdir(me, p(`/r${round}/b`));
+      await race.one.vfs.mkdir(me, p(`/r${round}/a`), { parents: true });
+      await race.one.vfs.mkdir(me, p(`/r${round}/b`));
       const results = await Promise.allSettled([
-        one.vfs.move(me, p(`/r${round}/a`), p(`/r${round}/b/a`)),
-        two.vfs.move(me, p(`/r${round}/b`), p(`/r${round}/a/b`)),
+        race.one.vfs.move(me, p(`/r${round}/a`), p(`/r${round}/b/a`)),
+        race.two.vfs.move(me, p(`/r${round}/b`), p(`/r${round}/a/b`)),
       ]);
-      const won = results.filter((r) => r.status === 'fulfilled');
-      expect(won.length, `round ${round}`).toBe(1);
-      for (const r of results) {
-        if (r.status === 'rejected')
-          expect(
-            [ConflictError, NotFoundError].some((type) => r.reason instanceof type),
-            String(r.reason),
-          ).toBe(true);
-      }
+      expectOutcome(results, 1, [ConflictError, NotFoundError], `round ${round}`);
       // Whatever happened, both folders are still in the tree.
-      const listed = await one.vfs.summary(me, p(`/r${round}`));
+      const listed = await race.one.vfs.summary(me, p(`/r${round}`));
       expect(listed.folders, `round ${round}`).toBe(3);
     }
-    await expectInvariants(t.databaseUrl);
+    await expectInvariants(race.t.databaseUrl);
   });
 });
