@@ -47,6 +47,9 @@ describe.each(DIALECTS)('a damaged tree on %s', (dialect) => {
     await expect(vfs.summary(inside, p('/'))).rejects.toBeInstanceOf(TreeDamagedError);
     await expect(vfs.delete(inside, p('/b'))).rejects.toBeInstanceOf(TreeDamagedError);
     await expect(vfs.copy(inside, p('/b'), p('/copy'))).rejects.toBeInstanceOf(TreeDamagedError);
+    // A search from inside the cycle finds each entry once.
+    const found = await dav.t.app.lookups.search(inside, p('/'), { names: [] }, { limit: 100 });
+    expect(found.found.map((hit) => hit.entry.name).sort()).toEqual(['b', 'c', 'f', 'g']);
     // A path names a bounded number of steps, so resolving one through the cycle still answers.
     expect((await vfs.stat(inside, p('/b/c/a/b/g'))).name).toBe('g');
   });

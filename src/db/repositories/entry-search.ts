@@ -76,7 +76,8 @@ export async function searchEntries(
         select e.id, e.parent_id, e.owner_id, e.name, e.kind, e.size, e.blob_id, e.mtime, e.ctime, e.etag,
           cast(sub.path || '/' || e.name as text), sub.depth + 1
         from entries e join sub on e.parent_id = sub.id
-        where sub.depth < ${MAX_TREE_DEPTH}
+        -- A walk that comes back to where it started went round a parent cycle: stop there.
+        where sub.depth < ${MAX_TREE_DEPTH} and e.id <> ${query.folderId}
       )
       select sub.*, b.sha256, b.sha1 from sub left join blobs b on b.id = sub.blob_id
       where ${sql.join(conditions, sql` and `)}
