@@ -38,6 +38,7 @@ export class LockManager {
   async lock(principal: Principal, path: VPath, request: LockRequest): Promise<{ lock: LockRecord; entry: Entry }> {
     if (principal.readOnly) throw new ReadOnlyError();
     return this.database.transaction(async (tx) => {
+      await this.rules.serializeTaking(tx, principal);
       const entry = await this.resolver.entry(tx, principal, path);
       const depth = entry.kind === 'folder' ? request.depth : '0';
       const existing = await this.rules.inScope(tx, { covering: [entry.id], subtrees: depth === 'infinity' ? [entry.id] : [] });

@@ -1,5 +1,5 @@
 import { LockedError, type Principal } from '../core/index.js';
-import type { LockRecord, LockRepository, Tx } from '../db/index.js';
+import type { LockRecord, LockRepository, SqlDialectName, Tx } from '../db/index.js';
 
 /** What a write touches, for the lock check: entries whose covering locks apply, and subtrees whose every lock applies. */
 export interface LockScope {
@@ -18,7 +18,21 @@ export class LockRules {
   constructor(
     private readonly locks: LockRepository,
     private readonly clock: () => number,
+    private readonly dialect: SqlDialectName,
   ) {}
+
+  /**
+   * Holds the principal's tree so that no lock is granted between a write's check and its
+   * commit (see LockRepository.serialize). A write that locks rows calls this before it does.
+   */
+  async serializeCheck(tx: Tx, principal: Principal): Promise<void> {
+    await this.locks.serialize(tx, this.dialect, principal.userId, 'check');
+  }
+
+  /** Holds the principal's tree exclusively while a lock is decided and taken. */
+  async serializeTaking(tx: Tx, principal: Principal): Promise<void> {
+    await this.locks.serialize(tx, this.dialect, principal.userId, 'take');
+  }
 
   async inScope(tx: Tx, scope: LockScope): Promise<LockRecord[]> {
     const now = this.clock();
@@ -33,6 +47,7 @@ export class LockRules {
   }
 
   async assertCanModify(tx: Tx, principal: Principal, scope: LockScope, tokens: readonly string[] = []): Promise<void> {
+    await this.serializeCheck(tx, principal);
     const locks = await this.inScope(tx, scope);
     if (locks.length === 0) return;
     const honoured = (lock: LockRecord) => lock.userId === principal.userId && tokens.includes(lock.token);

@@ -63,7 +63,7 @@ export class Lookups {
 
   constructor(private readonly deps: LookupDependencies) {
     this.resolver = new Resolver(deps.entries);
-    this.rules = new LockRules(deps.locks, deps.clock);
+    this.rules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
   }
 
   /** The entry with this id and its path from the principal's root. */

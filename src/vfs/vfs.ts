@@ -111,7 +111,7 @@ export class Vfs {
 
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
-    this.lockRules = new LockRules(deps.locks, deps.clock);
+    this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
     this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken);
     this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver);
     this.rows = new TreeRows(deps);

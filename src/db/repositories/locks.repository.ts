@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../database.js';
+import type { SqlDialectName } from '../dialect.js';
 import type { LocksTable } from '../schema.js';
 import { batchesOf } from './batches.js';
 
@@ -19,6 +20,22 @@ export interface LockRecord {
  * (DESIGN.md decision 6). Expired rows are ignored by every query and swept now and then.
  */
 export class LockRepository {
+  /**
+   * Serialises lock decisions within one owner's tree on PostgreSQL, whose READ COMMITTED
+   * snapshots would otherwise let two transactions each find no conflicting lock and both go
+   * on. A transaction that takes a lock holds the tree's advisory lock exclusively; one that
+   * checks locks before a write holds it shared, so checks never wait for each other, and a
+   * lock is granted either before a write's check (which then sees it) or after the write
+   * commits. Lock order: this first, then rows (a write calls it before it locks its row),
+   * so a LOCK's foreign-key row lock and a write's row lock cannot deadlock. SQLite's write
+   * transactions are serial already; reads outside a transaction hold nothing.
+   */
+  async serialize(tx: Tx, dialect: SqlDialectName, treeId: number, mode: 'check' | 'take'): Promise<void> {
+    if (dialect !== 'postgres' || !tx.isTransaction) return;
+    if (mode === 'check') await sql`select pg_advisory_xact_lock_shared(${ADVISORY_CLASS}, ${treeId})`.execute(tx);
+    else await sql`select pg_advisory_xact_lock(${ADVISORY_CLASS}, ${treeId})`.execute(tx);
+  }
+
   async insert(tx: Tx, lock: LockRecord & { now: number }): Promise<void> {
     await tx
       .insertInto('locks')
@@ -125,6 +142,9 @@ export class LockRepository {
     return Number(result.numDeletedRows);
   }
 }
+
+/** The first key of the two-key advisory locks that guard lock decisions ('LOCK' in ASCII). */
+const ADVISORY_CLASS = 0x4c4f434b;
 
 function toLock(row: Selectable<LocksTable>): LockRecord {
   return {
