@@ -10,8 +10,18 @@ export interface LockScope {
 }
 
 /**
+ * Whether a lock belongs to the principal (DESIGN.md: a lock token belongs to the principal
+ * that took it). Another WebDAV account of the same user is another principal. Rows from
+ * before holders were kept name none and belong to every principal of their user.
+ */
+export function holdsLock(principal: Principal, lock: LockRecord): boolean {
+  if (lock.userId !== principal.userId || principal.lockHolder === null) return false;
+  return lock.holder === null || lock.holder === principal.lockHolder;
+}
+
+/**
  * RFC 4918 sections 6 and 7: who may write under which locks. A lock is honoured when the
- * request submits its token and acts for the user who took it; every exclusive lock in scope
+ * request submits its token and acts as the principal that took it; every exclusive lock in scope
  * must be honoured, and where shared locks are in scope, at least one of them.
  */
 export class LockRules {
@@ -50,7 +60,7 @@ export class LockRules {
     await this.serializeCheck(tx, principal);
     const locks = await this.inScope(tx, scope);
     if (locks.length === 0) return;
-    const honoured = (lock: LockRecord) => lock.userId === principal.userId && tokens.includes(lock.token);
+    const honoured = (lock: LockRecord) => holdsLock(principal, lock) && tokens.includes(lock.token);
     const exclusive = locks.filter((lock) => lock.scope === 'exclusive');
     const shared = locks.filter((lock) => lock.scope === 'shared');
     if (exclusive.some((lock) => !honoured(lock)) || (shared.length > 0 && !shared.some(honoured))) {

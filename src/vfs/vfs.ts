@@ -28,7 +28,7 @@ import type { ByteRange } from '../storage/index.js';
 import type { BlobStore } from './blob-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { VfsEvents } from './events.js';
-import { LockManager } from './lock-manager.js';
+import { LockManager, type LockLimits } from './lock-manager.js';
 import { LockRules } from './locks.js';
 import { Properties } from './properties.js';
 import { Transfers } from './transfers.js';
@@ -49,6 +49,8 @@ export interface VfsDependencies {
   readonly newId: () => string;
   /** Random UUIDs for lock tokens. */
   readonly newToken: () => string;
+  /** Lock timeouts and counts (webdav.maxLockSeconds, webdav.maxLocksPerUser); defaults when absent. */
+  readonly lockLimits?: LockLimits;
 }
 
 export interface ListOptions {
@@ -112,7 +114,7 @@ export class Vfs {
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
     this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
-    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken);
+    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken, deps.lockLimits);
     this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver);
     this.rows = new TreeRows(deps);
     this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows);

@@ -8,6 +8,8 @@ export interface LockRecord {
   readonly token: string;
   readonly entryId: number;
   readonly userId: number;
+  /** The principal that took it (Principal.lockHolder); null on rows from before it was kept. */
+  readonly holder: string | null;
   readonly scope: 'exclusive' | 'shared';
   readonly depth: '0' | 'infinity';
   readonly owner: string | null;
@@ -43,6 +45,7 @@ export class LockRepository {
         token: lock.token,
         entry_id: lock.entryId,
         user_id: lock.userId,
+        holder: lock.holder,
         scope: lock.scope,
         depth: lock.depth,
         owner: lock.owner,
@@ -137,6 +140,17 @@ export class LockRepository {
     if (tokens.length > 0) await tx.deleteFrom('locks').where('token', 'in', tokens).execute();
   }
 
+  /** How many active locks a user holds, for the per-user limit. */
+  async countOfUser(tx: Tx, userId: number, now: number): Promise<number> {
+    const row = await tx
+      .selectFrom('locks')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async sweepExpired(tx: Tx, now: number): Promise<number> {
     const result = await tx.deleteFrom('locks').where('expires_at', '<=', now).executeTakeFirst();
     return Number(result.numDeletedRows);
@@ -151,6 +165,7 @@ function toLock(row: Selectable<LocksTable>): LockRecord {
     token: row.token,
     entryId: Number(row.entry_id),
     userId: Number(row.user_id),
+    holder: row.holder,
     scope: row.scope as 'exclusive' | 'shared',
     depth: row.depth as '0' | 'infinity',
     owner: row.owner,
