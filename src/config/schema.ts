@@ -44,6 +44,14 @@ export const configSchema = z
         maxLockSeconds: z.coerce.number().int().min(1).default(3600),
         /** Active locks one user may hold over all their WebDAV accounts; LOCK beyond it gets 507. */
         maxLocksPerUser: z.coerce.number().int().min(1).default(1000),
+        /** Dead properties one file or folder may carry; a PROPPATCH beyond it gets 507 and changes nothing. */
+        maxPropertiesPerResource: z.coerce.number().int().min(1).default(200),
+        /** UTF-8 bytes of dead properties (namespaces, names, values) in one user's files; beyond it, 507. */
+        maxPropertyBytesPerUser: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(16 * 1024 * 1024),
         /** Largest XML request body (PROPFIND, PROPPATCH, LOCK), in bytes. */
         maxXmlBytes: z.coerce
           .number()
