@@ -3,13 +3,10 @@
 // most one exclusive lock per resource, never an exclusive lock beside a shared one, and a
 // depth-infinity lock conflicts with every lock below it. Repeated, with the invariants checked
 // after every round, on both databases (PostgreSQL's READ COMMITTED is where it bites).
-import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHttpServer } from '../../src/http/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { davFetch, startDavServer, type DavServer } from '../support/dav-server.js';
+import { davFetch, startDavServer, startSecondNode, type DavServer } from '../support/dav-server.js';
 
 const ROUNDS = 20;
 
@@ -20,17 +17,13 @@ const lockBody = (scope: 'exclusive' | 'shared') =>
 describe.each(DIALECTS)('concurrent LOCKs on two servers sharing one %s database', (dialect) => {
   let first: DavServer;
   let second: DavServer;
-  let secondHttp: FastifyInstance;
 
   beforeAll(async () => {
     first = await startDavServer(dialect);
-    secondHttp = await buildHttpServer(await first.t.reopen());
-    await secondHttp.listen({ host: '127.0.0.1', port: 0 });
-    const origin = `http://127.0.0.1:${(secondHttp.server.address() as AddressInfo).port}`;
-    second = { ...first, origin, url: `${origin}/dav/` };
+    second = await startSecondNode(first);
   });
   afterAll(async () => {
-    await secondHttp?.close();
+    await second?.close();
     await first?.close();
   });
 

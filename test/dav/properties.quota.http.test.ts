@@ -1,12 +1,9 @@
 // Over real HTTP, on both databases: dead properties are limited per resource (count) and per
 // user (bytes); a PROPPATCH over a limit is 507 with a DAV:error body and changes nothing, also
 // when two servers sharing the database take the last room at once.
-import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHttpServer } from '../../src/http/index.js';
 import { DIALECTS } from '../support/databases.js';
-import { davFetch, startDavServer, type DavServer } from '../support/dav-server.js';
+import { davFetch, startDavServer, startSecondNode, type DavServer } from '../support/dav-server.js';
 import { unchanged } from '../support/inspect.js';
 
 const MAX_PER_RESOURCE = 3;
@@ -23,18 +20,14 @@ const proppatch = (properties: Record<string, string>) =>
 describe.each(DIALECTS)('dead property limits over HTTP (%s)', (dialect) => {
   let dav: DavServer;
   let second: DavServer;
-  let secondHttp: FastifyInstance;
 
   beforeAll(async () => {
     const config = { webdav: { maxPropertiesPerResource: MAX_PER_RESOURCE, maxPropertyBytesPerUser: MAX_BYTES_PER_USER } };
     dav = await startDavServer(dialect, { config });
-    secondHttp = await buildHttpServer(await dav.t.reopen());
-    await secondHttp.listen({ host: '127.0.0.1', port: 0 });
-    const origin = `http://127.0.0.1:${(secondHttp.server.address() as AddressInfo).port}`;
-    second = { ...dav, origin, url: `${origin}/dav/` };
+    second = await startSecondNode(dav);
   });
   afterAll(async () => {
-    await secondHttp?.close();
+    await second?.close();
     await dav?.close();
   });
 
