@@ -112,6 +112,11 @@ describe.each(DIALECTS)('lock principals and limits over HTTP (%s)', (dialect) =
     );
     expect(refused.status).toBe(507);
     expect(await refused.text()).toContain(`the most allowed (${MAX_LOCKS})`);
+    // Nor does a LOCK on an unmapped URL leave the empty file it would have made.
+    const unmapped = await unchanged(dav, () =>
+      davFetch(dav, '/dav/never-made.txt', { method: 'LOCK', body: LOCKINFO, headers: { Depth: '0' } }),
+    );
+    expect(unmapped.status).toBe(507);
     for (const [index, token] of tokens.entries()) expect((await unlock(`many-${index}.txt`, token)).status).toBe(204);
     const token = await lock('one-too-many.txt');
     expect((await unlock('one-too-many.txt', token)).status).toBe(204);
