@@ -149,3 +149,42 @@ describe.each(DIALECTS)('concurrent LOCKs on two servers sharing one %s database
     }
   });
 });
+
+describe.each(DIALECTS)('concurrent LOCKs against the per-user limit on two servers sharing one %s database', (dialect) => {
+  const LIMIT = 3;
+  let first: DavServer;
+  let second: DavServer;
+
+  beforeAll(async () => {
+    first = await startDavServer(dialect, { config: { webdav: { maxLocksPerUser: LIMIT } } });
+    second = await startSecondNode(first);
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it(`grants at most webdav.maxLocksPerUser (${LIMIT}) of eight LOCKs on eight files sent at once`, async () => {
+    const broken: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      await first.t.app.database.db.deleteFrom('locks').execute();
+      const paths = Array.from({ length: 8 }, (_, index) => `limit-${round}-${index}.txt`);
+      for (const path of paths) expect((await davFetch(first, `/dav/${path}`, { method: 'PUT', body: 'x' })).status).toBe(201);
+      const responses = await Promise.all(
+        paths.map((path, index) =>
+          davFetch(index % 2 === 0 ? first : second, `/dav/${path}`, {
+            method: 'LOCK',
+            body: lockBody('exclusive'),
+            headers: { 'Content-Type': 'application/xml', Depth: '0' },
+          }),
+        ),
+      );
+      const statuses = responses.map((response) => response.status).sort();
+      for (const response of responses) await response.arrayBuffer();
+      const rows = (await first.t.app.database.db.selectFrom('locks').select('token').execute()).length;
+      const expected = [...Array<number>(LIMIT).fill(200), ...Array<number>(8 - LIMIT).fill(507)];
+      if (rows !== LIMIT || statuses.join() !== expected.join()) broken.push(`round ${round}: ${statuses.join(',')}, ${rows} lock rows`);
+    }
+    expect(broken).toEqual([]);
+  });
+});
