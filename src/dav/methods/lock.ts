@@ -22,7 +22,7 @@ export async function lock(ctx: DavContext): Promise<void> {
     ctx.reply
       .code(200)
       .type('application/xml; charset=utf-8')
-      .send(lockResponseXml([activeLockOf(refreshed, Date.now())]));
+      .send(lockResponseXml([activeLockOf(refreshed, Date.now(), ctx.principal)]));
     return;
   }
 
@@ -34,15 +34,17 @@ export async function lock(ctx: DavContext): Promise<void> {
     await ctx.deps.vfs.write(ctx.principal, ctx.path, Readable.from([]), { lockTokens });
     created = true;
   }
-  const { lock: taken } = await ctx.deps.vfs.locks.lock(ctx.principal, ctx.path, {
-    scope: info.scope,
-    depth: depth === '0' ? '0' : 'infinity',
-    owner: info.owner,
-    timeoutSeconds,
-  });
+  const { lock: taken } = await ctx.deps.vfs.locks
+    .lock(ctx.principal, ctx.path, { scope: info.scope, depth: depth === '0' ? '0' : 'infinity', owner: info.owner, timeoutSeconds })
+    .catch(async (error: unknown) => {
+      // A refused lock leaves nothing behind: not the empty file made for it (a lock taken
+      // meanwhile by another client keeps that file, as the delete is then refused).
+      if (created) await ctx.deps.vfs.delete(ctx.principal, ctx.path).catch(() => undefined);
+      throw error;
+    });
   ctx.reply
     .code(created ? 201 : 200)
     .header('Lock-Token', `<${taken.token}>`)
     .type('application/xml; charset=utf-8')
-    .send(lockResponseXml([activeLockOf(taken, Date.now())]));
+    .send(lockResponseXml([activeLockOf(taken, Date.now(), ctx.principal)]));
 }
