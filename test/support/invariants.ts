@@ -1,0 +1,159 @@
+import { expect } from 'vitest';
+import { Database } from '../../src/db/index.js';
+
+/**
+ * The invariants every stored tree keeps whatever ran against it, concurrently or not. Race
+ * suites call `expectInvariants(url)` after each round; `treeViolations` gives the list for a
+ * readable failure. Everything is read in a few plain queries and checked in memory, so the
+ * checker works on a damaged tree (cycles, orphans) where a recursive query might not.
+ *
+ * The accounting it checks (DESIGN.md decision 2):
+ * - the entries form a forest: one root per user (parent_id null, the user's root_id), every
+ *   other entry reachable from a root by parent links, no cycle, children owned like their parent;
+ * - folders have no blob and size 0; a file points at a ready blob of its size (inline or not);
+ * - a ready blob's ref_count is the number of entries pointing at it; a pending blob (a write
+ *   in progress) is pointed at by no entry, so nothing partial is visible;
+ * - a user's storage_used is the sum of the sizes of the files they own, each file counted
+ *   once even when it shares its blob with others (COPY charges the bytes again).
+ */
+export interface InvariantOptions {
+  /** Also require no pending blob at all (after every write has finished). */
+  readonly quiescent?: boolean;
+}
+
+export async function treeViolations(target: string | Database, options: InvariantOptions = {}): Promise<string[]> {
+  const database = typeof target === 'string' ? Database.open({ url: target, poolSize: 2 }) : target;
+  try {
+    return await collect(database, options);
+  } finally {
+    if (typeof target === 'string') await database.close();
+  }
+}
+
+/** Fails the test with every violated invariant listed. */
+export async function expectInvariants(target: string | Database, options: InvariantOptions = {}): Promise<void> {
+  expect(await treeViolations(target, options)).toEqual([]);
+}
+
+interface Row {
+  id: number;
+  parent: number | null;
+  owner: number;
+  name: string;
+  kind: string;
+  size: number;
+  blob: string | null;
+}
+
+async function collect(database: Database, options: InvariantOptions): Promise<string[]> {
+  const db = database.db;
+  const entries: Row[] = (
+    await db.selectFrom('entries').select(['id', 'parent_id', 'owner_id', 'name', 'kind', 'size', 'blob_id']).orderBy('id').execute()
+  ).map((r) => ({
+    id: Number(r.id),
+    parent: r.parent_id === null ? null : Number(r.parent_id),
+    owner: Number(r.owner_id),
+    name: r.name,
+    kind: r.kind,
+    size: Number(r.size),
+    blob: r.blob_id,
+  }));
+  const users = (await db.selectFrom('users').select(['id', 'root_id', 'storage_used']).execute()).map((u) => ({
+    id: Number(u.id),
+    root: u.root_id === null ? null : Number(u.root_id),
+    used: Number(u.storage_used),
+  }));
+  const blobs = (
+    await db
+      .selectFrom('blobs')
+      .select(['id', 'state', 'ref_count', 'size', (eb) => eb('content', 'is not', null).as('inline')])
+      .execute()
+  ).map((b) => ({ id: b.id, state: b.state, refs: Number(b.ref_count), size: Number(b.size) }));
+
+  const problems: string[] = [];
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const children = new Map<number, Row[]>();
+  for (const e of entries) {
+    if (e.parent === null) continue;
+    if (!byId.has(e.parent)) problems.push(`entry #${e.id} "${e.name}" has a missing parent #${e.parent}`);
+    const list = children.get(e.parent) ?? [];
+    list.push(e);
+    children.set(e.parent, list);
+  }
+
+  // Roots: exactly the users' root folders.
+  const userRoots = new Set(users.flatMap((u) => (u.root === null ? [] : [u.root])));
+  for (const u of users) {
+    const root = u.root === null ? undefined : byId.get(u.root);
+    if (!root) problems.push(`user #${u.id} has no root entry`);
+    else if (root.parent !== null || root.kind !== 'folder' || root.owner !== u.id) {
+      problems.push(`user #${u.id}'s root #${root.id} is not a top-level folder they own`);
+    }
+  }
+  for (const e of entries) if (e.parent === null && !userRoots.has(e.id)) problems.push(`entry #${e.id} "${e.name}" is a root no user has`);
+
+  // Reachability from the roots; whatever is left over is an orphan or on a cycle.
+  const reached = new Set<number>();
+  const stack = entries.filter((e) => e.parent === null);
+  for (const root of stack) reached.add(root.id);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const child of children.get(node.id) ?? []) {
+      if (reached.has(child.id)) continue;
+      reached.add(child.id);
+      if (node.kind !== 'folder') problems.push(`entry #${child.id} "${child.name}" lies below file #${node.id}`);
+      if (child.owner !== node.owner)
+        problems.push(`entry #${child.id} is owned by #${child.owner}, its folder #${node.id} by #${node.owner}`);
+      stack.push(child);
+    }
+  }
+  for (const e of entries) {
+    if (reached.has(e.id)) continue;
+    problems.push(`entry #${e.id} "${e.name}" is unreachable from every root${onCycle(e, byId) ? ' (on a parent cycle)' : ''}`);
+  }
+
+  // Content and reference counts.
+  const blobById = new Map(blobs.map((b) => [b.id, b]));
+  const pointing = new Map<string, number>();
+  for (const e of entries) {
+    if (e.kind === 'folder') {
+      if (e.blob !== null || e.size !== 0) problems.push(`folder #${e.id} "${e.name}" has content (size ${e.size}, blob ${e.blob})`);
+      continue;
+    }
+    if (e.blob === null) {
+      problems.push(`file #${e.id} "${e.name}" has no blob`);
+      continue;
+    }
+    pointing.set(e.blob, (pointing.get(e.blob) ?? 0) + 1);
+    const blob = blobById.get(e.blob);
+    if (!blob) problems.push(`file #${e.id} "${e.name}" points at missing blob ${e.blob}`);
+    else if (blob.state !== 'ready') problems.push(`file #${e.id} "${e.name}" shows ${blob.state} blob ${e.blob}`);
+    else if (blob.size !== e.size) problems.push(`file #${e.id} "${e.name}" is ${e.size} bytes, its blob ${blob.size}`);
+  }
+  for (const b of blobs) {
+    const actual = pointing.get(b.id) ?? 0;
+    if (b.state === 'ready' && b.refs !== actual) problems.push(`blob ${b.id} counts ${b.refs} references, ${actual} entries point at it`);
+    if (b.state === 'pending' && options.quiescent) problems.push(`blob ${b.id} is still pending`);
+  }
+
+  // Usage: every file its owner holds, counted once per entry.
+  const usage = new Map<number, number>();
+  for (const e of entries) if (e.kind === 'file') usage.set(e.owner, (usage.get(e.owner) ?? 0) + e.size);
+  for (const u of users) {
+    const actual = usage.get(u.id) ?? 0;
+    if (u.used !== actual) problems.push(`user #${u.id} is charged ${u.used} bytes but owns ${actual}`);
+  }
+  return problems;
+}
+
+/** Whether following parent links from `start` comes back to `start`. */
+function onCycle(start: Row, byId: ReadonlyMap<number, Row>): boolean {
+  const seen = new Set<number>();
+  let node: Row | undefined = start;
+  while (node && node.parent !== null && !seen.has(node.id)) {
+    seen.add(node.id);
+    node = byId.get(node.parent);
+    if (node?.id === start.id) return true;
+  }
+  return false;
+}
