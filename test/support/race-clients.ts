@@ -10,6 +10,29 @@ export interface Reply {
   readonly text: string;
 }
 
+/**
+ * How long a request may go unanswered before the round records it as hung. Far above any
+ * normal answer on a loaded machine: it turns a deadlock into a failure naming the request
+ * instead of a test timeout.
+ */
+const HUNG_MS = 60_000;
+
+/** Runs a request, turning "no answer within HUNG_MS" into an error that names it. */
+async function answered<T>(request: string, server: ServerProcess, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = AbortSignal.timeout(HUNG_MS);
+  try {
+    return await work(signal);
+  } catch (error) {
+    if (signal.aborted) throw new Error(`${request} on ${server.name} got no answer in ${HUNG_MS / 1000} s`, { cause: error });
+    throw error;
+  }
+}
+
+/** Rejects when the signal aborts. */
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+}
+
 export interface DavOptions {
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
@@ -21,18 +44,16 @@ function basic(account: Account): string {
 
 /** A WebDAV request to one process; `path` is below /dav and already URL-safe. */
 export async function dav(server: ServerProcess, account: Account, method: string, path: string, options: DavOptions = {}): Promise<Reply> {
-  const response = await fetch(`${server.origin}/dav${path}`, {
-    method,
-    headers: { Authorization: basic(account), ...options.headers },
-    body: options.body,
+  const request = `${method} ${path}`;
+  return answered(request, server, async (signal) => {
+    const response = await fetch(`${server.origin}/dav${path}`, {
+      method,
+      headers: { Authorization: basic(account), ...options.headers },
+      body: options.body,
+      signal,
+    });
+    return { server: server.name, request, status: response.status, headers: response.headers, text: await response.text() };
   });
-  return {
-    server: server.name,
-    request: `${method} ${path}`,
-    status: response.status,
-    headers: response.headers,
-    text: await response.text(),
-  };
 }
 
 /** The Cloudreve V4 envelope with the HTTP status. */
@@ -51,15 +72,18 @@ export async function api<T = unknown>(
   body?: unknown,
 ): Promise<ApiReply<T>> {
   const raw = Buffer.isBuffer(body);
-  const response = await fetch(`${server.origin}/api/v4${route}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${account.token}`,
-      ...(body !== undefined && { 'Content-Type': raw ? 'application/octet-stream' : 'application/json' }),
-    },
-    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+  const { response, text } = await answered(`${method} ${route}`, server, async (signal) => {
+    const response = await fetch(`${server.origin}/api/v4${route}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${account.token}`,
+        ...(body !== undefined && { 'Content-Type': raw ? 'application/octet-stream' : 'application/json' }),
+      },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+      signal,
+    });
+    return { response, text: await response.text() };
   });
-  const text = await response.text();
   let envelope: { code: number; msg: string; data?: T };
   try {
     envelope = JSON.parse(text) as typeof envelope;
@@ -139,10 +163,21 @@ export function streamingPut(server: ServerProcess, account: Account, path: stri
   // An aborted request rejects; callers that abort do not wait for it.
   answer.catch(() => undefined);
   return {
-    send: (bytes: Buffer) => new Promise<void>((resolve, reject) => request.write(bytes, (error) => (error ? reject(error) : resolve()))),
+    send: (bytes: Buffer) =>
+      answered(`PUT ${path} (sending its body)`, server, (signal) =>
+        Promise.race([
+          new Promise<void>((resolve, reject) => request.write(bytes, (error) => (error ? reject(error) : resolve()))),
+          // A server that answers (or drops the connection) before the whole body arrived ends the sending: `finish` tells how.
+          answer.then(
+            () => undefined,
+            () => undefined,
+          ),
+          abortion(signal),
+        ]),
+      ),
     finish: () => {
       request.end();
-      return answer;
+      return answered(`PUT ${path} (streamed)`, server, (signal) => Promise.race([answer, abortion(signal)]));
     },
     abort: () => request.destroy(),
   };

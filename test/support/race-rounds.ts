@@ -11,12 +11,12 @@ import type { TwoServers } from './two-servers.js';
  * often the race is lost, not only that it can be.
  *
  * How many rounds: CUMULUS_RACE_ROUNDS (default 30), cut short once CUMULUS_RACE_BUDGET_SECONDS
- * (default 15) have passed and at least 5 rounds ran, so a loaded machine runs fewer rounds
+ * (default 10) have passed and at least 5 rounds ran, so a loaded machine runs fewer rounds
  * rather than timing out. Nothing asserts on time. CUMULUS_RACE_REPORT names a file that gets
  * one JSON line per race with its counts.
  */
 const ROUNDS = Number(process.env.CUMULUS_RACE_ROUNDS ?? 30);
-const BUDGET_MS = Number(process.env.CUMULUS_RACE_BUDGET_SECONDS ?? 15) * 1000;
+const BUDGET_MS = Number(process.env.CUMULUS_RACE_BUDGET_SECONDS ?? 10) * 1000;
 const MIN_ROUNDS = Math.min(5, ROUNDS);
 
 /** A test's timeout that covers the rounds' budget with room to spare. */
