@@ -99,9 +99,10 @@ async function apiCall<T>(origin: string, method: string, route: string, json: u
 }
 
 /** Starts both processes; the first runs the migrations and creates the administrator before the second starts. */
-export async function startTwoServers(dialect: SqlDialectName): Promise<TwoServers> {
+export async function startTwoServers(dialect: SqlDialectName, options: { databaseUrl?: string } = {}): Promise<TwoServers> {
   const dir = tempDir('cumulus-race-');
-  const fresh = await freshDatabase(dialect, dir.path);
+  // A given database (a private PostgreSQL cluster) is the caller's to drop.
+  const fresh = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await freshDatabase(dialect, dir.path);
   writeFileSync(
     path.join(dir.path, 'config.json'),
     JSON.stringify({
