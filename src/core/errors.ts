@@ -152,3 +152,16 @@ export class IntegrityError extends DomainError {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/**
+ * The folder tree itself is inconsistent where a request walked (a folder inside itself, or a
+ * lost parent): every recursive walk is bounded (DESIGN.md decision 1) and ends here instead
+ * of running on. Reported as an integrity failure; `cumulus doctor --repair` mends the tree.
+ */
+export class TreeDamagedError extends IntegrityError {
+  constructor(entryId: number) {
+    super(
+      `The folder tree is damaged around entry #${entryId} (a folder inside itself, a lost parent, or deeper than the server follows); an administrator can repair it with "cumulus doctor --repair"`,
+    );
+  }
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
 import { dialectOfUrl, sqlitePathOfUrl, type SqlDialectName } from './dialect.js';
-import { isRetryable, translateDatabaseError } from './errors.js';
+import { isEntryNameViolation, isRetryable, translateDatabaseError } from './errors.js';
 import { migrationsFor } from './migrations/index.js';
 import type { Tables } from './schema.js';
 
@@ -82,7 +82,8 @@ export class Database {
   /**
    * Runs `work` in one transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE)
    * so two processes never deadlock upgrading a read lock; PostgreSQL retries a
-   * serialization failure or deadlock a few times. Driver errors that mean "unreachable or
+   * serialization failure, a deadlock or a name taken in a folder (EntryNameTakenError) a
+   * few times. Driver errors that mean "unreachable or
    * locked" come out as UnavailableError.
    */
   async transaction<T>(work: (tx: Transaction<Tables>) => Promise<T>): Promise<T> {
@@ -92,7 +93,9 @@ export class Database {
         try {
           return await this.db.transaction().execute(work);
         } catch (error) {
-          if (!isRetryable(error) || attempt >= 5) throw error;
+          // A name taken meanwhile is retried too: the next attempt sees the winner.
+          const translated = isEntryNameViolation(error) ? translateDatabaseError(error) : error;
+          if (!isRetryable(translated) || attempt >= 5) throw translated;
         }
       }
     } catch (error) {

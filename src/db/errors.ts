@@ -1,4 +1,4 @@
-import { UnavailableError } from '../core/index.js';
+import { AlreadyExistsError, UnavailableError } from '../core/index.js';
 
 /** SQLSTATE / SQLite codes that mean "the database could not be reached or was busy". */
 const UNAVAILABLE_CODES = new Set([
@@ -35,21 +35,45 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/**
+ * Another transaction took a (parent folder, name) that this one was about to use, between
+ * this one's look and its insert or rename: the driver's unique violation on entries
+ * (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE) as a typed error. Database.transaction
+ * runs the work again, which then sees the winner and decides (refuse, or replace when asked
+ * to overwrite); only a name that keeps being taken comes out as this error.
+ */
+export class EntryNameTakenError extends AlreadyExistsError {
+  constructor(message = 'Something with this name was created at the same moment', options?: { cause?: unknown }) {
+    super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** The unique violation of entries (parent_id, name), whichever driver reported it. */
+export function isEntryNameViolation(error: unknown): boolean {
+  if (!isUniqueViolation(error)) return false;
+  const { constraint, message } = error as { constraint?: unknown; message?: unknown };
+  return constraint === 'entries_parent_name' || (typeof message === 'string' && message.includes('entries.parent_id, entries.name'));
+}
+
 export function isForeignKeyViolation(error: unknown): boolean {
   const code = codeOf(error);
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 export function isRetryable(error: unknown): boolean {
+  if (error instanceof EntryNameTakenError) return true;
   const code = codeOf(error);
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
 
 /**
  * Turns a driver error that means "cannot reach or lock the database" into a typed
- * UnavailableError; anything else passes through unchanged.
+ * UnavailableError, and a name taken in a folder into EntryNameTakenError; anything else
+ * passes through unchanged.
  */
 export function translateDatabaseError(error: unknown): unknown {
+  if (isEntryNameViolation(error)) return new EntryNameTakenError(undefined, { cause: error });
   const code = codeOf(error);
   if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
     const reason = code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED' ? 'is locked by another process' : 'cannot be reached';

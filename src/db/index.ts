@@ -1,6 +1,8 @@
 export { Database, type Db, type Tx, type DatabaseOptions } from './database.js';
 export { dialectOfUrl, type SqlDialectName } from './dialect.js';
 export { isUniqueViolation, isForeignKeyViolation, translateDatabaseError } from './errors.js';
+export { EntryNameTakenError } from './errors.js';
+export { MAX_TREE_DEPTH, type CutOffEntry } from './repositories/entry-walks.js';
 export {
   EntryRepository,
   type EntryCursor,

@@ -35,6 +35,7 @@ export class Transfers {
     let source!: Entry;
     const result = await this.deps.database
       .transaction(async (tx) => {
+        await this.lockTreeOfFolder(tx, principal, from);
         const plan = await this.plan(tx, principal, from, to, options);
         source = plan.source;
         const sourceParentId = plan.source.parentId ?? plan.source.id;
@@ -75,6 +76,7 @@ export class Transfers {
     let sourceId = 0;
     const result = await this.deps.database
       .transaction(async (tx) => {
+        await this.lockTreeOfFolder(tx, principal, from);
         const plan = await this.plan(tx, principal, from, to, options);
         sourceId = plan.source.id;
         await this.lockRules.assertCanModify(
@@ -116,6 +118,18 @@ export class Transfers {
     await this.deps.blobStore.removeFreed(freed);
     this.deps.events.emit({ type: 'entry.copied', entry: result.entry, sourceId });
     return result;
+  }
+
+  /**
+   * Moving or copying a folder depends on the shape of the tree (a folder may not go into
+   * itself), so on PostgreSQL those transactions take the tree's lock before they look at it:
+   * two crossing moves (/a into /b, /b into /a) would otherwise both pass the check and form a
+   * cycle. A file changes no one's ancestry and goes without. See EntryRepository.lockTree.
+   */
+  private async lockTreeOfFolder(tx: Tx, principal: Principal, from: VPath): Promise<void> {
+    if (this.deps.database.dialect !== 'postgres' || from.length === 0) return;
+    const source = await this.resolver.entry(tx, principal, from);
+    if (source.kind === 'folder') await this.deps.entries.lockTree(tx, source.id, 'postgres');
   }
 
   /** Checks shared by MOVE and COPY (RFC 4918 9.8, 9.9). */

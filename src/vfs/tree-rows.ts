@@ -1,4 +1,5 @@
 import {
+  AlreadyExistsError,
   ConflictError,
   InvalidArgumentError,
   QuotaExceededError,
@@ -8,7 +9,7 @@ import {
   type Principal,
   type VPath,
 } from '../core/index.js';
-import { isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
+import { EntryNameTakenError, isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
 import type { StoredBlob } from './blob-store.js';
 import type { VfsDependencies } from './vfs.js';
 
@@ -107,8 +108,14 @@ export function assertWritable(principal: Principal): void {
   if (principal.readOnly) throw new ReadOnlyError();
 }
 
-/** A foreign-key failure during a write means a folder it needed was removed meanwhile. */
+/**
+ * A foreign-key failure during a write means a folder it needed was removed meanwhile; a name
+ * still taken after the transaction's retries means others keep creating it at the same moment.
+ */
 export function translateWriteError(error: unknown, path: VPath): unknown {
   if (isForeignKeyViolation(error)) return new ConflictError(`A folder on the way to ${formatPath(path)} was removed meanwhile`);
+  if (error instanceof EntryNameTakenError) {
+    return new AlreadyExistsError(`${formatPath(path)} was created by someone else at the same moment; try again`);
+  }
   return error;
 }

@@ -14,7 +14,9 @@ import { Database } from '../../src/db/index.js';
  * - a ready blob's ref_count is the number of entries pointing at it; a pending blob (a write
  *   in progress) is pointed at by no entry, so nothing partial is visible;
  * - a user's storage_used is the sum of the sizes of the files they own, each file counted
- *   once even when it shares its blob with others (COPY charges the bytes again).
+ *   once even when it shares its blob with others (COPY charges the bytes again);
+ * - WebDAV accounts are rooted at reachable folders of their user; locks, dead properties and
+ *   shares name existing entries.
  */
 export interface InvariantOptions {
   /** Also require no pending blob at all (after every write has finished). */
@@ -134,6 +136,19 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
     const actual = pointing.get(b.id) ?? 0;
     if (b.state === 'ready' && b.refs !== actual) problems.push(`blob ${b.id} counts ${b.refs} references, ${actual} entries point at it`);
     if (b.state === 'pending' && options.quiescent) problems.push(`blob ${b.id} is still pending`);
+  }
+
+  // What else names entries names live ones: views (WebDAV account roots) name reachable
+  // folders of their user; locks, dead properties and shares name existing entries.
+  for (const account of await db.selectFrom('dav_accounts').select(['id', 'user_id', 'root_id']).execute()) {
+    const root = byId.get(Number(account.root_id));
+    if (!root || root.kind !== 'folder' || !reached.has(root.id) || root.owner !== Number(account.user_id)) {
+      problems.push(`WebDAV account #${account.id} is rooted at #${account.root_id}, not a reachable folder of its user`);
+    }
+  }
+  for (const table of ['locks', 'dead_properties', 'shares'] as const) {
+    const rows = await db.selectFrom(table).select('entry_id').distinct().execute();
+    for (const row of rows) if (!byId.has(Number(row.entry_id))) problems.push(`${table} name missing entry #${row.entry_id}`);
   }
 
   // Usage: every file its owner holds, counted once per entry.

@@ -25,8 +25,13 @@ export function registerMaintenance(program: Command): void {
 
   program
     .command('doctor')
-    .description("check that every file's content exists with the right size, and that counters match the tree")
-    .option('--repair', 'fix reference counts and storage-used counters (lost content cannot be repaired)')
+    .description(
+      "check that the entries form a tree, that every file's content exists with the right size, and that counters match the tree",
+    )
+    .option(
+      '--repair',
+      "move entries cut off from their tree (cycles, lost parents) under lost+found in their owner's root, and fix reference counts and storage-used counters (lost content cannot be repaired)",
+    )
     .action(async (options: { repair?: boolean }, command: Command) => {
       await withApp(command, async (app, json) => {
         const progress = progressReporter();

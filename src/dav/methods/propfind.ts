@@ -1,6 +1,6 @@
 /** RFC 4918 9.1 PROPFIND: live and dead properties of a resource and, at Depth 1, its members. */
 import { Readable } from 'node:stream';
-import type { Entry, VPath } from '../../core/index.js';
+import { MAX_PATH_DEPTH, type Entry, type VPath } from '../../core/index.js';
 import { header, hrefOf, readXmlBody, type DavContext } from '../context.js';
 import { parseDepth } from '../headers/index.js';
 import type { PropertyScope } from '../properties/live.js';
@@ -52,7 +52,9 @@ async function* members(
       chunk += responseXml(hrefOf(ctx, [...folderPath, entry.name], entry.kind === 'folder'), propstatsFor(entry, request, scope));
     }
     yield chunk;
-    if (recursive) {
+    // No client can name a member deeper than a path may be; stopping there also bounds the
+    // walk in a damaged tree (a view whose root lies on a cycle).
+    if (recursive && folderPath.length < MAX_PATH_DEPTH) {
       for (const entry of page.entries) {
         if (entry.kind === 'folder') yield* members(ctx, entry, [...folderPath, entry.name], request, quota, true);
       }

@@ -1,11 +1,27 @@
 import { sql } from 'kysely';
 import type { Entry, EntryKind, SortDirection, SortField } from '../../core/index.js';
 import type { Tx } from '../database.js';
+import { EntryNameTakenError } from '../errors.js';
 import { batchesOf } from './batches.js';
 import { toEntry, type EntryRow } from './entry-row.js';
 import { searchEntries, type NameSearch } from './entry-search.js';
+import {
+  ancestryOf,
+  assertWithinBound,
+  cutOffEntries,
+  strayTopEntries,
+  type CutOffEntry,
+  deleteSubtreeRows,
+  subtreeBlobReferences,
+  summariseSubtree,
+  type SubtreeSummary,
+} from './entry-walks.js';
 
 export type { Bounds, NameSearch } from './entry-search.js';
+export { MAX_TREE_DEPTH, type CutOffEntry, type SubtreeSummary } from './entry-walks.js';
+
+/** The first key of PostgreSQL advisory locks on a whole tree (the second is the owner's id). */
+const TREE_LOCK_CLASS = 0x7472_6565; // 'tree'
 
 const SORT_COLUMNS = { name: 'name', size: 'size', modified: 'mtime', created: 'ctime' } as const;
 
@@ -36,12 +52,6 @@ export interface NewEntry {
   readonly mtime: number;
   readonly ctime: number;
   readonly etag: string;
-}
-
-export interface SubtreeSummary {
-  readonly files: number;
-  readonly folders: number;
-  readonly size: number;
 }
 
 /** The entry tree (DESIGN.md decision 1): every query here is one statement. */
@@ -145,6 +155,18 @@ export class EntryRepository {
     return this.child(tx, parentId, name);
   }
 
+  /**
+   * Serialises, on PostgreSQL, the transactions that change the shape of the tree holding
+   * `entryId` (folder moves and copies) until the caller's transaction ends: their checks
+   * (not into itself) and their updates must see one consistent tree, or two crossing moves
+   * both pass and form a cycle. Keyed by the tree's owner, so other users never wait. SQLite's
+   * BEGIN IMMEDIATE already serialises every writer.
+   */
+  async lockTree(tx: Tx, entryId: number, dialect: 'sqlite' | 'postgres'): Promise<void> {
+    if (dialect !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(${TREE_LOCK_CLASS}, cast(owner_id as integer)) from entries where id = ${entryId}`.execute(tx);
+  }
+
   async setContent(tx: Tx, id: number, content: { size: number; blobId: string; mtime: number; etag: string }): Promise<void> {
     await tx
       .updateTable('entries')
@@ -167,50 +189,19 @@ export class EntryRepository {
     await tx.updateTable('entries').set({ parent_id: parentId, name }).where('id', '=', id).execute();
   }
 
-  /** Counts and total file size below (and including) an entry. */
-  async summarise(tx: Tx, id: number): Promise<SubtreeSummary> {
-    // The columns travel inside the recursion: a final join back to entries would make the
-    // planner scan the whole table for a one-file subtree.
-    const result = await sql<{ files: number | null; folders: number | null; size: number | null }>`
-      with recursive sub(id, kind, size) as (
-        select id, kind, size from entries where id = ${id}
-        union all
-        select e.id, e.kind, e.size from entries e join sub on e.parent_id = sub.id
-      )
-      select
-        sum(case when kind = 'file' then 1 else 0 end) as files,
-        sum(case when kind = 'folder' then 1 else 0 end) as folders,
-        sum(case when kind = 'file' then size else 0 end) as size
-      from sub`.execute(tx);
-    const row = result.rows[0];
-    return { files: Number(row?.files ?? 0), folders: Number(row?.folders ?? 0), size: Number(row?.size ?? 0) };
+  /** Counts and total file size below (and including) an entry; see entry-walks.ts. */
+  summarise(tx: Tx, id: number): Promise<SubtreeSummary> {
+    return summariseSubtree(tx, id);
   }
 
   /** How many entries of the subtree point at each blob. */
-  async blobReferences(tx: Tx, id: number): Promise<Map<string, number>> {
-    const result = await sql<{ blob_id: string; refs: number }>`
-      with recursive sub(id, blob_id) as (
-        select id, blob_id from entries where id = ${id}
-        union all
-        select e.id, e.blob_id from entries e join sub on e.parent_id = sub.id
-      )
-      select blob_id, count(*) as refs from sub where blob_id is not null group by blob_id`.execute(tx);
-    return new Map(result.rows.map((row) => [row.blob_id, Number(row.refs)]));
+  blobReferences(tx: Tx, id: number): Promise<Map<string, number>> {
+    return subtreeBlobReferences(tx, id);
   }
 
   /** Deletes an entry and everything below it in one statement. */
-  async deleteSubtree(tx: Tx, id: number): Promise<void> {
-    // Children first is not needed: the statement removes the whole set before the
-    // self-referencing foreign key is checked.
-    await sql`
-      delete from entries where id in (
-        with recursive sub(id) as (
-          select id from entries where id = ${id}
-          union all
-          select e.id from entries e join sub on e.parent_id = sub.id
-        )
-        select id from sub
-      )`.execute(tx);
+  deleteSubtree(tx: Tx, id: number): Promise<void> {
+    return deleteSubtreeRows(tx, id);
   }
 
   /**
@@ -235,10 +226,11 @@ export class EntryRepository {
       ctime: target.now,
       etag: target.etagOf(source),
     });
-    if (!top) throw new Error(`Copy target ${target.name} appeared during copy`);
+    if (!top) throw new EntryNameTakenError(`${target.name} was created at the same moment as this copy`);
     const idMap = new Map<number, number>([[source.id, top.id]]);
     let level = new Map<number, number>([[source.id, top.id]]);
-    while (level.size > 0) {
+    for (let depth = 1; level.size > 0; depth++) {
+      assertWithinBound(sourceId, depth);
       const next = new Map<number, number>();
       const sourceParents = [...level.keys()];
       for (const batch of batchesOf(sourceParents)) {
@@ -300,15 +292,18 @@ export class EntryRepository {
   }
 
   /** An entry and its ancestors up to the top of its tree (the entry first), as ids and names, in one query. */
-  async ancestry(tx: Tx, id: number): Promise<Array<{ id: number; name: string }>> {
-    const result = await sql<{ id: number; name: string }>`
-      with recursive up(id, parent_id, name, depth) as (
-        select id, parent_id, name, 0 from entries where id = ${id}
-        union all
-        select e.id, e.parent_id, e.name, up.depth + 1 from entries e join up on e.id = up.parent_id
-      )
-      select id, name from up order by depth`.execute(tx);
-    return result.rows.map((row) => ({ id: Number(row.id), name: row.name }));
+  ancestry(tx: Tx, id: number): Promise<Array<{ id: number; name: string }>> {
+    return ancestryOf(tx, id);
+  }
+
+  /** Entries cut off from every root (cycles, lost parents), for doctor; see entry-walks.ts. */
+  cutOff(tx: Tx): Promise<CutOffEntry[]> {
+    return cutOffEntries(tx);
+  }
+
+  /** Top-level entries that are no user's root, for doctor. */
+  strayTops(tx: Tx): Promise<Array<{ id: number; ownerId: number; name: string }>> {
+    return strayTopEntries(tx);
   }
 
   /** One page of the entries below a folder that match a search; see entry-search.ts. */

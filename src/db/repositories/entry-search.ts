@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Entry, EntryKind } from '../../core/index.js';
 import type { Tx } from '../database.js';
 import { toEntry, type EntryRow } from './entry-row.js';
+import { MAX_TREE_DEPTH } from './entry-walks.js';
 
 /** A name search below a folder (Cloudreve V4 contract 4.1, search conditions). */
 export interface NameSearch {
@@ -31,7 +32,7 @@ export interface Bounds {
 /**
  * One page of the entries below a folder (at any depth) that match a search, folders first
  * and then by id, each with its names below the folder. One recursive query; the columns
- * travel inside the recursion, as in summarise().
+ * travel inside the recursion, as in summarise(). Bounded like every walk (entry-walks.ts).
  */
 export async function searchEntries(
   tx: Tx,
@@ -75,6 +76,7 @@ export async function searchEntries(
         select e.id, e.parent_id, e.owner_id, e.name, e.kind, e.size, e.blob_id, e.mtime, e.ctime, e.etag,
           cast(sub.path || '/' || e.name as text), sub.depth + 1
         from entries e join sub on e.parent_id = sub.id
+        where sub.depth < ${MAX_TREE_DEPTH}
       )
       select sub.*, b.sha256, b.sha1 from sub left join blobs b on b.id = sub.blob_id
       where ${sql.join(conditions, sql` and `)}

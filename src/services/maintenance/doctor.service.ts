@@ -1,8 +1,10 @@
 import type { BlobRepository, Database, EntryRepository, UserRepository } from '../../db/index.js';
 import type { BlobBackend } from '../../storage/index.js';
+import { TreeMender } from './doctor.tree.js';
 
 export interface DoctorProblem {
-  readonly kind: 'missing-blob-record' | 'missing-content' | 'wrong-size' | 'reference-count' | 'storage-used';
+  readonly kind:
+    'missing-blob-record' | 'missing-content' | 'wrong-size' | 'reference-count' | 'storage-used' | 'tree-cycle' | 'orphan' | 'stray-root';
   readonly entryId?: number;
   readonly blobId?: string;
   readonly userId?: number;
@@ -12,28 +14,41 @@ export interface DoctorProblem {
 export interface DoctorReport {
   readonly checkedFiles: number;
   readonly problems: DoctorProblem[];
-  /** Problems that --repair fixed (counters only; lost content cannot be repaired). */
+  /** Problems that --repair fixed (the tree's shape and counters; lost content cannot be repaired). */
   readonly repaired: number;
 }
 
 /**
- * Checks that every file entry's blob exists with the right size, and that the counters
- * derived from the tree (reference counts, storage used) match it.
+ * Checks that the entries form a tree (no parent cycle, nothing cut off from its owner's root),
+ * that every file entry's blob exists with the right size, and that the counters derived from
+ * the tree (reference counts, storage used) match it. --repair moves cut-off parts under
+ * lost+found in their owner's root (see doctor.tree.ts) and recomputes the counters.
  */
 export class Doctor {
+  private readonly tree: TreeMender;
+
   constructor(
     private readonly database: Database,
     private readonly entries: EntryRepository,
     private readonly blobs: BlobRepository,
     private readonly users: UserRepository,
     private readonly backends: ReadonlyMap<number, BlobBackend>,
-  ) {}
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.tree = new TreeMender(database, entries, users);
+  }
 
   async run(options: { repair?: boolean; onProgress?: (checked: number, total: number) => void } = {}): Promise<DoctorReport> {
     const problems: DoctorProblem[] = [];
     const total = await this.database.read((db) => this.entries.countAll(db));
     let checkedFiles = 0;
     let repaired = 0;
+
+    // The shape first: the counters below count what the tree holds once it is whole again.
+    for (const damage of await this.tree.find()) {
+      problems.push({ kind: damage.kind, entryId: damage.entryId, userId: damage.userId, message: damage.message });
+      if (options.repair && (await this.tree.repair(damage, this.clock()))) repaired++;
+    }
 
     for await (const entry of this.entries.allFiles(this.database.db)) {
       checkedFiles++;
