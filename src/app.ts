@@ -138,6 +138,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       clock,
       newId,
       newToken: randomUUID,
+      lockLimits: { maxSeconds: config.webdav.maxLockSeconds, maxPerUser: config.webdav.maxLocksPerUser },
+      propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
     });
     const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, { clock });

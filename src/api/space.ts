@@ -87,7 +87,8 @@ async function spaceOf(uri: FileUri, auth: Authentication, users: UserService): 
   const userId = decodeId('user', uri.user);
   if (userId === null) throw new ApiError(CODES.notExist, `There is no user ${uri.user}`);
   const owner = await users.get(userId);
-  const principal = await users.principalFor(owner, { readOnly: auth.principal.readOnly, label: `api:${auth.user.id}-as:${owner.id}` });
+  const label = `api:${auth.user.id}-as:${owner.id}`;
+  const principal = await users.principalFor(owner, { readOnly: auth.principal.readOnly, label, lockHolder: label });
   return { principal, ownerId: owner.id, owned: false, uriOf: (path) => renderFileUri({ fs: 'my', user: uri.user }, path) };
 }
 

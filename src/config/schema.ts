@@ -41,11 +41,17 @@ export const configSchema = z
         finderJunk: z.enum(['store', 'refuse']).default('store'),
         /** Lock timeout when the client asks for none, and the most it may ask for, in seconds. */
         defaultLockSeconds: z.coerce.number().int().min(1).default(3600),
-        maxLockSeconds: z.coerce
+        maxLockSeconds: z.coerce.number().int().min(1).default(3600),
+        /** Active locks one user may hold over all their WebDAV accounts; LOCK beyond it gets 507. */
+        maxLocksPerUser: z.coerce.number().int().min(1).default(1000),
+        /** Dead properties one file or folder may carry; a PROPPATCH beyond it gets 507 and changes nothing. */
+        maxPropertiesPerResource: z.coerce.number().int().min(1).default(200),
+        /** UTF-8 bytes of dead properties (namespaces, names, values) in one user's files; beyond it, 507. */
+        maxPropertyBytesPerUser: z.coerce
           .number()
           .int()
           .min(1)
-          .default(7 * 24 * 3600),
+          .default(16 * 1024 * 1024),
         /** Largest XML request body (PROPFIND, PROPPATCH, LOCK), in bytes. */
         maxXmlBytes: z.coerce
           .number()

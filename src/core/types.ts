@@ -71,6 +71,12 @@ export interface Principal {
   readonly storagePolicyId: number;
   /** A label for logs: "user:3", "dav:7", "share:abc". */
   readonly label: string;
+  /**
+   * Who the locks this principal takes belong to, and whose lock tokens it may write with:
+   * "dav:<account id>" for a WebDAV account, "user:<user id>" for the signed-in user over the
+   * API. Null for share links and download grants, which cannot lock.
+   */
+  readonly lockHolder: string | null;
 }
 
 export type SortField = 'name' | 'size' | 'modified' | 'created';

@@ -125,6 +125,8 @@ export interface LocksTable {
   timeout_seconds: number;
   expires_at: number;
   created_at: number;
+  /** The principal that took the lock ("dav:7", "user:3"); null on rows from before it was kept. */
+  holder: string | null;
 }
 
 /** An API sign-in: a refresh-token family (see the 20261123T0300_sessions migration). */

@@ -8,9 +8,10 @@ export {
   type TransferOptions,
   type LockedWrite,
 } from './vfs.js';
-export { LockManager, type LockRequest } from './lock-manager.js';
+export { LockManager, type LockLimits, type LockRequest } from './lock-manager.js';
+export { holdsLock } from './locks.js';
 export { Lookups, type LookupDependencies, type LockConflict, type SearchConditions, type SearchPage } from './lookups.js';
-export { Properties, MAX_PROPERTY_VALUE, type PropertyChange } from './properties.js';
+export { Properties, MAX_PROPERTY_VALUE, type PropertyChange, type PropertyLimits } from './properties.js';
 export { Resolver } from './resolver.js';
 export { BlobStore, storageKeyOf, type StoredBlob, type BlobStoreOptions } from './blob-store.js';
 export { VfsEvents, type VfsEvent, type VfsListener } from './events.js';

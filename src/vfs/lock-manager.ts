@@ -3,13 +3,14 @@ import {
   ForbiddenError,
   LockedError,
   PreconditionFailedError,
+  QuotaExceededError,
   ReadOnlyError,
   type Entry,
   type Principal,
   type VPath,
 } from '../core/index.js';
 import type { Database, LockRecord, LockRepository } from '../db/index.js';
-import type { LockRules } from './locks.js';
+import { holdsLock, type LockRules } from './locks.js';
 import type { Resolver } from './resolver.js';
 
 export interface LockRequest {
@@ -20,9 +21,20 @@ export interface LockRequest {
   readonly timeoutSeconds: number;
 }
 
+export interface LockLimits {
+  /** The longest lock granted or refreshed, in seconds (webdav.maxLockSeconds). */
+  readonly maxSeconds: number;
+  /** Active locks one user may hold across all their principals (webdav.maxLocksPerUser). */
+  readonly maxPerUser: number;
+}
+
+export const DEFAULT_LOCK_LIMITS: LockLimits = { maxSeconds: 3600, maxPerUser: 1000 };
+
 /**
  * RFC 4918 sections 9.10 and 9.11: taking, refreshing and releasing write locks. Locks are
- * rows keyed by entry id and owned by the user who took them.
+ * rows keyed by entry id and belong to the principal that took them (Principal.lockHolder):
+ * only it may write with, refresh or release them; another principal naming the token is
+ * refused as locked (423). Read-only principals change no lock (403).
  */
 export class LockManager {
   constructor(
@@ -32,12 +44,15 @@ export class LockManager {
     private readonly resolver: Resolver,
     private readonly clock: () => number,
     private readonly newToken: () => string,
+    private readonly limits: LockLimits = DEFAULT_LOCK_LIMITS,
   ) {}
 
   /** Takes a new lock on an existing entry; 423 when it conflicts with a lock in place. */
   async lock(principal: Principal, path: VPath, request: LockRequest): Promise<{ lock: LockRecord; entry: Entry }> {
-    if (principal.readOnly) throw new ReadOnlyError();
+    assertMayChangeLocks(principal);
+    const timeoutSeconds = Math.min(request.timeoutSeconds, this.limits.maxSeconds);
     return this.database.transaction(async (tx) => {
+      await this.rules.serializeTaking(tx, principal);
       const entry = await this.resolver.entry(tx, principal, path);
       const depth = entry.kind === 'folder' ? request.depth : '0';
       const existing = await this.rules.inScope(tx, { covering: [entry.id], subtrees: depth === 'infinity' ? [entry.id] : [] });
@@ -45,15 +60,22 @@ export class LockManager {
         throw new LockedError('The resource is already locked');
       }
       const now = this.clock();
+      const held = await this.locks.countOfUser(tx, principal.userId, now);
+      if (held >= this.limits.maxPerUser) {
+        throw new QuotaExceededError(
+          `You hold ${held} locks, the most allowed (${this.limits.maxPerUser}); release some with UNLOCK or let them expire`,
+        );
+      }
       const lock: LockRecord = {
         token: `opaquelocktoken:${this.newToken()}`,
         entryId: entry.id,
         userId: principal.userId,
+        holder: principal.lockHolder,
         scope: request.scope,
         depth,
         owner: request.owner,
-        timeoutSeconds: request.timeoutSeconds,
-        expiresAt: now + request.timeoutSeconds * 1000,
+        timeoutSeconds,
+        expiresAt: now + timeoutSeconds * 1000,
       };
       await this.locks.insert(tx, { ...lock, now });
       return { lock, entry };
@@ -61,12 +83,15 @@ export class LockManager {
   }
 
   /** Extends a lock the request names (RFC 4918 9.10.2); 412 when none of the tokens applies. */
-  async refresh(principal: Principal, path: VPath, tokens: readonly string[], timeoutSeconds: number): Promise<LockRecord> {
+  async refresh(principal: Principal, path: VPath, tokens: readonly string[], requestedSeconds: number): Promise<LockRecord> {
+    assertMayChangeLocks(principal);
+    const timeoutSeconds = Math.min(requestedSeconds, this.limits.maxSeconds);
     return this.database.transaction(async (tx) => {
       const entry = await this.resolver.entry(tx, principal, path);
       const now = this.clock();
-      const covering = await this.locks.covering(tx, entry.id, now);
-      const lock = covering.find((candidate) => tokens.includes(candidate.token) && candidate.userId === principal.userId);
+      const named = (await this.locks.covering(tx, entry.id, now)).filter((candidate) => tokens.includes(candidate.token));
+      const lock = named.find((candidate) => holdsLock(principal, candidate));
+      if (!lock && named.length > 0) throw new LockedError('This lock belongs to another client; only the one that took it may refresh it');
       if (!lock) throw new PreconditionFailedError('No lock on this resource matches the token given');
       await this.locks.refresh(tx, lock.token, timeoutSeconds, now);
       return { ...lock, timeoutSeconds, expiresAt: now + timeoutSeconds * 1000 };
@@ -75,12 +100,14 @@ export class LockManager {
 
   /** RFC 4918 9.11: the token must name a lock that covers the resource and belong to the caller. */
   async unlock(principal: Principal, path: VPath, token: string): Promise<void> {
+    assertMayChangeLocks(principal);
     await this.database.transaction(async (tx) => {
       const entry = await this.resolver.entry(tx, principal, path);
       const covering = await this.locks.covering(tx, entry.id, this.clock());
       const lock = covering.find((candidate) => candidate.token === token);
       if (!lock) throw new ConflictError('The lock token does not match a lock on this resource');
-      if (lock.userId !== principal.userId) throw new ForbiddenError('This lock belongs to another user');
+      if (!holdsLock(principal, lock))
+        throw new LockedError('This lock belongs to another client; only the one that took it may release it');
       await this.locks.delete(tx, token);
     });
   }
@@ -118,4 +145,10 @@ export class LockManager {
   async sweep(): Promise<number> {
     return this.database.transaction((tx) => this.locks.sweepExpired(tx, this.clock()));
   }
+}
+
+/** Read-only principals change no lock (not even their own: they cannot have taken one); share links cannot lock. */
+function assertMayChangeLocks(principal: Principal): void {
+  if (principal.readOnly) throw new ReadOnlyError('This space is read-only: it cannot lock or unlock');
+  if (principal.lockHolder === null) throw new ForbiddenError('Locks can only be taken by a WebDAV account or a signed-in user');
 }

@@ -4,6 +4,7 @@ import {
   InvalidArgumentError,
   IsAFolderError,
   NotFoundError,
+  ReadOnlyError,
   formatPath,
   type ByteRange,
   type Entry,
@@ -63,7 +64,7 @@ export class Lookups {
 
   constructor(private readonly deps: LookupDependencies) {
     this.resolver = new Resolver(deps.entries);
-    this.rules = new LockRules(deps.locks, deps.clock);
+    this.rules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
   }
 
   /** The entry with this id and its path from the principal's root. */
@@ -134,19 +135,24 @@ export class Lookups {
   }
 
   /**
-   * Releases the principal's user's locks by token, all or none: returns the tokens that name
-   * no active lock of theirs inside the view (then nothing was released).
+   * Releases locks of the principal's user by token, all or none, whichever of the user's
+   * principals took them: the escape hatch for a client that left a lock behind. Returns the
+   * tokens that name no active lock of theirs inside the view (then nothing was released), or
+   * the locks released. Writing with another principal's token stays refused (LockRules).
    */
-  async releaseLocks(principal: Principal, tokens: readonly string[]): Promise<string[]> {
+  async releaseLocks(principal: Principal, tokens: readonly string[]): Promise<{ unknown: string[]; released: LockRecord[] }> {
+    if (principal.readOnly) throw new ReadOnlyError('This space is read-only: it cannot unlock');
     return this.deps.database.transaction(async (tx) => {
       const unknown: string[] = [];
+      const released: LockRecord[] = [];
       for (const token of new Set(tokens)) {
         const lock = await this.deps.locks.byToken(tx, token, this.deps.clock());
         if (!lock || lock.userId !== principal.userId || !(await this.pathOf(tx, principal, lock.entryId))) unknown.push(token);
+        else released.push(lock);
       }
-      if (unknown.length > 0) return unknown;
-      for (const token of new Set(tokens)) await this.deps.locks.delete(tx, token);
-      return [];
+      if (unknown.length > 0) return { unknown, released: [] };
+      for (const lock of released) await this.deps.locks.delete(tx, lock.token);
+      return { unknown, released };
     });
   }
 

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, ReadOnlyError, type Entry, type Principal, type VPath } from '../core/index.js';
-import type { Database, DeadProperty, EntryRepository, PropertyRepository } from '../db/index.js';
+import { InvalidArgumentError, QuotaExceededError, ReadOnlyError, type Entry, type Principal, type VPath } from '../core/index.js';
+import type { Database, DeadProperty, EntryRepository, PropertyRepository, Tx } from '../db/index.js';
 import type { LockRules } from './locks.js';
 import type { Resolver } from './resolver.js';
 
@@ -10,9 +10,19 @@ export type PropertyChange =
 /** Largest dead property value accepted, in characters. */
 export const MAX_PROPERTY_VALUE = 64 * 1024;
 
+export interface PropertyLimits {
+  /** Dead properties one file or folder may carry (webdav.maxPropertiesPerResource). */
+  readonly maxPerResource: number;
+  /** UTF-8 bytes of dead properties (namespaces, names, values) in one user's tree (webdav.maxPropertyBytesPerUser). */
+  readonly maxBytesPerUser: number;
+}
+
+export const DEFAULT_PROPERTY_LIMITS: PropertyLimits = { maxPerResource: 200, maxBytesPerUser: 16 * 1024 * 1024 };
+
 /**
  * WebDAV dead properties (RFC 4918 section 4 and 9.2), stored per entry. A PROPPATCH is one
- * transaction: every change applies, or none does.
+ * transaction: every change applies, or none does, and none that would take a resource or a
+ * user past the limits (507, quota).
  */
 export class Properties {
   constructor(
@@ -21,6 +31,7 @@ export class Properties {
     private readonly entries: EntryRepository,
     private readonly rules: LockRules,
     private readonly resolver: Resolver,
+    private readonly limits: PropertyLimits = DEFAULT_PROPERTY_LIMITS,
   ) {}
 
   async list(entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
@@ -51,8 +62,27 @@ export class Properties {
         if (change.op === 'set') await this.properties.set(tx, entry.id, { ns: change.ns, name: change.name, value: change.value });
         else await this.properties.remove(tx, entry.id, change.ns, change.name);
       }
+      if (changes.some((change) => change.op === 'set')) await this.assertWithinLimits(tx, entry);
       if (options.mtime !== undefined) await this.entries.setMtime(tx, entry.id, Math.trunc(options.mtime));
       return (await this.entries.byId(tx, entry.id))!;
     });
+  }
+
+  /** Checked after the changes, inside their transaction: over a limit, the whole PROPPATCH rolls back. */
+  private async assertWithinLimits(tx: Tx, entry: Entry): Promise<void> {
+    const { maxPerResource, maxBytesPerUser } = this.limits;
+    const count = await this.properties.countOn(tx, entry.id);
+    if (count > maxPerResource) {
+      throw new QuotaExceededError(
+        `This would give ${entry.name || 'the folder'} ${count} dead properties; at most ${maxPerResource} are allowed`,
+      );
+    }
+    await this.properties.serializeOwner(tx, this.database.dialect, entry.ownerId);
+    const bytes = await this.properties.bytesOfOwner(tx, this.database.dialect, entry.ownerId);
+    if (bytes > maxBytesPerUser) {
+      throw new QuotaExceededError(
+        `Dead properties would take ${bytes} bytes of this user's ${maxBytesPerUser}-byte allowance; nothing was changed`,
+      );
+    }
   }
 }

@@ -142,6 +142,7 @@ export class Transfers {
     if (parentChain.some((entry) => entry.id === source.id)) {
       throw new ConflictError(`${formatPath(from)} cannot be moved or copied into itself`);
     }
+    await this.lockRules.serializeCheck(tx, principal);
     const existing = await this.deps.entries.lockChild(tx, parent.id, baseName(to), this.deps.database.dialect);
     if (existing?.id === source.id) throw new ForbiddenError('The source and the destination are the same');
     if (existing && sourceChain.some((entry) => entry.id === existing.id)) {

@@ -28,9 +28,9 @@ import type { ByteRange } from '../storage/index.js';
 import type { BlobStore } from './blob-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { VfsEvents } from './events.js';
-import { LockManager } from './lock-manager.js';
+import { LockManager, type LockLimits } from './lock-manager.js';
 import { LockRules } from './locks.js';
-import { Properties } from './properties.js';
+import { Properties, type PropertyLimits } from './properties.js';
 import { Transfers } from './transfers.js';
 import { Writes } from './writes.js';
 import { TreeRows, assertValidTime, assertWritable, translateWriteError } from './tree-rows.js';
@@ -49,6 +49,10 @@ export interface VfsDependencies {
   readonly newId: () => string;
   /** Random UUIDs for lock tokens. */
   readonly newToken: () => string;
+  /** Lock timeouts and counts (webdav.maxLockSeconds, webdav.maxLocksPerUser); defaults when absent. */
+  readonly lockLimits?: LockLimits;
+  /** Dead-property limits (webdav.maxPropertiesPerResource, webdav.maxPropertyBytesPerUser); defaults when absent. */
+  readonly propertyLimits?: PropertyLimits;
 }
 
 export interface ListOptions {
@@ -111,9 +115,9 @@ export class Vfs {
 
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
-    this.lockRules = new LockRules(deps.locks, deps.clock);
-    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken);
-    this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver);
+    this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
+    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken, deps.lockLimits);
+    this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver, deps.propertyLimits);
     this.rows = new TreeRows(deps);
     this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows);
     this.writes = new Writes(deps, this.resolver, this.lockRules, this.rows);

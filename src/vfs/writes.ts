@@ -73,6 +73,7 @@ export class Writes {
         // SQLite's transaction holds the write lock, so the lookup above is current; PostgreSQL
         // takes the row lock, and every later round looks again after a lost insert race.
         let round = 0;
+        await this.lockRules.serializeCheck(tx, principal);
         for (;;) {
           const current =
             round++ === 0 && this.deps.database.dialect === 'sqlite'

@@ -292,7 +292,7 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
       });
     });
 
-    it('a file that does not fit in the quota is 40051 at once; a new version counts the bytes it replaces', async () => {
+    it('a file that does not fit in the quota is 40051 at once; a new version reserves its full size until it commits', async () => {
       const { user } = await api.t.newUser(undefined, { quota: 1000 });
       const token = (await login(api, user.email, PASSWORD)).access_token;
       const principal = await api.t.app.users.principalFor(user);
@@ -300,19 +300,24 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
       await unchanged(async () => {
         const over = await open(token, { uri: 'cloudreve://my/big.bin', size: 601 });
         expect(over).toMatchObject({ code: 40051, msg: expect.stringMatching(/quota/) });
+        // Its chunks are stored beside the 400 bytes it replaces until it commits: 1000 do not fit in the 600 left.
+        const wholeVersion = await open(token, { uri: 'cloudreve://my/half.bin', size: 1000, entity_type: 'version' });
+        expect(wholeVersion).toMatchObject({
+          code: 40051,
+          msg: 'This upload takes 1000 bytes, more than the storage quota leaves (600 bytes)',
+        });
       });
-      // 600 bytes more than the 400 it replaces: all that is left, reserved while the session is open.
-      const version = await open(token, { uri: 'cloudreve://my/half.bin', size: 1000, entity_type: 'version' });
+      const version = await open(token, { uri: 'cloudreve://my/half.bin', size: 600, entity_type: 'version' });
       expect(version.code).toBe(0);
       await unchanged(async () => {
         const over = await open(token, { uri: 'cloudreve://my/other.bin', size: 1 });
         expect(over).toMatchObject({
           code: 40051,
-          msg: 'This upload adds 1 byte, more than the storage quota leaves (0 bytes, counting the 600 bytes that uploads in progress will take)',
+          msg: 'This upload takes 1 byte, more than the storage quota leaves (0 bytes, counting the 600 bytes that uploads in progress will take)',
         });
+        // Another version of the same file reserves its whole size too.
+        expect((await open(token, { uri: 'cloudreve://my/half.bin', size: 400, entity_type: 'version' })).code).toBe(40051);
       });
-      // Another version of the same file needs only what it adds too.
-      expect((await open(token, { uri: 'cloudreve://my/half.bin', size: 400, entity_type: 'version' })).code).toBe(0);
       const cancelled = await call(api, 'DELETE', '/file/upload', {
         token,
         json: { id: version.data!.session_id, uri: version.data!.uri },
@@ -330,7 +335,7 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
           const refused = await open(token, { uri: `cloudreve://my/${name}`, size: 2900 });
           expect(refused, name).toMatchObject({
             code: 40051,
-            msg: 'This upload adds 2900 bytes, more than the storage quota leaves (100 bytes, counting the 2900 bytes that uploads in progress will take)',
+            msg: 'This upload takes 2900 bytes, more than the storage quota leaves (100 bytes, counting the 2900 bytes that uploads in progress will take)',
           });
         }
       });

@@ -407,18 +407,28 @@ describe.each(['sqlite', 'postgres'] as const)('WebDAV over HTTP: accounts and a
       expect((await call(dav, '/dav/shared/locked.txt', { method: 'UNLOCK', headers: { 'Lock-Token': `<${token}>` } })).status).toBe(204);
     });
 
-    it("another account of the same user may use the first account's token (locks are per user)", async () => {
-      expect((await call(dav, '/dav/per-user.txt', { method: 'PUT', body: 'one' })).status).toBe(201);
-      const token = await lock('/dav/per-user.txt');
+    it("another account of the same user presenting the first account's token gets 423 and changes nothing (locks are per account)", async () => {
+      expect((await call(dav, '/dav/per-account.txt', { method: 'PUT', body: 'one' })).status).toBe(201);
+      const token = await lock('/dav/per-account.txt');
       const second = await newAccount();
-      const without = await unchanged(dav, () => call(dav, '/dav/per-user.txt', { method: 'PUT', body: 'two', auth: second }));
+      const withToken: Record<string, string> = { If: `(<${token}>)` };
+      const without = await unchanged(dav, () => call(dav, '/dav/per-account.txt', { method: 'PUT', body: 'two', auth: second }));
       expect(without.status).toBe(423);
-      const withToken = await call(dav, '/dav/per-user.txt', { method: 'PUT', body: 'two', headers: { If: `(<${token}>)` }, auth: second });
-      expect(withToken.status).toBe(204);
-      expect((await call(dav, '/dav/per-user.txt')).text).toBe('two');
-      expect(
-        (await call(dav, '/dav/per-user.txt', { method: 'UNLOCK', headers: { 'Lock-Token': `<${token}>` }, auth: second })).status,
-      ).toBe(204);
+      const requests: { method: string; body?: string; headers: Record<string, string> }[] = [
+        { method: 'PUT', body: 'two', headers: withToken },
+        { method: 'DELETE', headers: withToken },
+        { method: 'PROPPATCH', body: PROPPATCH, headers: withToken },
+        { method: 'UNLOCK', headers: { 'Lock-Token': `<${token}>` } },
+        { method: 'LOCK', headers: { ...withToken, Timeout: 'Second-600' } },
+      ];
+      for (const request of requests) {
+        const response = await unchanged(dav, () => call(dav, '/dav/per-account.txt', { ...request, auth: second }));
+        expect([request.method, response.status]).toEqual([request.method, 423]);
+      }
+      expect((await call(dav, '/dav/per-account.txt')).text).toBe('one');
+      // The holder still holds it.
+      expect((await call(dav, '/dav/per-account.txt', { method: 'PUT', body: 'three', headers: withToken })).status).toBe(204);
+      expect((await call(dav, '/dav/per-account.txt', { method: 'UNLOCK', headers: { 'Lock-Token': `<${token}>` } })).status).toBe(204);
     });
 
     it('UNLOCK with a token that is not on the resource is 409 and the lock stays', async () => {

@@ -22,7 +22,7 @@ export async function lock(ctx: DavContext): Promise<void> {
     ctx.reply
       .code(200)
       .type('application/xml; charset=utf-8')
-      .send(lockResponseXml([activeLockOf(refreshed, Date.now())]));
+      .send(lockResponseXml([activeLockOf(refreshed, Date.now(), ctx.principal)]));
     return;
   }
 
@@ -44,5 +44,5 @@ export async function lock(ctx: DavContext): Promise<void> {
     .code(created ? 201 : 200)
     .header('Lock-Token', `<${taken.token}>`)
     .type('application/xml; charset=utf-8')
-    .send(lockResponseXml([activeLockOf(taken, Date.now())]));
+    .send(lockResponseXml([activeLockOf(taken, Date.now(), ctx.principal)]));
 }

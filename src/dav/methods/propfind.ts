@@ -79,7 +79,7 @@ async function scopeFor(
   return {
     quota,
     deadOf: (entry) => dead.get(entry.id) ?? [],
-    locksOf: (entry) => (locks.get(entry.id) ?? []).map((lock) => activeLockOf(lock, now)),
+    locksOf: (entry) => (locks.get(entry.id) ?? []).map((lock) => activeLockOf(lock, now, ctx.principal)),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Entry } from '../../core/index.js';
-import type { LockRecord } from '../../vfs/index.js';
+import type { Entry, Principal } from '../../core/index.js';
+import { holdsLock, type LockRecord } from '../../vfs/index.js';
 import { parseFragment, type ActiveLock, type PropName, type PropStat, type PropValue, type PropfindRequest } from '../xml/index.js';
 import { LIVE_PROPERTIES, liveProperty, type PropertyScope } from './live.js';
 
@@ -46,10 +46,13 @@ export function propstatsFor(entry: Entry, request: PropfindRequest, scope: Prop
   return propstats;
 }
 
-/** How a lock appears in lockdiscovery: remaining time, and no lockroot (Office 2000/2003 break on it). */
-export function activeLockOf(lock: LockRecord, now: number): ActiveLock {
+/**
+ * How a lock appears in lockdiscovery to `viewer`: remaining time, no lockroot (Office
+ * 2000/2003 break on it), and the token only when the viewer holds the lock.
+ */
+export function activeLockOf(lock: LockRecord, now: number, viewer: Principal): ActiveLock {
   return {
-    token: lock.token,
+    ...(holdsLock(viewer, lock) && { token: lock.token }),
     scope: lock.scope,
     depth: lock.depth,
     owner: lock.owner,

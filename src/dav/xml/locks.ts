@@ -6,7 +6,8 @@ import { XML_DECLARATION } from './multistatus.js';
 import { escapeText } from './serialize.js';
 
 export type ActiveLock = {
-  token: string;
+  /** Omitted for anyone but the lock's holder: the token is its secret (RFC 4918 section 6.5 lets the server hide it). */
+  token?: string;
   scope: 'exclusive' | 'shared';
   depth: '0' | 'infinity';
   /** The serialized DAV:owner element from parseLockinfo, re-emitted as-is (a self-contained fragment). */
@@ -21,8 +22,8 @@ export function activeLockXml(lock: ActiveLock): string {
   const timeout = Number.isFinite(lock.timeoutSeconds) ? `Second-${Math.max(0, Math.floor(lock.timeoutSeconds))}` : 'Infinite';
   let out =
     `<D:activelock><D:lockscope><D:${lock.scope}/></D:lockscope><D:locktype><D:write/></D:locktype>` +
-    `<D:depth>${lock.depth}</D:depth>${lock.owner ?? ''}<D:timeout>${timeout}</D:timeout>` +
-    `<D:locktoken><D:href>${escapeText(lock.token)}</D:href></D:locktoken>`;
+    `<D:depth>${lock.depth}</D:depth>${lock.owner ?? ''}<D:timeout>${timeout}</D:timeout>`;
+  if (lock.token !== undefined) out += `<D:locktoken><D:href>${escapeText(lock.token)}</D:href></D:locktoken>`;
   if (lock.root !== undefined) out += `<D:lockroot><D:href>${escapeText(lock.root)}</D:href></D:lockroot>`;
   return `${out}</D:activelock>`;
 }

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Tx } from '../database.js';
+import type { SqlDialectName } from '../dialect.js';
 import type { LocksTable } from '../schema.js';
 import { batchesOf } from './batches.js';
 
@@ -7,6 +8,8 @@ export interface LockRecord {
   readonly token: string;
   readonly entryId: number;
   readonly userId: number;
+  /** The principal that took it (Principal.lockHolder); null on rows from before it was kept. */
+  readonly holder: string | null;
   readonly scope: 'exclusive' | 'shared';
   readonly depth: '0' | 'infinity';
   readonly owner: string | null;
@@ -19,6 +22,22 @@ export interface LockRecord {
  * (DESIGN.md decision 6). Expired rows are ignored by every query and swept now and then.
  */
 export class LockRepository {
+  /**
+   * Serialises lock decisions within one owner's tree on PostgreSQL, whose READ COMMITTED
+   * snapshots would otherwise let two transactions each find no conflicting lock and both go
+   * on. A transaction that takes a lock holds the tree's advisory lock exclusively; one that
+   * checks locks before a write holds it shared, so checks never wait for each other, and a
+   * lock is granted either before a write's check (which then sees it) or after the write
+   * commits. Lock order: this first, then rows (a write calls it before it locks its row),
+   * so a LOCK's foreign-key row lock and a write's row lock cannot deadlock. SQLite's write
+   * transactions are serial already; reads outside a transaction hold nothing.
+   */
+  async serialize(tx: Tx, dialect: SqlDialectName, treeId: number, mode: 'check' | 'take'): Promise<void> {
+    if (dialect !== 'postgres' || !tx.isTransaction) return;
+    if (mode === 'check') await sql`select pg_advisory_xact_lock_shared(${ADVISORY_CLASS}, ${treeId})`.execute(tx);
+    else await sql`select pg_advisory_xact_lock(${ADVISORY_CLASS}, ${treeId})`.execute(tx);
+  }
+
   async insert(tx: Tx, lock: LockRecord & { now: number }): Promise<void> {
     await tx
       .insertInto('locks')
@@ -26,6 +45,7 @@ export class LockRepository {
         token: lock.token,
         entry_id: lock.entryId,
         user_id: lock.userId,
+        holder: lock.holder,
         scope: lock.scope,
         depth: lock.depth,
         owner: lock.owner,
@@ -120,17 +140,32 @@ export class LockRepository {
     if (tokens.length > 0) await tx.deleteFrom('locks').where('token', 'in', tokens).execute();
   }
 
+  /** How many active locks a user holds, for the per-user limit. */
+  async countOfUser(tx: Tx, userId: number, now: number): Promise<number> {
+    const row = await tx
+      .selectFrom('locks')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async sweepExpired(tx: Tx, now: number): Promise<number> {
     const result = await tx.deleteFrom('locks').where('expires_at', '<=', now).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }
 
+/** The first key of the two-key advisory locks that guard lock decisions ('LOCK' in ASCII). */
+const ADVISORY_CLASS = 0x4c4f434b;
+
 function toLock(row: Selectable<LocksTable>): LockRecord {
   return {
     token: row.token,
     entryId: Number(row.entry_id),
     userId: Number(row.user_id),
+    holder: row.holder,
     scope: row.scope as 'exclusive' | 'shared',
     depth: row.depth as '0' | 'infinity',
     owner: row.owner,

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Tx } from '../database.js';
+import type { SqlDialectName } from '../dialect.js';
 import { batchesOf } from './batches.js';
 
 export interface DeadProperty {
@@ -61,4 +63,36 @@ export class PropertyRepository {
       }
     }
   }
+
+  /** How many dead properties an entry has. */
+  async countOn(tx: Tx, entryId: number): Promise<number> {
+    const row = await tx
+      .selectFrom('dead_properties')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('entry_id', '=', entryId)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** The bytes (UTF-8) of every dead property in a user's tree: namespaces, names and values. */
+  async bytesOfOwner(tx: Tx, dialect: SqlDialectName, ownerId: number): Promise<number> {
+    const bytes = (column: string) =>
+      dialect === 'postgres' ? sql`octet_length(p.${sql.raw(column)})` : sql`length(cast(p.${sql.raw(column)} as blob))`;
+    const result = await sql<{ total: number | string | null }>`
+      select sum(${bytes('namespace')} + ${bytes('name')} + ${bytes('value')}) as total
+      from dead_properties p join entries e on e.id = p.entry_id
+      where e.owner_id = ${ownerId}`.execute(tx);
+    return Number(result.rows[0]?.total ?? 0);
+  }
+
+  /**
+   * PostgreSQL: one property change per owner at a time, so two PROPPATCHes cannot each find
+   * room under the per-user limit and together exceed it. SQLite's writes are serial already.
+   */
+  async serializeOwner(tx: Tx, dialect: SqlDialectName, ownerId: number): Promise<void> {
+    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PROPERTY_ADVISORY_CLASS}, ${ownerId})`.execute(tx);
+  }
 }
+
+/** The first key of the advisory locks that serialise property changes per owner ('PROP' in ASCII). */
+const PROPERTY_ADVISORY_CLASS = 0x50524f50;

@@ -214,6 +214,7 @@ export class DavAccountService {
       rootId: record.rootId,
       readOnly: record.readOnly || switches.readOnly,
       label: `dav:${record.id}`,
+      lockHolder: `dav:${record.id}`,
       group,
     });
   }

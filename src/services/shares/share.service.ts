@@ -208,7 +208,12 @@ export class ShareService {
     if (share.password !== null && !(password && this.guess(record.id, share.password, password, visitor))) {
       throw new IncorrectSharePasswordError();
     }
-    const principal = await this.users.principalFor(owner, { rootId: record.entryId, readOnly: true, label: `share:${record.id}` });
+    const principal = await this.users.principalFor(owner, {
+      rootId: record.entryId,
+      readOnly: true,
+      label: `share:${record.id}`,
+      lockHolder: null,
+    });
     return { share, owner, principal };
   }
 

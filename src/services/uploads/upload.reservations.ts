@@ -1,4 +1,4 @@
-import { InsufficientStorageError, NotAFolderError, NotFoundError, QuotaExceededError, type Principal } from '../../core/index.js';
+import { InsufficientStorageError, QuotaExceededError, type Principal } from '../../core/index.js';
 import type { Database, Tx, UploadSessionRecord, UploadSessionRepository } from '../../db/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import { TooManyUploadsError } from './upload.errors.js';
@@ -16,19 +16,16 @@ export interface Reservation {
   readonly userId: number;
   /** The new session's file, in bytes. */
   readonly size: number;
-  /** The size of the file it replaces (a new version); 0 for a new file. */
-  readonly replacing: number;
   /** Bytes the owner may still store (the quota left, or the storage's free space; 0 when unknown). */
   readonly available: number;
-  /** What each open session seen by `check` will add to the quota's use when it completes, by session id. */
-  readonly pending: ReadonlyMap<string, number>;
 }
 
 /**
  * Contract 15.1 (Cloudreve 4.18 reserves quota): an open upload session holds the bytes its
  * file will take, so a user cannot start more uploads than fit by opening them all before
- * any completes. A new file reserves its size; a new version the difference from the file it
- * replaces. The final write still enforces the quota: this only refuses early what cannot fit.
+ * any completes. Every session reserves its file's full size, a new version of an existing
+ * file too: its chunks are stored beside the content it replaces until it commits, which
+ * frees the old bytes. The final write still enforces the quota.
  */
 export class UploadReservations {
   constructor(
@@ -39,24 +36,22 @@ export class UploadReservations {
   ) {}
 
   /** Refuses (40051 or TooManyUploads) a session that does not fit beside the owner's open ones; before anything is written. */
-  async check(principal: Principal, userId: number, size: number, replacing: number): Promise<Reservation> {
+  async check(principal: Principal, userId: number, size: number): Promise<Reservation> {
     const now = this.options.clock();
     const [open, count, { available }] = await Promise.all([
       this.database.read((db) => this.sessions.openFor(db, principal.userId, now)),
       this.database.read((db) => this.sessions.countOpenBy(db, userId, now)),
       this.vfs.capacity(principal),
     ]);
-    const pending = new Map<string, number>();
-    if (principal.quota !== null) for (const session of open) pending.set(session.id, await this.adds(principal, session));
-    const reservation = { principal, userId, size, replacing, available, pending };
+    const reservation = { principal, userId, size, available };
     assertFits(reservation, count, open, this.options.maxOpenSessions);
     return reservation;
   }
 
   /**
    * The same checks inside the transaction that inserts the session, with the openings of
-   * both users serialised: sessions opened since `check` count too (at their full size, as
-   * what they replace was not looked up), so concurrent openings cannot overbook the quota.
+   * both users serialised: sessions opened since `check` count too, so concurrent openings
+   * cannot overbook the quota.
    */
   async confirm(tx: Tx, reservation: Reservation): Promise<void> {
     const now = this.options.clock();
@@ -66,37 +61,21 @@ export class UploadReservations {
     const count = await this.sessions.countOpenBy(tx, reservation.userId, now);
     assertFits(reservation, count, open, this.options.maxOpenSessions);
   }
-
-  /** What an open session adds when it completes: a new file its size, a new version the difference from the file now there. */
-  private async adds(principal: Principal, session: UploadSessionRecord): Promise<number> {
-    if (session.placeholderId !== null) return session.size;
-    try {
-      return Math.max(0, session.size - (await this.vfs.stat(principal, session.path)).size);
-    } catch (error) {
-      // The file it replaces is gone: the upload would create it anew.
-      if (error instanceof NotFoundError || error instanceof NotAFolderError) return session.size;
-      throw error;
-    }
-  }
 }
 
 function assertFits(reservation: Reservation, openCount: number, open: readonly UploadSessionRecord[], maxOpen: number): void {
   if (openCount >= maxOpen) throw new TooManyUploadsError(maxOpen);
-  const { principal, size, replacing, available, pending } = reservation;
+  const { principal, size, available } = reservation;
+  const reserved = open.reduce((sum, session) => sum + session.size, 0);
+  const left = Math.max(0, available - reserved);
   if (principal.quota !== null) {
-    const reserved = open.reduce((sum, session) => sum + (pending.get(session.id) ?? session.size), 0);
-    const needed = Math.max(0, size - replacing);
-    const left = Math.max(0, available - reserved);
-    if (needed > left) {
+    if (size > left) {
       throw new QuotaExceededError(
-        `This upload adds ${bytes(needed)}, more than the storage quota leaves (${bytes(left)}${inProgress(reserved)})`,
+        `This upload takes ${bytes(size)}, more than the storage quota leaves (${bytes(left)}${inProgress(reserved)})`,
       );
     }
   } else if (available > 0) {
-    // Without a quota, the free space of the storage when it is known. A new version's bytes
-    // are stored beside the old ones before these go, so every upload needs its whole size.
-    const reserved = open.reduce((sum, session) => sum + session.size, 0);
-    const left = Math.max(0, available - reserved);
+    // Without a quota, the free space of the storage when it is known.
     if (size > left) {
       throw new InsufficientStorageError(
         `This ${size}-byte upload does not fit in the storage left (${bytes(left)}${inProgress(reserved)})`,

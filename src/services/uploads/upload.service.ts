@@ -125,7 +125,7 @@ export class UploadService {
       throw new AlreadyExistsError(`${formatPath(path)} already exists; upload with entity_type "version" to replace its content`);
     }
     if (current && (await this.vfs.locks.discover(current.id)).length > 0) throw new LockedError(`${formatPath(path)} is locked`);
-    const reservation = await this.reservations.check(principal, upload.userId, size, current?.size ?? 0);
+    const reservation = await this.reservations.check(principal, upload.userId, size);
     if (!current && path.length > 1) await this.vfs.mkdir(principal, parentOf(path), { parents: true });
 
     // Contract 15.1: a new file appears at once, empty, until the upload completes.

@@ -216,7 +216,10 @@ export class UserService {
   }
 
   /** The principal a user acts as over their whole tree. */
-  async principalFor(user: User, options: { rootId?: number; readOnly?: boolean; label?: string; group?: Group } = {}): Promise<Principal> {
+  async principalFor(
+    user: User,
+    options: { rootId?: number; readOnly?: boolean; label?: string; lockHolder?: string | null; group?: Group } = {},
+  ): Promise<Principal> {
     if (user.status !== 'active') throw new ForbiddenError('This account is disabled');
     const group = options.group ?? (await this.groupOf(user));
     return {
@@ -226,6 +229,7 @@ export class UserService {
       quota: group.maxStorage,
       storagePolicyId: group.storagePolicyIds[0] ?? this.defaultPolicyId(),
       label: options.label ?? `user:${user.id}`,
+      lockHolder: options.lockHolder === undefined ? `user:${user.id}` : options.lockHolder,
     };
   }
 

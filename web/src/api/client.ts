@@ -17,6 +17,7 @@ export const CODES = {
   notExist: 40016,
   credentialInvalid: 40020,
   shareWrongPassword: 40069,
+  lockConflict: 40073,
   entityNotExist: 40077,
   batchFailed: 40081,
 } as const;
@@ -27,6 +28,8 @@ export class ApiError extends Error {
     readonly code: number,
     message: string,
     readonly details?: Envelope<unknown>['aggregated_error'],
+    /** The envelope's `data` on a failure: the locks in the way for 40073 (contract 14.2). */
+    readonly data?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -91,7 +94,8 @@ export async function rawCall<T>(method: string, path: string, options: RawOptio
 /** The envelope's data, or its failure as an ApiError with the server's message. */
 export function unwrap<T>(envelope: Envelope<T>): T {
   if (envelope.code !== 0) {
-    throw new ApiError(envelope.code, envelope.msg || `The server refused the request (code ${envelope.code}).`, envelope.aggregated_error);
+    const message = envelope.msg || `The server refused the request (code ${envelope.code}).`;
+    throw new ApiError(envelope.code, message, envelope.aggregated_error, envelope.data);
   }
   return envelope.data as T;
 }

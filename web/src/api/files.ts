@@ -1,3 +1,4 @@
+import { ApiError, CODES } from './client';
 import { call } from './session';
 import type { FileResponse, FileUrlResponse, ListResponse, OrderBy, OrderDirection } from './types';
 
@@ -56,4 +57,22 @@ export function fileUrl(uri: string, download: boolean): Promise<FileUrlResponse
 /** Contract 10: a thumbnail URL, or 40077 when there is none. */
 export function thumbnailUrl(uri: string, signal?: AbortSignal): Promise<{ url: string; expires: string | null }> {
   return call('GET', '/file/thumb', { query: { uri }, signal });
+}
+
+/** One lock in the way of a change (contract 14.2): where, its token, 0 exclusive or 1 shared. */
+export interface LockInWay {
+  readonly path: string;
+  readonly token: string;
+  readonly type: 0 | 1;
+}
+
+/** The locks a 40073 "Lock conflict" lists; empty for any other failure. */
+export function locksInWay(error: unknown): LockInWay[] {
+  if (!(error instanceof ApiError) || error.code !== CODES.lockConflict || !Array.isArray(error.data)) return [];
+  return error.data as LockInWay[];
+}
+
+/** Contract 14.2: releases the user's own locks by token, all or none. */
+export function releaseLocks(tokens: string[]): Promise<void> {
+  return call<void>('DELETE', '/file/lock', { json: { tokens } });
 }

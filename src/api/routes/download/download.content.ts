@@ -90,7 +90,12 @@ async function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDepen
   }
   // The link reads as the user it was made for, within the root it was made in (their space or a share).
   const owner = await deps.users.get(grant.userId);
-  const principal = await deps.users.principalFor(owner, { rootId: grant.rootId, readOnly: true, label: `link:${grant.userId}` });
+  const principal = await deps.users.principalFor(owner, {
+    rootId: grant.rootId,
+    readOnly: true,
+    label: `link:${grant.userId}`,
+    lockHolder: null,
+  });
   const file = await deps.lookups.version(principal, grant.fileId, grant.blobId);
 
   const type = contentTypeOf(grant.name);

@@ -3,8 +3,8 @@ import { useEffect, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { deleteFiles } from '../../api/files';
 import type { FileResponse } from '../../api/types';
-import { ErrorAlert } from '../../ui/ErrorAlert';
 import { plural } from '../../ui/format';
+import { LockConflictAlert } from './LockConflictAlert';
 
 const SHOWN = 5;
 
@@ -49,7 +49,7 @@ export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[]
         <Text size="sm" c="dimmed">
           {folders > 0 ? 'Folders are deleted with everything in them. ' : ''}This cannot be undone.
         </Text>
-        <ErrorAlert error={error} />
+        <LockConflictAlert error={error} onReleased={confirm} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

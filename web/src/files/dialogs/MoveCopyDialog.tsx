@@ -4,9 +4,9 @@ import { ApiError } from '../../api/client';
 import { moveFiles } from '../../api/files';
 import type { FileResponse } from '../../api/types';
 import { myUri, segmentsOf, type Segments } from '../../api/uri';
-import { ErrorAlert } from '../../ui/ErrorAlert';
 import { plural } from '../../ui/format';
 import { FolderPicker } from '../FolderPicker';
+import { LockConflictAlert } from './LockConflictAlert';
 
 export interface MoveCopyRequest {
   readonly mode: 'move' | 'copy';
@@ -67,7 +67,7 @@ export function MoveCopyDialog({ request, onClose, onDone }: { request: MoveCopy
           Choose the folder to {mode} into.
         </Text>
         <FolderPicker value={target} onChange={setTarget} blocked={blocked} />
-        <ErrorAlert error={error} />
+        <LockConflictAlert error={error} onReleased={confirm} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel
