@@ -2,11 +2,9 @@
 // database: an exclusive lock is granted once, and a write the lock forbids never lands.
 import { describe, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { contentOf, dav, lock, must, read, streamingPut, succeeded, type Reply } from '../support/race-clients.js';
+import { contentOf, dav, lock, must, read, streamingPut, succeeded, type Reply, statuses } from '../support/race-clients.js';
 import { RACE_TIMEOUT_MS, runRounds, type RoundLog } from '../support/race-rounds.js';
 import { INLINE_MAX_BYTES, useTwoServers, type Account, type TwoServers } from '../support/two-servers.js';
-
-const status = (...replies: Reply[]) => replies.map((r) => `${r.request} on ${r.server}: ${r.status}`).join(', ');
 
 /** The granted lock holds: a write without its token is refused, and the token unlocks it. */
 async function checkLockHolds(servers: TwoServers, user: Account, path: string, granted: Reply, log: RoundLog): Promise<void> {
@@ -34,9 +32,9 @@ describe.each(DIALECTS)('LOCK racing on two processes (%s)', (dialect) => {
         if (round % 2 === 0) await must(dav(a, user, 'PUT', path, { body: 'content' }));
 
         const [first, second] = log.saw(...(await Promise.all([lock(a, user, path), lock(b, user, path)])));
-        log.check(succeeded(first) !== succeeded(second), `exactly one exclusive LOCK must be granted: ${status(first, second)}`);
+        log.check(succeeded(first) !== succeeded(second), `exactly one exclusive LOCK must be granted: ${statuses(first, second)}`);
         const refused = succeeded(first) ? second : first;
-        log.check(refused.status === 423, `the other LOCK must get 423: ${status(first, second)}`);
+        log.check(refused.status === 423, `the other LOCK must get 423: ${statuses(first, second)}`);
         const granted = succeeded(first) ? first : succeeded(second) ? second : undefined;
         if (granted && !(succeeded(first) && succeeded(second))) await checkLockHolds(servers(), user, path, granted, log);
       });

@@ -3,11 +3,9 @@
 // of the two requests, the final tree must be what that order leaves, and the invariants hold.
 import { describe, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { contentOf, dav, destination, listNames, must, read, succeeded, type Reply } from '../support/race-clients.js';
+import { contentOf, dav, destination, listNames, must, read, succeeded, statuses } from '../support/race-clients.js';
 import { RACE_TIMEOUT_MS, runRounds } from '../support/race-rounds.js';
 import { INLINE_MAX_BYTES, useTwoServers, type Account } from '../support/two-servers.js';
-
-const status = (...replies: Reply[]) => replies.map((r) => `${r.request} on ${r.server}: ${r.status}`).join(', ');
 
 describe.each(DIALECTS)('MOVE, COPY and DELETE racing on two processes (%s)', (dialect) => {
   const servers = useTwoServers(dialect);
@@ -34,7 +32,7 @@ describe.each(DIALECTS)('MOVE, COPY and DELETE racing on two processes (%s)', (d
             dav(b, user, 'MOVE', `${base}/b`, { headers: destination(b, `${base}/a/b`) }),
           ])),
         );
-        log.check(succeeded(aIntoB) !== succeeded(bIntoA), `exactly one MOVE must succeed: ${status(aIntoB, bIntoA)}`);
+        log.check(succeeded(aIntoB) !== succeeded(bIntoA), `exactly one MOVE must succeed: ${statuses(aIntoB, bIntoA)}`);
         const top = await names(base);
         if (succeeded(aIntoB) && !succeeded(bIntoA)) {
           log.check(JSON.stringify(top) === '["b"]', `after /a moved into /b the folder lists ${JSON.stringify(top)}`);
@@ -68,7 +66,7 @@ describe.each(DIALECTS)('MOVE, COPY and DELETE racing on two processes (%s)', (d
         const top = JSON.stringify(await names(base));
         if (deleteDestination) {
           // MOVE first: both succeed and both folders are gone. DELETE first: the MOVE fails and src stays.
-          log.check(succeeded(remove), `DELETE of the destination folder failed: ${status(move, remove)}`);
+          log.check(succeeded(remove), `DELETE of the destination folder failed: ${statuses(move, remove)}`);
           if (succeeded(move) && succeeded(remove)) log.check(top === '[]', `MOVE and DELETE both succeeded but the folder lists ${top}`);
           else if (succeeded(remove)) {
             log.check(top === '["src"]', `only DELETE succeeded but the folder lists ${top}`);
@@ -78,7 +76,7 @@ describe.each(DIALECTS)('MOVE, COPY and DELETE racing on two processes (%s)', (d
           // Whichever runs first wins; the other finds no source.
           log.check(
             succeeded(move) !== succeeded(remove),
-            `exactly one of MOVE and DELETE of the source must succeed: ${status(move, remove)}`,
+            `exactly one of MOVE and DELETE of the source must succeed: ${statuses(move, remove)}`,
           );
           const inDestination = JSON.stringify(await names(`${base}/dst`));
           log.check(top === '["dst"]', `the folder lists ${top}`);
@@ -115,16 +113,16 @@ describe.each(DIALECTS)('MOVE, COPY and DELETE racing on two processes (%s)', (d
         const top = JSON.stringify(await names(base));
         const z = (await read(b, user, `${base}/z`)).text;
         if (overwrite === 'F') {
-          log.check(succeeded(fromX) !== succeeded(fromY), `exactly one rename must succeed without overwrite: ${status(fromX, fromY)}`);
+          log.check(succeeded(fromX) !== succeeded(fromY), `exactly one rename must succeed without overwrite: ${statuses(fromX, fromY)}`);
           const loser = succeeded(fromX) ? fromY : fromX;
-          log.check(loser.status === 412, `the other rename must get 412: ${status(fromX, fromY)}`);
+          log.check(loser.status === 412, `the other rename must get 412: ${statuses(fromX, fromY)}`);
           if (succeeded(fromX) && !succeeded(fromY))
             log.check(top === '["y","z"]' && z === 'from x', `x won: lists ${top}, z reads "${z}"`);
           if (succeeded(fromY) && !succeeded(fromX))
             log.check(top === '["x","z"]' && z === 'from y', `y won: lists ${top}, z reads "${z}"`);
         } else {
-          log.check(succeeded(fromX) && succeeded(fromY), `both renames must succeed with overwrite: ${status(fromX, fromY)}`);
-          log.check(!(fromX.status === 201 && fromY.status === 201), `both renames claim to have created z: ${status(fromX, fromY)}`);
+          log.check(succeeded(fromX) && succeeded(fromY), `both renames must succeed with overwrite: ${statuses(fromX, fromY)}`);
+          log.check(!(fromX.status === 201 && fromY.status === 201), `both renames claim to have created z: ${statuses(fromX, fromY)}`);
           log.check(top === '["z"]', `the folder lists ${top}`);
           // The later one replaced the earlier: the one that answered 204 wrote last.
           const last = fromX.status === 204 ? 'from x' : fromY.status === 204 ? 'from y' : undefined;
@@ -160,7 +158,7 @@ describe.each(DIALECTS)('MOVE, COPY and DELETE racing on two processes (%s)', (d
             dav(b, user, 'DELETE', `${base}/src`),
           ])),
         );
-        log.check(succeeded(remove), `DELETE of the source failed: ${status(copy, remove)}`);
+        log.check(succeeded(remove), `DELETE of the source failed: ${statuses(copy, remove)}`);
         const top = JSON.stringify(await names(base));
         if (succeeded(copy)) {
           log.check(top === '["copy"]', `COPY and DELETE both succeeded but the folder lists ${top}`);

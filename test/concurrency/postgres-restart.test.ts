@@ -60,6 +60,7 @@ describe('PostgreSQL restarting under load (two processes)', () => {
 
       postgres.resume();
       for (const server of [a, b]) {
+        expect(server.alive(), `${server.name} died while the database was down:\n${server.output().slice(-3000)}`).toBe(true);
         await until(async () => (await dav(server, user, 'GET', '/before.txt')).status === 200, `${server.name} served again`);
       }
     } finally {
@@ -68,6 +69,9 @@ describe('PostgreSQL restarting under load (two processes)', () => {
       await Promise.allSettled(loads);
     }
 
+    for (const server of [a, b]) {
+      expect(server.alive(), `${server.name} died after the database came back:\n${server.output().slice(-3000)}`).toBe(true);
+    }
     // Every answer was a success or a 503 that says when to retry; every write that succeeded is there.
     const unexpected = answers.filter((r) => r.status >= 500 && !(r.status === 503 && /^\d+$/.test(r.headers.get('retry-after') ?? '')));
     expect(unexpected.map((r) => `${r.request} on ${r.server}: ${r.status} ${r.text.slice(0, 200)}`)).toEqual([]);

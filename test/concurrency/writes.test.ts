@@ -4,11 +4,10 @@
 // order, and usage, reference counts and the tree must be right.
 import { describe, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { api, contentOf, dav, listNames, must, read, succeeded, type Reply } from '../support/race-clients.js';
+import { api, contentOf, dav, listNames, must, read, succeeded, statuses } from '../support/race-clients.js';
 import { RACE_TIMEOUT_MS, runRounds } from '../support/race-rounds.js';
 import { CHUNK_BYTES, INLINE_MAX_BYTES, useTwoServers } from '../support/two-servers.js';
 
-const status = (...replies: Reply[]) => replies.map((r) => `${r.request} on ${r.server}: ${r.status}`).join(', ');
 const KiB = 1024;
 
 describe.each(DIALECTS)('writes racing on two processes (%s)', (dialect) => {
@@ -28,13 +27,13 @@ describe.each(DIALECTS)('writes racing on two processes (%s)', (dialect) => {
         const [fromA, fromB] = log.saw(
           ...(await Promise.all([dav(a, user, 'PUT', path, { body: bodies[0] }), dav(b, user, 'PUT', path, { body: bodies[1] })])),
         );
-        log.check(succeeded(fromA) && succeeded(fromB), `both PUTs must succeed: ${status(fromA, fromB)}`);
-        const statuses = [fromA.status, fromB.status].sort().join(',');
-        log.check(statuses === '201,204', `one PUT must create (201) and the other replace (204): ${status(fromA, fromB)}`);
+        log.check(succeeded(fromA) && succeeded(fromB), `both PUTs must succeed: ${statuses(fromA, fromB)}`);
+        const pair = [fromA.status, fromB.status].sort().join(',');
+        log.check(pair === '201,204', `one PUT must create (201) and the other replace (204): ${statuses(fromA, fromB)}`);
         const content = (await read(b, user, path)).text;
         const last = fromA.status === 204 ? bodies[0] : fromB.status === 204 ? bodies[1] : undefined;
         log.check(content === bodies[0] || content === bodies[1], `the file reads ${content.length} bytes that neither PUT sent`);
-        if (statuses === '201,204') log.check(content === last, 'the file does not hold what the replacing PUT sent');
+        if (pair === '201,204') log.check(content === last, 'the file does not hold what the replacing PUT sent');
       });
     },
     RACE_TIMEOUT_MS,
@@ -62,9 +61,9 @@ describe.each(DIALECTS)('writes racing on two processes (%s)', (dialect) => {
             dav(b, user, 'PUT', `${base}/two`, { body: contentOf('two', size) }),
           ])),
         );
-        log.check(succeeded(one) !== succeeded(two), `exactly one PUT must fit in the quota: ${status(one, two)}`);
+        log.check(succeeded(one) !== succeeded(two), `exactly one PUT must fit in the quota: ${statuses(one, two)}`);
         for (const refused of [one, two].filter((reply) => !succeeded(reply))) {
-          log.check(refused.status === 507, `a PUT over the quota must get 507: ${status(one, two)}`);
+          log.check(refused.status === 507, `a PUT over the quota must get 507: ${statuses(one, two)}`);
         }
         const stored = JSON.stringify(await listNames(b, user, base));
         const expected = JSON.stringify(

@@ -188,6 +188,11 @@ export function destination(server: ServerProcess, path: string): Record<string,
   return { Destination: `${server.origin}/dav${path}` };
 }
 
+/** "MOVE /x on A: 201, MOVE /y on B: 412", for failure messages. */
+export function statuses(...replies: Reply[]): string {
+  return replies.map((r) => `${r.request} on ${r.server}: ${r.status}`).join(', ');
+}
+
 export function succeeded(reply: { readonly status: number }): boolean {
   return reply.status >= 200 && reply.status < 300;
 }

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { Database, type SqlDialectName } from '../../src/db/index.js';
 import { spawnCumulus } from './cli.js';
 import { freshDatabase, tempDir } from './databases.js';
+import { freePort } from './postgres-server.js';
 
 /**
  * Two real `cumulus serve` processes on one database and one data directory (so they share
@@ -18,6 +18,8 @@ export interface ServerProcess {
   readonly origin: string;
   /** What the process wrote to stdout and stderr so far (pino lines at warn and above). */
   output(): string;
+  /** Whether the process is running (false after it died or was killed). */
+  alive(): boolean;
   /** Sends the signal and waits for the process to exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
 }
@@ -52,17 +54,6 @@ const USER_PASSWORD = 'correct horse battery';
 /** Small thresholds, so that files of a few tens of KiB take the streamed paths (blob file, several chunks). */
 export const INLINE_MAX_BYTES = 16 * 1024;
 export const CHUNK_BYTES = 16 * 1024;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;
@@ -124,6 +115,7 @@ export async function startTwoServers(dialect: SqlDialectName, options: { databa
     name,
     origin: `http://127.0.0.1:${ports[name]}`,
     output: () => running[name]?.output ?? '',
+    alive: () => running[name]?.child.exitCode === null && running[name]?.child.signalCode === null,
     async kill(signal) {
       const current = running[name];
       if (!current) return;
