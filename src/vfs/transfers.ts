@@ -124,12 +124,13 @@ export class Transfers {
    * Moving or copying a folder depends on the shape of the tree (a folder may not go into
    * itself), so on PostgreSQL those transactions take the tree's lock before they look at it:
    * two crossing moves (/a into /b, /b into /a) would otherwise both pass the check and form a
-   * cycle. A file changes no one's ancestry and goes without. See EntryRepository.lockTree.
+   * cycle. A file changes no one's ancestry and only holds the lock shared, against deletes.
+   * See EntryRepository.lockTree.
    */
   private async lockTreeOfFolder(tx: Tx, principal: Principal, from: VPath): Promise<void> {
     if (this.deps.database.dialect !== 'postgres' || from.length === 0) return;
     const source = await this.resolver.entry(tx, principal, from);
-    if (source.kind === 'folder') await this.deps.entries.lockTree(tx, source.id, 'postgres');
+    await this.deps.entries.lockOwnerTree(tx, principal.userId, 'postgres', source.kind === 'folder' ? 'exclusive' : 'shared');
   }
 
   /** Checks shared by MOVE and COPY (RFC 4918 9.8, 9.9). */

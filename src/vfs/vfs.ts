@@ -216,6 +216,7 @@ export class Vfs {
     const folder = await this.deps.database
       .transaction(async (tx) => {
         created.length = 0;
+        await this.deps.entries.lockOwnerTree(tx, principal.userId, this.deps.database.dialect, 'shared');
         if (options.parents) return this.makeParents(tx, principal, path, options, created);
         const { parent } = await this.resolver.parentFolder(tx, principal, path);
         await this.lockRules.assertCanModify(tx, principal, { covering: [parent.id] }, options.lockTokens);
@@ -253,6 +254,8 @@ export class Vfs {
     let freed: BlobRecord[] = [];
     const entry = await this.deps.database
       .transaction(async (tx) => {
+        // Before the lookup: a move or a write that commits while this waits changes what is deleted.
+        await this.deps.entries.lockOwnerTree(tx, principal.userId, this.deps.database.dialect, 'exclusive');
         const target = await this.resolver.entry(tx, principal, path);
         options.precondition?.(target);
         await this.lockRules.assertCanModify(

@@ -60,6 +60,8 @@ export class Writes {
     let result: { entry: Entry; created: boolean };
     try {
       result = await this.deps.database.transaction(async (tx) => {
+        // Shared: writes never wait for each other, only for a delete, folder move or copy.
+        await this.deps.entries.lockOwnerTree(tx, principal.userId, this.deps.database.dialect, 'shared');
         const found = await this.resolver.target(tx, principal, path);
         const parent = found.parent;
         const mtime = options.mtime ?? now;

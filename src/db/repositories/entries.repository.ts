@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Entry, EntryKind, SortDirection, SortField } from '../../core/index.js';
 import type { Tx } from '../database.js';
+import type { SqlDialectName } from '../dialect.js';
 import { EntryNameTakenError } from '../errors.js';
 import { batchesOf } from './batches.js';
 import { toEntry, type EntryRow } from './entry-row.js';
@@ -20,8 +21,12 @@ import {
 export type { Bounds, NameSearch } from './entry-search.js';
 export { MAX_TREE_DEPTH, type CutOffEntry, type SubtreeSummary } from './entry-walks.js';
 
+/** How a transaction holds its tree's lock: see EntryRepository.lockTree. */
+export type TreeLockMode = 'shared' | 'exclusive';
+
 /** The first key of PostgreSQL advisory locks on a whole tree (the second is the owner's id). */
 const TREE_LOCK_CLASS = 0x7472_6565; // 'tree'
+const ADVISORY_LOCK: Record<TreeLockMode, string> = { shared: 'pg_advisory_xact_lock_shared', exclusive: 'pg_advisory_xact_lock' };
 
 const SORT_COLUMNS = { name: 'name', size: 'size', modified: 'mtime', created: 'ctime' } as const;
 
@@ -157,14 +162,26 @@ export class EntryRepository {
 
   /**
    * Serialises, on PostgreSQL, the transactions that change the shape of the tree holding
-   * `entryId` (folder moves and copies) until the caller's transaction ends: their checks
-   * (not into itself) and their updates must see one consistent tree, or two crossing moves
-   * both pass and form a cycle. Keyed by the tree's owner, so other users never wait. SQLite's
-   * BEGIN IMMEDIATE already serialises every writer.
+   * `entryId` until the caller's transaction ends: their checks (not into itself, what a
+   * subtree holds) and their updates must see one consistent tree, or two crossing moves both
+   * pass and form a cycle, and a delete sizes up a subtree that a move or a write then changes
+   * (usage drifts, a blob keeps a reference). Folder moves, copies and every delete take it
+   * `exclusive`; writes that only add or replace one entry take it `shared`, so they never
+   * wait for each other. Keyed by the tree's owner, so other users never wait. Taken before
+   * any other lock (rows, lock decisions) so that no two transactions wait on each other in
+   * opposite orders. SQLite's BEGIN IMMEDIATE already serialises every writer.
    */
-  async lockTree(tx: Tx, entryId: number, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  async lockTree(tx: Tx, entryId: number, dialect: SqlDialectName, mode: TreeLockMode = 'exclusive'): Promise<void> {
     if (dialect !== 'postgres') return;
-    await sql`select pg_advisory_xact_lock(${TREE_LOCK_CLASS}, cast(owner_id as integer)) from entries where id = ${entryId}`.execute(tx);
+    await sql`select ${sql.raw(ADVISORY_LOCK[mode])}(${TREE_LOCK_CLASS}, cast(owner_id as integer)) from entries where id = ${entryId}`.execute(
+      tx,
+    );
+  }
+
+  /** The same lock, by the owner's id (see lockTree). */
+  async lockOwnerTree(tx: Tx, ownerId: number, dialect: SqlDialectName, mode: TreeLockMode): Promise<void> {
+    if (dialect !== 'postgres') return;
+    await sql`select ${sql.raw(ADVISORY_LOCK[mode])}(${TREE_LOCK_CLASS}, ${ownerId}::int)`.execute(tx);
   }
 
   async setContent(tx: Tx, id: number, content: { size: number; blobId: string; mtime: number; etag: string }): Promise<void> {
