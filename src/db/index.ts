@@ -21,3 +21,4 @@ export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-
 export { SessionRepository, type SessionRecord } from './repositories/sessions.repository.js';
 export { UploadSessionRepository, type UploadSessionRecord, type NewUploadSession } from './repositories/upload-sessions.repository.js';
 export { ShareRepository, type ShareRecord, type ShareFields } from './repositories/shares.repository.js';
+export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from './repositories/shared-state.repository.js';

@@ -18,6 +18,8 @@ export interface Tables {
   upload_sessions: UploadSessionsTable;
   upload_chunks: UploadChunksTable;
   shares: SharesTable;
+  shared_versions: SharedVersionsTable;
+  throttles: ThrottlesTable;
 }
 
 export interface SettingsTable {
@@ -189,4 +191,19 @@ export interface SharesTable {
   revision: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
+}
+
+/** A counter bumped with every change of one kind (see the 20261207T0400_shared_state migration). */
+export interface SharedVersionsTable {
+  name: string;
+  version: number;
+}
+
+/** Failed attempts of one hashed throttle key in a fixed window. */
+export interface ThrottlesTable {
+  key: string;
+  failures: number;
+  window_ends: number;
+  last_failure: number;
+  expires_at: number;
 }

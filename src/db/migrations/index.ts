@@ -7,6 +7,7 @@ import { inlineBlobs } from './20261123T0400_inline_blobs.js';
 import { uploads } from './20261123T0500_uploads.js';
 import { shares } from './20261123T0600_shares.js';
 import { refreshGrace } from './20261123T0700_refresh_grace.js';
+import { sharedState } from './20261207T0400_shared_state.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -21,5 +22,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261123T0500_uploads': uploads(dialect),
     '20261123T0600_shares': shares(dialect),
     '20261123T0700_refresh_grace': refreshGrace(dialect),
+    '20261207T0400_shared_state': sharedState(dialect),
   };
 }
