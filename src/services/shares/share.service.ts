@@ -4,7 +4,6 @@ import {
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
-  RateLimitedError,
   formatPath,
   type EntryKind,
   type Principal,
