@@ -171,7 +171,8 @@ export class DavAccountService {
   /**
    * Checks Basic credentials (the user's email and an account password) and returns the
    * principal the request acts as. Unauthenticated for anything wrong, the same message for
-   * every case; RateLimited after too many failures from the account or the address.
+   * every case; RateLimited by the shared throttle (scope 'dav'): an address that failed too
+   * often, on this account or on any, waits; an address that has not failed is never refused.
    */
   async authenticate(email: string, password: string, clientAddress: string): Promise<Principal> {
     const attempt = await this.throttle.attempt('dav', email, clientAddress);
