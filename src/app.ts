@@ -1,7 +1,7 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { TokenSigner, loadSigningKey } from './auth/index.js';
+import { LoginThrottle, TokenSigner, loadSigningKey } from './auth/index.js';
 import { databaseUrlOf, type Config } from './config/index.js';
 import {
   BlobRepository,
@@ -18,6 +18,8 @@ import {
   UploadSessionRepository,
   UserRepository,
   JobRepository,
+  SharedVersionRepository,
+  ThrottleRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -33,6 +35,8 @@ import {
   UserService,
   type CreatedAdmin,
   MaintenanceJobs,
+  SharedVersions,
+  DatabaseThrottleStore,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -111,11 +115,22 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const userRepository = new UserRepository();
     const groupRepository = new GroupRepository();
     const policies = new PolicyRepository();
-    const settings = new ServerSettings(database, new SettingsRepository(), clock);
+    const versions = new SharedVersions(database, new SharedVersionRepository(), clock);
+    const settings = new ServerSettings(database, new SettingsRepository(), versions);
 
     let defaultPolicyId = 0;
-    const groups = new GroupService(database, groupRepository, clock);
-    const users = new UserService(database, userRepository, groupRepository, entries, clock, () => defaultPolicyId);
+    const groups = new GroupService(database, groupRepository, versions, clock);
+    const sessionRepository = new SessionRepository();
+    const users = new UserService(
+      database,
+      userRepository,
+      groupRepository,
+      entries,
+      sessionRepository,
+      versions,
+      clock,
+      () => defaultPolicyId,
+    );
     const bootstrap = new Bootstrap(database, policies, groups, users, clock);
     const policyList = await bootstrap.ensureDefaultPolicy();
     defaultPolicyId = policyList[0]!.id;
@@ -158,13 +173,18 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
     });
     const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
-    const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, { clock });
     const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
+    const throttle = loginThrottle(database, config, signingKey, clock);
+    const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, versions, throttle, {
+      clock,
+    });
     const signer = new TokenSigner(signingKey, { clock });
     // HKDF (RFC 5869): a download link can never be turned into a token, nor a token into a link.
     const downloadKey = new Uint8Array(hkdfSync('sha256', signingKey, '', 'cumulus signed download urls v1', 32));
-    const sessions = new SessionService(database, new SessionRepository(), userRepository, users, settings, signer, { clock });
-    const shares = new ShareService(database, new ShareRepository(), users, vfs, { clock, publicUrl: config.publicUrl });
+    const sessions = new SessionService(database, sessionRepository, userRepository, users, settings, signer, versions, throttle, {
+      clock,
+    });
+    const shares = new ShareService(database, new ShareRepository(), users, vfs, throttle, { clock, publicUrl: config.publicUrl });
     const uploads = new UploadService(
       database,
       new UploadSessionRepository(),
@@ -263,4 +283,25 @@ function wireJobs(
     log: { warn },
   });
   return { queue, runner, feed: new EventFeed(parts.events, queue, warn) };
+}
+
+/** The failed-password throttle every surface shares, its counts in the database; keys are HMACs under a key of their own. */
+function loginThrottle(database: Database, config: Config, signingKey: Uint8Array, clock: () => number): LoginThrottle {
+  const limits = config.auth.throttle;
+  const store = new DatabaseThrottleStore(database, new ThrottleRepository(), { clock, maxRows: limits.maxRows });
+  const key = new Uint8Array(hkdfSync('sha256', signingKey, '', 'cumulus throttle keys v1', 32));
+  return new LoginThrottle(
+    store,
+    key,
+    {
+      perAddress: limits.perAddress,
+      perAccountAddress: limits.perAccountAddress,
+      windowMs: limits.windowSeconds * 1000,
+      perAccount: limits.perAccount,
+      accountWindowMs: limits.accountWindowSeconds * 1000,
+      accountDelayMs: limits.accountDelaySeconds * 1000,
+      maxAccountDelayMs: limits.maxAccountDelaySeconds * 1000,
+    },
+    clock,
+  );
 }

@@ -14,3 +14,14 @@ export {
   type IssuedToken,
   type TokenSignerOptions,
 } from './tokens.js';
+export { VersionWatch } from './version-watch.js';
+export {
+  LoginThrottle,
+  DEFAULT_THROTTLE_LIMITS,
+  type ThrottleLimits,
+  type ThrottleStore,
+  type ThrottleRow,
+  type ThrottleFailure,
+  type ThrottledAttempt,
+} from './login-throttle.js';
+export { throttleNetwork } from './client-address.js';

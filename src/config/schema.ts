@@ -92,6 +92,28 @@ export const configSchema = z
       .object({
         /** The file holding the API token signing key; DATA/secrets/jwt.key (created on first start) otherwise. */
         jwtSecretFile: z.string().min(1).optional(),
+        /**
+         * Failed passwords (WebDAV, API sign-in, share passwords), counted in the database for
+         * every process: per address (IPv6 /64), per account from an address, per account.
+         */
+        throttle: z
+          .object({
+            /** Failures one address may make, on any account, per window; then 429 until the window ends. */
+            perAddress: z.coerce.number().int().min(1).default(30),
+            /** Failures on one account from one address per window; then that address waits for the window's end. */
+            perAccountAddress: z.coerce.number().int().min(1).default(10),
+            windowSeconds: z.coerce.number().int().min(1).default(300),
+            /** Failures on one account from all addresses per account window before addresses that failed on it wait... */
+            perAccount: z.coerce.number().int().min(1).default(20),
+            accountWindowSeconds: z.coerce.number().int().min(1).default(3600),
+            /** ...this long, doubled for every further `perAccount` failures, up to the maximum. */
+            accountDelaySeconds: z.coerce.number().int().min(0).default(2),
+            maxAccountDelaySeconds: z.coerce.number().int().min(0).default(300),
+            /** Most counter rows kept in the database; the sweep trims the oldest beyond it. */
+            maxRows: z.coerce.number().int().min(10).default(100_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

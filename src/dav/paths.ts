@@ -64,7 +64,6 @@ function decodeName(segment: string): string {
     throw new DavHeaderError(400, `The path segment ${JSON.stringify(segment)} is not valid UTF-8`);
   }
   if (name.includes('/')) throw new DavHeaderError(400, 'A name cannot contain an encoded "/" (%2F)');
-  if (name.includes('\\')) throw new DavHeaderError(400, 'A name cannot contain a backslash');
   if (name.includes('\0')) throw new DavHeaderError(400, 'A name cannot contain NUL');
   if (name === '.' || name === '..') throw new DavHeaderError(400, `The path cannot contain "${name}" segments`);
   try {

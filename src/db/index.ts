@@ -31,3 +31,4 @@ export {
   type JobListQuery,
   type JobSettlement,
 } from './repositories/jobs.repository.js';
+export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from './repositories/shared-state.repository.js';

@@ -19,6 +19,8 @@ export interface Tables {
   upload_chunks: UploadChunksTable;
   shares: SharesTable;
   jobs: JobsTable;
+  shared_versions: SharedVersionsTable;
+  throttles: ThrottlesTable;
 }
 
 export interface SettingsTable {
@@ -219,4 +221,19 @@ export interface JobsTable {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+}
+
+/** A counter bumped with every change of one kind (see the 20261207T0400_shared_state migration). */
+export interface SharedVersionsTable {
+  name: string;
+  version: number;
+}
+
+/** Failed attempts of one hashed throttle key in a fixed window. */
+export interface ThrottlesTable {
+  key: string;
+  failures: number;
+  window_ends: number;
+  last_failure: number;
+  expires_at: number;
 }

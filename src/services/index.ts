@@ -1,4 +1,12 @@
-export { UserService, normaliseEmail, MIN_PASSWORD_LENGTH, type NewUser, type UserChanges } from './users/user.service.js';
+export {
+  UserService,
+  normaliseEmail,
+  MIN_PASSWORD_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  type NewUser,
+  type UserChanges,
+  type ChangeContext,
+} from './users/user.service.js';
 export { UserNotFoundError, EmailTakenError, IncorrectPasswordError } from './users/user.errors.js';
 export { GroupService, BUILT_IN_GROUPS, type GroupChanges } from './groups/group.service.js';
 export { GroupNotFoundError, BuiltInGroupError, GroupInUseError } from './groups/group.errors.js';
@@ -30,3 +38,5 @@ export { ShareNotFoundError, IncorrectSharePasswordError, SharingNotAllowedError
 export { SHARE_GONE } from './shares/share.errors.js';
 export { type DownloadTake } from './shares/share.service.js';
 export { MaintenanceJobs, MAINTENANCE_JOBS, type MaintenanceDuties } from './maintenance/maintenance.jobs.js';
+export { SharedVersions, type SharedKind } from './shared-state/shared-versions.js';
+export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state/throttle-store.js';

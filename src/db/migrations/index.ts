@@ -9,6 +9,7 @@ import { shares } from './20261123T0600_shares.js';
 import { refreshGrace } from './20261123T0700_refresh_grace.js';
 import { jobs } from './20261207T0200_jobs.js';
 import { lockPrincipals } from './20261207T0500_lock_principals.js';
+import { sharedState } from './20261207T0400_shared_state.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -25,5 +26,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261123T0700_refresh_grace': refreshGrace(dialect),
     '20261207T0200_jobs': jobs(dialect),
     '20261207T0500_lock_principals': lockPrincipals(dialect),
+    '20261207T0400_shared_state': sharedState(dialect),
   };
 }

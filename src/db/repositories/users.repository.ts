@@ -41,6 +41,8 @@ export class UserRepository {
       status?: UserStatus;
       rootId?: number;
       now: number;
+      /** Compare-and-set: changes nothing unless the stored hash is still this one. */
+      ifPasswordHash?: string;
     },
   ): Promise<UserWithSecret | null> {
     const row = await tx
@@ -55,6 +57,7 @@ export class UserRepository {
         ...(fields.rootId !== undefined && { root_id: fields.rootId }),
       })
       .where('id', '=', id)
+      .$if(fields.ifPasswordHash !== undefined, (query) => query.where('password_hash', '=', fields.ifPasswordHash!))
       .returningAll()
       .executeTakeFirst();
     return row ? toUser(row) : null;

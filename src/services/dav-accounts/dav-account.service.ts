@@ -1,10 +1,9 @@
-import { CredentialCache, FailureThrottle, generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
+import { generatePassword, hashPassword, type LoginThrottle } from '../../auth/index.js';
 import {
   AlreadyExistsError,
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
-  RateLimitedError,
   UnauthenticatedError,
   formatPath,
   parsePath,
@@ -22,8 +21,12 @@ import {
 } from '../../db/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import type { ServerSettings } from '../settings/server-settings.service.js';
+import type { SharedVersions } from '../shared-state/shared-versions.js';
 import type { UserService } from '../users/user.service.js';
 import { DavAccountNotFoundError, WebDavNotAllowedError } from './dav-account.errors.js';
+import { DAV_PASSWORD_LENGTH, DavCredentials, KEY_ID_LENGTH, type ResolvedAccount } from './dav-credentials.js';
+
+export { DAV_PASSWORD_LENGTH } from './dav-credentials.js';
 
 /** An account as shown to its owner: never the password or its hash. */
 export interface DavAccount {
@@ -38,17 +41,11 @@ export interface DavAccount {
   readonly createdAt: number;
 }
 
-/** Cloudreve V4 contract 18.1: 32 characters from [0-9a-z]. */
-export const DAV_PASSWORD_LENGTH = 32;
 const DAV_PASSWORD_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-/** The password's first characters, stored in clear, find the account without trying the KDF on each. */
-const KEY_ID_LENGTH = 8;
 
 export interface DavAccountServiceOptions {
   readonly clock: () => number;
   readonly cacheTtlMs?: number;
-  readonly maxFailures?: number;
-  readonly failureWindowMs?: number;
 }
 
 /**
@@ -57,8 +54,7 @@ export interface DavAccountServiceOptions {
  * user's tree and may be read-only or expire. The login password never works over WebDAV.
  */
 export class DavAccountService {
-  private readonly cache: CredentialCache<number>;
-  private readonly throttle: FailureThrottle;
+  private readonly credentials: DavCredentials;
   private readonly lastTouched = new Map<number, number>();
 
   constructor(
@@ -68,10 +64,11 @@ export class DavAccountService {
     private readonly users: UserService,
     private readonly settings: ServerSettings,
     private readonly vfs: Vfs,
+    private readonly versions: SharedVersions,
+    private readonly throttle: LoginThrottle,
     private readonly options: DavAccountServiceOptions,
   ) {
-    this.cache = new CredentialCache(options.cacheTtlMs ?? 60_000, 10_000, options.clock);
-    this.throttle = new FailureThrottle(options.maxFailures ?? 10, options.failureWindowMs ?? 5 * 60_000, options.clock);
+    this.credentials = new DavCredentials(database, accounts, users, versions, options.clock, options.cacheTtlMs ?? 60_000);
   }
 
   /** Creates an account; the returned password is shown once and never stored in clear. */
@@ -156,7 +153,7 @@ export class DavAccountService {
     if (Object.keys(fields).length === 0) return this.present(record);
     let updated: DavAccountRecord | null;
     try {
-      updated = await this.database.transaction((tx) => this.accounts.update(tx, record.id, fields));
+      updated = await this.versions.transaction('auth', (tx) => this.accounts.update(tx, record.id, fields));
     } catch (error) {
       if (isUniqueViolation(error)) throw new AlreadyExistsError(`You already have a WebDAV account named "${name}"`);
       throw error;
@@ -167,54 +164,41 @@ export class DavAccountService {
 
   async revoke(id: number, userId?: number): Promise<void> {
     const record = await this.record(id, userId);
-    await this.database.transaction((tx) => this.accounts.delete(tx, record.id));
-    this.cache.forget((accountId) => accountId === record.id);
+    // The shared 'auth' counter moves with the deletion: every process drops the account within a second.
+    await this.versions.transaction('auth', (tx) => this.accounts.delete(tx, record.id));
   }
 
   /**
    * Checks Basic credentials (the user's email and an account password) and returns the
    * principal the request acts as. Unauthenticated for anything wrong, the same message for
-   * every case; RateLimited after too many failures from the account or the address.
+   * every case; RateLimited by the shared throttle (scope 'dav'): an address that failed too
+   * often, on this account or on any, waits; an address that has not failed is never refused.
    */
   async authenticate(email: string, password: string, clientAddress: string): Promise<Principal> {
-    const accountKey = `account:${email.trim().toLowerCase()}`;
-    const addressKey = `address:${clientAddress}`;
-    const wait = Math.max(this.throttle.retryAfter(accountKey), this.throttle.retryAfter(addressKey));
-    if (wait > 0) throw new RateLimitedError(wait);
-
-    const accountId = this.cache.get(email, password);
-    let record: DavAccountRecord | null = null;
-    if (accountId !== undefined) {
-      record = await this.database.read((db) => this.accounts.byId(db, accountId));
-    } else if (password.length === DAV_PASSWORD_LENGTH) {
-      const candidate = await this.database.read((db) => this.accounts.byKeyId(db, password.slice(0, KEY_ID_LENGTH)));
-      if (candidate && (await verifyPassword(password, candidate.secretHash))) record = candidate;
-    }
-    const principal = record ? await this.principalOf(record, email).catch(() => null) : null;
-    if (!record || !principal) {
-      this.throttle.fail(accountKey);
-      this.throttle.fail(addressKey);
+    const attempt = await this.throttle.attempt('dav', email, clientAddress);
+    const resolved = await this.credentials.verify(email, password);
+    const principal = resolved ? await this.principalOf(resolved, email).catch(() => null) : null;
+    if (!resolved || !principal) {
+      await attempt.failed();
       throw new UnauthenticatedError('Wrong WebDAV credentials. Use your email and a WebDAV account password, not your login password.');
     }
-    if (accountId === undefined) this.cache.set(email, password, record.id);
-    this.throttle.succeed(accountKey);
-    this.touch(record.id);
+    await attempt.succeeded();
+    this.touch(resolved.account.id);
     return principal;
   }
 
-  /** Null-free principal for a valid account of this email, or throws. */
-  private async principalOf(record: DavAccountRecord, email: string): Promise<Principal> {
+  /** The principal of a valid account of this email, or throws. */
+  private async principalOf({ account, user, group }: ResolvedAccount, email: string): Promise<Principal> {
     const now = this.options.clock();
-    if (record.expiresAt !== null && record.expiresAt <= now) throw new UnauthenticatedError('This WebDAV account has expired');
-    const { user, group } = await this.users.withGroup(record.userId);
+    if (account.expiresAt !== null && account.expiresAt <= now) throw new UnauthenticatedError('This WebDAV account has expired');
     if (user.email !== email.trim().toLowerCase()) throw new UnauthenticatedError('Wrong WebDAV credentials');
     if (!group.permissions.webdav) throw new ForbiddenError('WebDAV is not enabled for this group');
     const switches = await this.settings.switches();
     return this.users.principalFor(user, {
-      rootId: record.rootId,
-      readOnly: record.readOnly || switches.readOnly,
-      label: `dav:${record.id}`,
-      lockHolder: `dav:${record.id}`,
+      rootId: account.rootId,
+      readOnly: account.readOnly || switches.readOnly,
+      label: `dav:${account.id}`,
+      lockHolder: `dav:${account.id}`,
       group,
     });
   }

@@ -1,6 +1,7 @@
 import { AlreadyExistsError, InvalidArgumentError, type Group, type GroupPermissions } from '../../core/index.js';
 import { isForeignKeyViolation, isUniqueViolation, type Database, type GroupRepository } from '../../db/index.js';
 import { BuiltInGroupError, GroupInUseError, GroupNotFoundError } from './group.errors.js';
+import type { SharedVersions } from '../shared-state/shared-versions.js';
 
 export const BUILT_IN_GROUPS = { admin: 'Admin', user: 'User', anonymous: 'Anonymous' } as const;
 
@@ -19,6 +20,8 @@ export class GroupService {
   constructor(
     private readonly database: Database,
     private readonly groups: GroupRepository,
+    /** Changes to a group's rights move the shared 'auth' counter: cached credentials of its members follow within a second. */
+    private readonly versions: SharedVersions,
     private readonly clock: () => number,
   ) {}
 
@@ -46,7 +49,7 @@ export class GroupService {
     const inUse = (members: number) =>
       new GroupInUseError(members, `${members} user(s) still belong to the group "${group.name}"; move them to another group first`);
     try {
-      await this.database.transaction(async (tx) => {
+      await this.versions.transaction('auth', async (tx) => {
         const members = await this.groups.countMembers(tx, group.id);
         if (members > 0) throw inUse(members);
         if (!(await this.groups.delete(tx, group.id))) throw new GroupNotFoundError(`Group #${group.id} was removed meanwhile`);
@@ -100,7 +103,7 @@ export class GroupService {
     // Nothing to change is no statement at all (an UPDATE needs a column to set).
     if (Object.keys(fields).length === 0) return group;
     try {
-      const updated = await this.database.transaction((tx) => this.groups.update(tx, group.id, fields));
+      const updated = await this.versions.transaction('auth', (tx) => this.groups.update(tx, group.id, fields));
       if (!updated) throw new GroupNotFoundError(`Group #${group.id} was removed meanwhile`);
       return updated;
     } catch (error) {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { FailureThrottle, encodeId, type TokenSigner } from '../../auth/index.js';
-import { ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, type Principal, type User } from '../../core/index.js';
+import { encodeId, type LoginThrottle, type TokenSigner } from '../../auth/index.js';
+import { ConflictError, ForbiddenError, UnauthenticatedError, type Group, type Principal, type User } from '../../core/index.js';
 import type { Database, SessionRecord, SessionRepository, Tx, UserRepository, UserWithSecret } from '../../db/index.js';
 import type { ServerSettings } from '../settings/server-settings.service.js';
+import type { SharedVersions } from '../shared-state/shared-versions.js';
 import type { UserService } from '../users/user.service.js';
 import { IncorrectPasswordError } from '../users/user.errors.js';
 import { AccountDisabledError, InvalidCredentialsError, SessionNotFoundError, TokenRejectedError } from './session.errors.js';
@@ -25,11 +26,6 @@ export interface Authentication {
 export interface SessionServiceOptions {
   readonly clock: () => number;
   readonly newId?: () => string;
-  /** Failed logins allowed per account and per client address within the window. */
-  readonly maxFailures?: number;
-  readonly failureWindowMs?: number;
-  /** How long a checked access token's user and session are trusted without a query. */
-  readonly cacheMs?: number;
 }
 
 /** What the service needs to know of the client signing in, for throttling and the session list. */
@@ -65,9 +61,9 @@ const KEEP_EXPIRED_MS = 24 * 3600_000;
  * victim after the thief) revokes the whole family, including its access tokens.
  */
 export class SessionService {
-  private readonly throttle: FailureThrottle;
   private readonly newId: () => string;
-  private readonly cache = new Map<string, { value: Authentication; until: number }>();
+  /** Checked access tokens' sessions, trusted while the shared 'auth' counter stays as it was. */
+  private readonly cache = new Map<string, { user: User; group: Group; version: number }>();
   private nextSweep = 0;
 
   constructor(
@@ -77,9 +73,10 @@ export class SessionService {
     private readonly users: UserService,
     private readonly settings: ServerSettings,
     private readonly signer: TokenSigner,
+    private readonly versions: SharedVersions,
+    private readonly throttle: LoginThrottle,
     private readonly options: SessionServiceOptions,
   ) {
-    this.throttle = new FailureThrottle(options.maxFailures ?? 10, options.failureWindowMs ?? 5 * 60_000, options.clock);
     this.newId = options.newId ?? randomUUID;
   }
 
@@ -89,19 +86,19 @@ export class SessionService {
    * failures from the account or the address (then the password is not even checked).
    */
   async login(email: string, password: string, client: ClientInfo): Promise<{ user: User; tokens: TokenPair }> {
-    const keys = this.throttleKeys(email, client, 'sign-in');
+    const attempt = await this.throttle.attempt('login', email, client.address, tooMany('failed sign-in attempts'));
     let user: User;
     try {
       user = await this.users.authenticate(email, password);
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
-        for (const key of keys) this.throttle.fail(key);
+        await attempt.failed();
         throw new InvalidCredentialsError();
       }
       if (error instanceof ForbiddenError) throw new AccountDisabledError();
       throw error;
     }
-    this.throttle.succeed(keys[0]!);
+    await attempt.succeeded();
     const record = await this.database.read((db) => this.userRecords.byId(db, user.id));
     if (!record) throw new InvalidCredentialsError();
     await this.sweep();
@@ -157,10 +154,12 @@ export class SessionService {
       }
       // Not the current token: a replaced one came back. Whoever holds the family now, it is compromised.
       await this.sessions.revoke(tx, session.id, 'reuse', now);
+      // Every process forgets the session within a second (a rotation alone changes nothing they cache).
+      await this.versions.bump(tx, 'auth');
       return null;
     });
     if (!rotated) {
-      this.cache.delete(session.id);
+      this.versions.changed();
       throw new TokenRejectedError(
         'Failed to issue token pair: this refresh token was already used, so the session has been ended for safety; sign in again',
       );
@@ -172,8 +171,7 @@ export class SessionService {
   async signOut(refreshToken: string): Promise<void> {
     const claims = await this.signer.verify(refreshToken);
     if (!claims || claims.type !== 'refresh') throw new TokenRejectedError('The refresh token is not valid');
-    await this.database.transaction((tx) => this.sessions.revoke(tx, claims.sessionId, 'sign-out', this.options.clock()));
-    this.cache.delete(claims.sessionId);
+    await this.versions.transaction('auth', (tx) => this.sessions.revoke(tx, claims.sessionId, 'sign-out', this.options.clock()));
   }
 
   /**
@@ -184,18 +182,22 @@ export class SessionService {
    * state hash; the answer is that token pair (its old refresh token no longer refreshes).
    */
   async changePassword(auth: Authentication, currentPassword: string, newPassword: string, client: ClientInfo): Promise<TokenPair> {
-    const keys = this.throttleKeys(auth.user.email, client, 'password');
+    const attempt = await this.throttle.attempt(
+      'login',
+      auth.user.email,
+      client.address,
+      tooMany('wrong passwords for this account or from this address'),
+    );
     let tokens: TokenPair;
     try {
       tokens = await this.users.changePassword(auth.user.id, currentPassword, newPassword, (tx, user) =>
         this.reissue(tx, user, auth.sessionId),
       );
     } catch (error) {
-      if (error instanceof IncorrectPasswordError) for (const key of keys) this.throttle.fail(key);
+      if (error instanceof IncorrectPasswordError) await attempt.failed();
       throw error;
     }
-    this.throttle.succeed(keys[0]!);
-    this.forget(auth.user.id, auth.sessionId);
+    await attempt.succeeded();
     return tokens;
   }
 
@@ -208,28 +210,28 @@ export class SessionService {
   /** Ends one of the caller's own live sessions (theirs included); SessionNotFound for any other id. */
   async end(auth: Authentication, sessionId: string): Promise<void> {
     const now = this.options.clock();
-    const ended = await this.database.transaction((tx) =>
+    const ended = await this.versions.transaction('auth', (tx) =>
       this.sessions.revokeOfUser(tx, sessionId, auth.user.id, 'ended from the session list', now),
     );
     if (!ended) throw new SessionNotFoundError();
-    this.cache.delete(sessionId);
   }
 
   /** Ends every live session of the caller but their own; how many it ended. */
   async endOthers(auth: Authentication): Promise<number> {
     const now = this.options.clock();
-    const count = await this.database.transaction((tx) =>
+    return this.versions.transaction('auth', (tx) =>
       this.sessions.revokeOthersOfUser(tx, auth.user.id, auth.sessionId, 'ended from the session list', now),
     );
-    this.forget(auth.user.id, auth.sessionId);
-    return count;
   }
 
   /** Ends every session of a user (a password change, an administrator's action). */
   async revokeAll(userId: number, reason: string): Promise<number> {
-    const count = await this.database.transaction((tx) => this.sessions.revokeAllOfUser(tx, userId, reason, this.options.clock()));
-    this.forget(userId);
-    return count;
+    return this.versions.transaction('auth', (tx) => this.revokeAllIn(tx, userId, reason));
+  }
+
+  /** Ends every session of a user inside the caller's transaction (which must bump 'auth'). */
+  revokeAllIn(tx: Tx, userId: number, reason: string): Promise<number> {
+    return this.sessions.revokeAllOfUser(tx, userId, reason, this.options.clock());
   }
 
   /**
@@ -241,23 +243,27 @@ export class SessionService {
     const claims = await this.signer.verify(bearer);
     if (!claims) return null;
     if (claims.type !== 'access') throw new TokenRejectedError('Invalid token type: send the access token, not the refresh token');
-    const now = this.options.clock();
-    const cached = this.cache.get(claims.sessionId);
-    if (cached && cached.until > now) return cached.value;
-    const found = await this.database.read(async (db) => {
-      const session = await this.sessions.byId(db, claims.sessionId);
-      if (!session || session.revokedAt !== null) return null;
-      const user = await this.userRecords.byId(db, session.userId);
-      return user && user.status === 'active' && encodeId('user', user.id) === claims.subject ? user : null;
-    });
-    if (!found) return null;
-    const { passwordHash: _secret, ...user } = found;
-    const switches = await this.settings.switches();
-    const principal = await this.users.principalFor(user, { readOnly: switches.readOnly, label: `api:${user.id}` });
-    const value: Authentication = { user, principal, sessionId: claims.sessionId };
-    if (this.cache.size >= 10_000) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(claims.sessionId, { value, until: now + (this.options.cacheMs ?? 2000) });
-    return value;
+    // The counter before the rows: rows read after it are at least as new as it says.
+    const version = await this.versions.current('auth');
+    let cached = this.cache.get(claims.sessionId);
+    if (cached?.version !== version || encodeId('user', cached.user.id) !== claims.subject) {
+      this.cache.delete(claims.sessionId);
+      const found = await this.database.read(async (db) => {
+        const session = await this.sessions.byId(db, claims.sessionId);
+        if (!session || session.revokedAt !== null) return null;
+        const user = await this.userRecords.byId(db, session.userId);
+        return user && user.status === 'active' && encodeId('user', user.id) === claims.subject ? user : null;
+      });
+      if (!found) return null;
+      const { passwordHash: _secret, ...user } = found;
+      cached = { user, group: await this.users.groupOf(user), version };
+      if (this.cache.size >= 10_000) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(claims.sessionId, cached);
+    }
+    // Read-only mode follows the settings counter, not the session's: derived per request.
+    const { readOnly } = await this.settings.switches();
+    const principal = await this.users.principalFor(cached.user, { group: cached.group, readOnly, label: `api:${cached.user.id}` });
+    return { user: cached.user, principal, sessionId: claims.sessionId };
   }
 
   /**
@@ -280,22 +286,6 @@ export class SessionService {
     return tokens;
   }
 
-  /** Throttle keys of an attempt on an account from an address; RateLimited at once when either has failed too often. */
-  private throttleKeys(email: string, client: ClientInfo, what: 'sign-in' | 'password'): [string, string] {
-    const keys: [string, string] = [`account:${email.trim().toLowerCase()}`, `address:${client.address}`];
-    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
-    if (wait > 0) {
-      const attempts = what === 'sign-in' ? 'failed sign-in attempts' : 'wrong passwords for this account or from this address';
-      throw new RateLimitedError(wait, `Too many ${attempts}; try again in ${wait} seconds`);
-    }
-    return keys;
-  }
-
-  /** Drops the cached authentications of a user's sessions (but `keep`), so their ending takes effect at once. */
-  private forget(userId: number, keep?: string): void {
-    for (const [id, entry] of this.cache) if (entry.value.user.id === userId && id !== keep) this.cache.delete(id);
-  }
-
   private async issue(user: UserWithSecret, sessionId: string, tokenId: string): Promise<TokenPair> {
     const subject = encodeId('user', user.id);
     const access = await this.signer.issueAccess({ subject, sessionId });
@@ -315,6 +305,10 @@ export class SessionService {
     this.nextSweep = now + 3600_000;
     await this.database.transaction((tx) => this.sessions.deleteExpired(tx, now - KEEP_EXPIRED_MS)).catch(() => undefined);
   }
+}
+
+function tooMany(attempts: string): (seconds: number) => string {
+  return (seconds) => `Too many ${attempts}; try again in ${seconds} seconds`;
 }
 
 function presentSession(row: SessionRecord, callerSessionId: string): ActiveSession {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../core/index.js';
 import type { Database, SettingsRepository } from '../../db/index.js';
+import type { SharedVersions } from '../shared-state/shared-versions.js';
 
 /** Server-wide switches an administrator flips at run time. */
 export interface ServerSwitches {
@@ -19,22 +20,23 @@ const KEYS: Record<keyof ServerSwitches, string> = {
 };
 
 /**
- * Reads switches from the settings table, cached for a second or two so that a request
- * costs no query while several nodes still converge quickly on a change.
+ * Reads switches from the settings table. The value is kept while the shared 'settings'
+ * counter stays as it was (read at most once a second), so a request costs no query and a
+ * change made by any process reaches every process within a second.
  */
 export class ServerSettings {
-  private cached: { value: ServerSwitches; until: number } | null = null;
+  private cached: { value: ServerSwitches; version: number } | null = null;
 
   constructor(
     private readonly database: Database,
     private readonly settings: SettingsRepository,
-    private readonly clock: () => number,
-    private readonly cacheMs = 2000,
+    private readonly versions: SharedVersions,
   ) {}
 
   async switches(): Promise<ServerSwitches> {
-    const now = this.clock();
-    if (this.cached && this.cached.until > now) return this.cached.value;
+    // The counter first: switches read after it are at least as new as it says.
+    const version = await this.versions.current('settings');
+    if (this.cached?.version === version) return this.cached.value;
     const value = await this.database.read(async (db) => {
       const out: Record<string, boolean> = {};
       for (const [field, key] of Object.entries(KEYS)) {
@@ -43,19 +45,18 @@ export class ServerSettings {
       }
       return out as unknown as ServerSwitches;
     });
-    this.cached = { value, until: now + this.cacheMs };
+    this.cached = { value, version };
     return value;
   }
 
   async update(changes: Partial<ServerSwitches>): Promise<ServerSwitches> {
-    await this.database.transaction(async (tx) => {
+    await this.versions.transaction('settings', async (tx) => {
       for (const [field, value] of Object.entries(changes)) {
         const key = KEYS[field as keyof ServerSwitches];
         if (!key) throw new InvalidArgumentError(`Unknown setting ${field}`);
         await this.settings.set(tx, key, String(Boolean(value)));
       }
     });
-    this.cached = null;
     return this.switches();
   }
 

@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { FailureThrottle, generatePassword } from '../../auth/index.js';
+import { generatePassword, type LoginThrottle } from '../../auth/index.js';
 import {
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
-  RateLimitedError,
   formatPath,
   type EntryKind,
   type Principal,
@@ -86,10 +85,6 @@ export interface ShareServiceOptions {
   readonly publicUrl?: string;
   /** A new link key; random by default (KEY_LENGTH characters of [0-9A-Za-z]). */
   readonly newKey?: () => string;
-  /** Wrong passwords per share, and per address, before guessing waits (10 by default)... */
-  readonly maxFailures?: number;
-  /** ...within this window (5 minutes by default), as for sign-ins. */
-  readonly failureWindowMs?: number;
 }
 
 /** 20 characters of 62: about 119 bits, so links cannot be found by guessing. */
@@ -110,7 +105,6 @@ const MAX_DOWNLOADS = 2 ** 31 - 1;
  * id, so renames and moves keep it; deleting the entry deletes the share.
  */
 export class ShareService {
-  private readonly throttle: FailureThrottle;
   private readonly newKey: () => string;
 
   constructor(
@@ -118,9 +112,10 @@ export class ShareService {
     private readonly shares: ShareRepository,
     private readonly users: UserService,
     private readonly vfs: Vfs,
+    /** Password guesses, shared by every process: per address, per share from an address, per share. */
+    private readonly throttle: LoginThrottle,
     private readonly options: ShareServiceOptions,
   ) {
-    this.throttle = new FailureThrottle(options.maxFailures ?? 10, options.failureWindowMs ?? 5 * 60_000, options.clock);
     this.newKey = options.newKey ?? (() => generatePassword(KEY_LENGTH, KEY_ALPHABET));
   }
 
@@ -191,7 +186,7 @@ export class ShareService {
     const unlocked =
       share.password === null ||
       visitor.userId === share.ownerId ||
-      (given ? this.guess(record.id, share.password, given, visitor) : false);
+      (given ? await this.guess(record.id, share.password, given, visitor) : false);
     if (visitor.countViews) await this.database.transaction((tx) => this.shares.addView(tx, record.id));
     return { share: visitor.countViews ? { ...share, views: share.views + 1 } : share, owner, unlocked };
   }
@@ -205,7 +200,7 @@ export class ShareService {
    */
   async open(key: string, password: string | null, visitor: ShareVisitor): Promise<OpenedShare> {
     const { record, share, owner } = await this.live(key);
-    if (share.password !== null && !(password && this.guess(record.id, share.password, password, visitor))) {
+    if (share.password !== null && !(password && (await this.guess(record.id, share.password, password, visitor)))) {
       throw new IncorrectSharePasswordError();
     }
     const principal = await this.users.principalFor(owner, {
@@ -306,16 +301,23 @@ export class ShareService {
   }
 
   /**
-   * Checks a password guess, throttled per share and per address as sign-ins are: after too
-   * many wrong ones, RateLimited until the window passes, the right password included. A right
-   * guess clears nothing: others' wrong guesses on the share still count.
+   * Checks a password guess, throttled as sign-ins are (LoginThrottle, scope 'share'): an
+   * address that guessed wrong too often, on this share or on any, is refused (RateLimited)
+   * for the window, the right password included; a visitor from an address that has not
+   * been guessing is never refused because others guessed.
    */
-  private guess(shareId: number, expected: string, given: string, visitor: ShareVisitor): boolean {
-    const keys = [`share:${shareId}`, `address:${visitor.address}`];
-    const wait = Math.max(...keys.map((key) => this.throttle.retryAfter(key)));
-    if (wait > 0) throw new RateLimitedError(wait, `Too many wrong share passwords; try again in ${wait} seconds`);
-    if (samePassword(expected, given)) return true;
-    for (const key of keys) this.throttle.fail(key);
+  private async guess(shareId: number, expected: string, given: string, visitor: ShareVisitor): Promise<boolean> {
+    const attempt = await this.throttle.attempt(
+      'share',
+      `share:${shareId}`,
+      visitor.address,
+      (seconds) => `Too many wrong share passwords; try again in ${seconds} seconds`,
+    );
+    if (samePassword(expected, given)) {
+      await attempt.succeeded();
+      return true;
+    }
+    await attempt.failed();
     return false;
   }
 

@@ -16,11 +16,13 @@ import {
   type Database,
   type EntryRepository,
   type GroupRepository,
+  type SessionRepository,
   type Tx,
   type UserRepository,
   type UserWithSecret,
 } from '../../db/index.js';
 import { GroupNotFoundError } from '../groups/group.errors.js';
+import type { SharedVersions } from '../shared-state/shared-versions.js';
 import { EmailTakenError, IncorrectPasswordError, UserNotFoundError } from './user.errors.js';
 
 export interface NewUser {
@@ -32,6 +34,8 @@ export interface NewUser {
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
+/** The longest password sign-in accepts (the API's schema), so none set elsewhere is unusable. */
+export const MAX_PASSWORD_LENGTH = 128;
 
 /** What an administrator may change about a user at once; fields left out stay as they are. */
 export interface UserChanges {
@@ -41,6 +45,13 @@ export interface UserChanges {
   readonly status?: UserStatus;
   /** Group name or id. */
   readonly group?: string | number;
+}
+
+/** Whose change it is: an administrator changing their own account keeps the session they act from. */
+export interface ChangeContext {
+  readonly keepSessionId?: string;
+  /** Why the user's sessions end, in their session list ("disabled by an administrator"). */
+  readonly by?: string;
 }
 
 export interface UserServiceOptions {
@@ -58,6 +69,8 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly groups: GroupRepository,
     private readonly entries: EntryRepository,
+    private readonly sessions: SessionRepository,
+    private readonly versions: SharedVersions,
     private readonly clock: () => number,
     private readonly defaultPolicyId: () => number,
     options: UserServiceOptions = {},
@@ -118,17 +131,24 @@ export class UserService {
     }
   }
 
-  /** Applies several changes in one transaction: all of them or, on any refusal, none. */
-  async update(id: number, changes: UserChanges): Promise<User> {
-    const user = await this.getWithSecret(id);
+  /**
+   * Applies several changes in one transaction: all of them or, on any refusal, none. The one
+   * path for every surface (admin API, CLI): disabling the account or setting its password ends
+   * every session of the user (but `context.keepSessionId`) in the same transaction, and the
+   * shared 'auth' counter moves with it, so every process drops its cached sessions and WebDAV
+   * credentials of the user within a second. Enabling never revives an ended session.
+   */
+  async update(emailOrId: string | number, changes: UserChanges, context: ChangeContext = {}): Promise<User> {
+    const user = await this.getWithSecret(emailOrId);
     const email = changes.email === undefined ? undefined : normaliseEmail(changes.email);
     const displayName = changes.displayName === undefined ? undefined : validateDisplayName(changes.displayName);
     if (changes.password !== undefined) validatePassword(changes.password);
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
+    const disabling = changes.status !== undefined && changes.status !== 'active';
     try {
-      const updated = await this.database.transaction(async (tx) => {
+      const updated = await this.versions.transaction('auth', async (tx) => {
         const group = changes.group === undefined ? undefined : await this.findGroup(tx, changes.group);
-        return this.users.update(tx, user.id, {
+        const row = await this.users.update(tx, user.id, {
           displayName,
           email: email === user.email ? undefined : email,
           passwordHash,
@@ -136,8 +156,15 @@ export class UserService {
           groupId: group?.id,
           now: this.clock(),
         });
+        if (row && (disabling || passwordHash !== undefined)) {
+          const reason = `${disabling ? 'disabled' : 'password reset'} by ${context.by ?? 'an administrator'}`;
+          const now = this.clock();
+          if (context.keepSessionId === undefined) await this.sessions.revokeAllOfUser(tx, user.id, reason, now);
+          else await this.sessions.revokeOthersOfUser(tx, user.id, context.keepSessionId, reason, now);
+        }
+        return row;
       });
-      if (!updated) throw new UserNotFoundError(`No user #${id}`);
+      if (!updated) throw new UserNotFoundError(`No user #${user.id}`);
       return withoutSecret(updated);
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError(`A user with the email ${email} already exists`);
@@ -158,12 +185,8 @@ export class UserService {
     return this.database.read((db) => this.users.count(db));
   }
 
-  async setPassword(emailOrId: string | number, password: string): Promise<User> {
-    validatePassword(password);
-    const user = await this.getWithSecret(emailOrId);
-    const passwordHash = await hashPassword(password);
-    const updated = await this.database.transaction((tx) => this.users.update(tx, user.id, { passwordHash, now: this.clock() }));
-    return withoutSecret(updated!);
+  async setPassword(emailOrId: string | number, password: string, context: ChangeContext = {}): Promise<User> {
+    return this.update(emailOrId, { password }, context);
   }
 
   /**
@@ -181,28 +204,21 @@ export class UserService {
     const user = await this.getWithSecret(id);
     if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new IncorrectPasswordError();
     const passwordHash = await hashPassword(newPassword);
-    return this.database.transaction(async (tx) => {
-      // Another change committed since the check (from another device): the check no longer holds.
-      const latest = await this.users.byId(tx, id);
-      if (latest?.passwordHash !== user.passwordHash) throw new ConflictError('The password was changed meanwhile; try again');
-      const updated = await this.users.update(tx, id, { passwordHash, now: this.clock() });
-      return alongside(tx, updated!);
+    return this.versions.transaction('auth', async (tx) => {
+      // Compare-and-set: another change committed since the check (from another device) means
+      // the check no longer holds. One statement, so two changes at once cannot both pass it.
+      const updated = await this.users.update(tx, id, { passwordHash, now: this.clock(), ifPasswordHash: user.passwordHash });
+      if (!updated) throw new ConflictError('The password was changed meanwhile; try again');
+      return alongside(tx, updated);
     });
   }
 
-  async setStatus(emailOrId: string | number, status: UserStatus): Promise<User> {
-    const user = await this.getWithSecret(emailOrId);
-    const updated = await this.database.transaction((tx) => this.users.update(tx, user.id, { status, now: this.clock() }));
-    return withoutSecret(updated!);
+  async setStatus(emailOrId: string | number, status: UserStatus, context: ChangeContext = {}): Promise<User> {
+    return this.update(emailOrId, { status }, context);
   }
 
   async setGroup(emailOrId: string | number, group: string | number): Promise<User> {
-    const user = await this.getWithSecret(emailOrId);
-    const updated = await this.database.transaction(async (tx) => {
-      const target = await this.findGroup(tx, group);
-      return this.users.update(tx, user.id, { groupId: target.id, now: this.clock() });
-    });
-    return withoutSecret(updated!);
+    return this.update(emailOrId, { group });
   }
 
   /** Checks a login password; the same error whether the email or the password is wrong. */
@@ -294,7 +310,9 @@ function validatePassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new InvalidArgumentError(`A password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
   }
-  if (password.length > 1024) throw new InvalidArgumentError('A password cannot be longer than 1024 characters');
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw new InvalidArgumentError(`A password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
+  }
 }
 
 function withoutSecret(user: UserWithSecret): User {

@@ -86,19 +86,21 @@ export const adminUserRoutes = [
       if (self && group && !group.permissions.admin) {
         throw new ApiError(CODES.ownGroup, `You cannot move yourself to "${group.name}", a group without the admin permission`);
       }
-      const disabling = body.status === 'manual_banned';
-      const user = await deps.users.update(id, {
-        email: body.email,
-        displayName: body.nickname,
-        password: body.password,
-        group: group?.id,
-        status: body.status === undefined ? undefined : disabling ? 'disabled' : 'active',
-      });
-      // A disabled account, or one whose password an administrator reset, is signed out
-      // everywhere at once. Resetting your own password here ends your other sessions at their
-      // next refresh (their tokens carry the old credentials' hash); PATCH /user/setting ends them at once.
-      if (disabling) await deps.sessions.revokeAll(id, 'disabled by an administrator');
-      else if (body.password !== undefined && !self) await deps.sessions.revokeAll(id, 'password reset by an administrator');
+      // The CLI's path too: disabling or a password reset ends the user's sessions and cached
+      // WebDAV credentials everywhere, in the change's transaction. Resetting your own
+      // password here keeps the session you act from (its refresh token still carries the old
+      // credentials' hash, so it ends at its next refresh); PATCH /user/setting keeps it going.
+      const user = await deps.users.update(
+        id,
+        {
+          email: body.email,
+          displayName: body.nickname,
+          password: body.password,
+          group: group?.id,
+          status: body.status === undefined ? undefined : body.status === 'manual_banned' ? 'disabled' : 'active',
+        },
+        { keepSessionId: self ? auth!.sessionId : undefined },
+      );
       return presentAdminUser(user, group ?? (await deps.users.groupOf(user)));
     },
   }),

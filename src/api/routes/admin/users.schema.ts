@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH } from '../../../services/index.js';
 import { paginationSchema } from '../../pagination.js';
 
 const email = z
@@ -23,7 +24,7 @@ export const listUsersBody = z
 /** Creating a user: the group is the built-in User group when left out. Unknown fields are refused. */
 export const createUserBody = z.strictObject({
   email,
-  password: z.string().min(1),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
   nickname: z.string().optional(),
   group_id: groupId.optional(),
 });
@@ -36,7 +37,7 @@ export const createUserBody = z.strictObject({
 export const updateUserBody = z.strictObject({
   email: email.optional(),
   nickname: z.string().optional(),
-  password: z.string().min(1).optional(),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH).optional(),
   group_id: groupId.optional(),
   status: z.enum(['active', 'manual_banned']).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH } from '../../../services/index.js';
 
 const email = z
   .string()
@@ -13,7 +14,7 @@ export const prepareResponse = z.object({ webauthn_enabled: z.boolean(), passwor
 /** Contract 5.3. `ticket` and `captcha` are accepted and ignored: this server asks for no captcha. */
 export const loginBody = z.object({
   email,
-  password: z.string().min(4).max(128),
+  password: z.string().min(4).max(MAX_PASSWORD_LENGTH),
   ticket: z.string().optional(),
   captcha: z.string().optional(),
 });
