@@ -83,6 +83,7 @@ export class LockRepository {
         select id, parent_id, 0 from entries where id = ${entryId}
         union all
         select e.id, e.parent_id, up.depth + 1 from entries e join up on e.id = up.parent_id
+        where up.depth < ${MAX_TREE_DEPTH}
       )
       select l.* from locks l join up on l.entry_id = up.id
       where l.expires_at > ${now} and (up.depth = 0 or l.depth = 'infinity')`.execute(tx);
@@ -102,10 +103,11 @@ export class LockRepository {
 
   private async tokensAtOrBelow(tx: Tx, entryId: number, now: number): Promise<string[]> {
     const result = await sql<{ token: string }>`
-      with recursive up(token, id) as (
-        select token, entry_id from locks where expires_at > ${now}
+      with recursive up(token, id, depth) as (
+        select token, entry_id, 0 from locks where expires_at > ${now}
         union all
-        select up.token, e.parent_id from up join entries e on e.id = up.id where e.parent_id is not null
+        select up.token, e.parent_id, up.depth + 1 from up join entries e on e.id = up.id
+        where e.parent_id is not null and up.depth < ${MAX_TREE_DEPTH}
       )
       select distinct token from up where id = ${entryId}`.execute(tx);
     return result.rows.map((row) => row.token);
