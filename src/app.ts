@@ -24,6 +24,7 @@ import {
   Doctor,
   GarbageCollector,
   GroupService,
+  ServerKeyCheck,
   ServerSettings,
   SessionService,
   ShareService,
@@ -142,6 +143,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, { clock });
     const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
+    await new ServerKeyCheck(database, new SettingsRepository()).verify(
+      signingKey,
+      config.auth.jwtSecretFile ?? path.join(config.dataDir, 'secrets', 'jwt.key'),
+    );
     const signer = new TokenSigner(signingKey, { clock });
     // HKDF (RFC 5869): a download link can never be turned into a token, nor a token into a link.
     const downloadKey = new Uint8Array(hkdfSync('sha256', signingKey, '', 'cumulus signed download urls v1', 32));

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StartupError } from '../core/index.js';
@@ -82,4 +82,12 @@ function parseKey(content: Buffer, file: string): Uint8Array {
   throw new StartupError(
     `The server key in ${file} is ${content.length === 0 ? 'empty' : `shorter than ${SIGNING_KEY_BYTES} bytes`}; it must hold at least ${SIGNING_KEY_BYTES} random bytes (base64 or raw)`,
   );
+}
+
+/**
+ * What the database records of the server key to tell whether a node has the same one:
+ * an HKDF-derived value (RFC 5869) that reveals nothing of the key, never the key itself.
+ */
+export function signingKeyFingerprint(key: Uint8Array): string {
+  return Buffer.from(hkdfSync('sha256', key, '', 'cumulus server key fingerprint v1', 16)).toString('hex');
 }

@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { StartupError } from '../core/index.js';
 import type { SqlDialectName } from './dialect.js';
+import { translateDatabaseError } from './errors.js';
 import { migrationsFor } from './migrations/index.js';
 
 export const MIGRATION_TABLE = 'schema_migrations';
@@ -26,6 +27,10 @@ type Direction = 'latest' | 'down';
  * version has migrated.
  */
 export async function migrateExclusively(db: Kysely<unknown>, dialect: SqlDialectName, direction: Direction): Promise<MigrationResultSet> {
+  await sql`select 1`.execute(db).catch((error: unknown) => {
+    const reason = translateDatabaseError(error);
+    throw new StartupError(`Cannot open the database: ${(reason as Error).message ?? String(reason)}`, { cause: error });
+  });
   return db.connection().execute(async (connection) => {
     if (dialect === 'postgres') {
       await sql`select pg_advisory_lock(${ADVISORY_LOCK_CLASS}, ${ADVISORY_LOCKS.migrate})`.execute(connection);

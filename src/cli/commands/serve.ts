@@ -11,7 +11,7 @@ import {
   workerCount,
   workerIdentity,
 } from '../../http/index.js';
-import { configFrom } from '../context.js';
+import { configFrom, reportError } from '../context.js';
 
 interface ServeOptions {
   listen?: string;
@@ -40,7 +40,13 @@ export function registerServe(program: Command): void {
         process.title = `cumulus: worker ${identity.worker}`;
         logger.info({ nodeFlags: process.execArgv }, 'worker starting');
       }
-      await serveProcess(config, logger, identity?.worker ?? 1);
+      try {
+        await serveProcess(config, logger, identity?.worker ?? 1);
+      } catch (error) {
+        if (!identity) throw error;
+        // A worker's channel to the primary keeps it alive: say why, and end it with the code the primary acts on.
+        process.exit(reportError(error, false));
+      }
     });
 }
 
