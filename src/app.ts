@@ -28,6 +28,7 @@ import {
   Doctor,
   GarbageCollector,
   GroupService,
+  ServerKeyCheck,
   ServerSettings,
   SessionService,
   ShareService,
@@ -174,6 +175,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     });
     const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
     const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
+    await new ServerKeyCheck(database, new SettingsRepository()).verify(
+      signingKey,
+      config.auth.jwtSecretFile ?? path.join(config.dataDir, 'secrets', 'jwt.key'),
+    );
     const throttle = loginThrottle(database, config, signingKey, clock);
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, versions, throttle, {
       clock,

@@ -3,7 +3,7 @@ export { parseBasicAuthorization } from './basic.js';
 export { CredentialCache } from './credential-cache.js';
 export { FailureThrottle } from './throttle.js';
 export { encodeId, decodeId, type IdKind } from './ids.js';
-export { loadSigningKey, SIGNING_KEY_BYTES } from './signing-key.js';
+export { loadSigningKey, signingKeyFingerprint, SIGNING_KEY_BYTES } from './signing-key.js';
 export {
   TokenSigner,
   ACCESS_TOKEN_TTL_SECONDS,

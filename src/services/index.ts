@@ -40,3 +40,4 @@ export { type DownloadTake } from './shares/share.service.js';
 export { MaintenanceJobs, MAINTENANCE_JOBS, type MaintenanceDuties } from './maintenance/maintenance.jobs.js';
 export { SharedVersions, type SharedKind } from './shared-state/shared-versions.js';
 export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state/throttle-store.js';
+export { ServerKeyCheck } from './server/server-key.service.js';

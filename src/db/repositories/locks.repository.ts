@@ -3,6 +3,7 @@ import type { Tx } from '../database.js';
 import type { SqlDialectName } from '../dialect.js';
 import type { LocksTable } from '../schema.js';
 import { batchesOf } from './batches.js';
+import { MAX_TREE_DEPTH } from './entry-walks.js';
 
 export interface LockRecord {
   readonly token: string;
