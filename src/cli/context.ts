@@ -79,7 +79,8 @@ export function endProgress(): void {
 
 /** Exit codes: 1 for a refused operation, 2 for bad usage or configuration, 3 for an internal error. */
 export function reportError(error: unknown, json: boolean): number {
-  const code = isDomainError(error) ? error.code : error instanceof Error && error.name === 'ConfigError' ? 'CONFIG' : 'INTERNAL';
+  const configuration = error instanceof Error && (error.name === 'ConfigError' || error.name === 'StartupError');
+  const code = isDomainError(error) ? error.code : configuration ? 'CONFIG' : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
   process.stderr.write(`cumulus: ${message}\n`);

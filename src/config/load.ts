@@ -24,6 +24,8 @@ const ENVIRONMENT: Record<string, string> = {
   CUMULUS_ADMIN_EMAIL: 'initialAdmin.email',
   CUMULUS_ADMIN_PASSWORD: 'initialAdmin.password',
   CUMULUS_JWT_SECRET_FILE: 'auth.jwtSecretFile',
+  CUMULUS_WORKERS: 'workers',
+  CUMULUS_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
 };
 
 export interface ConfigSources {

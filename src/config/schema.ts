@@ -111,6 +111,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Server processes sharing the listening socket: 'auto' is one per CPU, at most 4; 1 is a
+     * single process with no primary.
+     */
+    workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
+    /** How long a stopping server waits for requests in flight (uploads included) before it exits anyway. */
+    shutdownGraceSeconds: z.coerce.number().int().min(1).default(30),
   })
   .strict();
 

@@ -152,3 +152,15 @@ export class IntegrityError extends DomainError {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/**
+ * The server cannot start with this configuration or data (a key that does not match the
+ * database, a database from a newer version, an unreachable database). Not a client's
+ * error: the CLI prints its message as one line and exits with code 2.
+ */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}

@@ -2,10 +2,10 @@ import SqliteDatabase from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
 import { dialectOfUrl, sqlitePathOfUrl, type SqlDialectName } from './dialect.js';
 import { isRetryable, translateDatabaseError } from './errors.js';
-import { migrationsFor } from './migrations/index.js';
+import { ADVISORY_LOCK_CLASS, ADVISORY_LOCKS, migrateExclusively } from './migrate.js';
 import type { Tables } from './schema.js';
 
 export type Db = Kysely<Tables>;
@@ -54,29 +54,17 @@ export class Database {
     return new Database(new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), dialect);
   }
 
-  /** Applies pending migrations; throws with the failing migration's name. */
+  /**
+   * Applies pending migrations, one process at a time (see migrate.ts); throws with the
+   * failing migration's name, or a StartupError for a database from a newer version.
+   */
   async migrate(): Promise<MigrationResultSet> {
-    const migrator = this.migrator();
-    const result = await migrator.migrateToLatest();
-    if (result.error) {
-      const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-      throw new Error(`Migration ${failed} failed: ${(result.error as Error).message}`, { cause: result.error });
-    }
-    return result;
+    return migrateExclusively(this.db as Kysely<unknown>, this.dialect, 'latest');
   }
 
+  /** Reverts the latest migration (the result carries any error, as Kysely's does). */
   async migrateDown(): Promise<MigrationResultSet> {
-    return this.migrator().migrateDown();
-  }
-
-  private migrator(): Migrator {
-    const migrations = migrationsFor(this.dialect);
-    return new Migrator({
-      db: this.db,
-      provider: { getMigrations: async () => migrations },
-      migrationTableName: 'schema_migrations',
-      migrationLockTableName: 'schema_migrations_lock',
-    });
+    return migrateExclusively(this.db as Kysely<unknown>, this.dialect, 'down').catch((error: unknown) => ({ error }));
   }
 
   /**
@@ -98,6 +86,21 @@ export class Database {
     } catch (error) {
       throw translateDatabaseError(error);
     }
+  }
+
+  /**
+   * A transaction that runs alone among the exclusive ones of every process sharing the
+   * database, for start-up duties that check and then create (the default policy, the
+   * built-in groups, the first administrator). SQLite: BEGIN IMMEDIATE already excludes
+   * every other writer. PostgreSQL: a transaction-scoped advisory lock, so the second
+   * process reads what the first committed.
+   */
+  async exclusive<T>(work: (tx: Transaction<Tables>) => Promise<T>): Promise<T> {
+    return this.transaction(async (tx) => {
+      if (this.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, ${ADVISORY_LOCKS.startup})`.execute(tx);
+      return work(tx);
+    });
   }
 
   private async sqliteImmediate<T>(work: (tx: Transaction<Tables>) => Promise<T>): Promise<T> {

@@ -9,7 +9,10 @@ export interface CreatedAdmin {
   readonly generatedPassword?: string;
 }
 
-/** What a fresh database needs before anyone can sign in; safe to run at every start. */
+/**
+ * What a fresh database needs before anyone can sign in; safe to run at every start, and
+ * in several processes at once: each duty is a Database.exclusive transaction.
+ */
 export class Bootstrap {
   constructor(
     private readonly database: Database,
@@ -21,7 +24,7 @@ export class Bootstrap {
 
   /** The local-disk policy that holds blobs under DATA/blobs unless configured otherwise. */
   async ensureDefaultPolicy(): Promise<StoragePolicy[]> {
-    return this.database.transaction(async (tx) => {
+    return this.database.exclusive(async (tx) => {
       const existing = await this.policies.list(tx);
       if (existing.length > 0) return existing;
       return [
@@ -34,11 +37,20 @@ export class Bootstrap {
     await this.groups.ensureBuiltIns(defaultPolicyId);
   }
 
-  /** Creates the first administrator when there are no users at all. */
+  /**
+   * Creates the first administrator when there are no users at all. Several processes may
+   * start at once: exactly one creates it, and only that one learns the generated password.
+   */
   async ensureAdmin(initial: { email: string; password?: string }): Promise<CreatedAdmin | null> {
     if ((await this.users.count()) > 0) return null;
     const password = initial.password ?? generatePassword(20);
-    await this.users.create({ email: initial.email, password, displayName: 'Administrator', group: BUILT_IN_GROUPS.admin });
-    return { email: initial.email.trim().toLowerCase(), generatedPassword: initial.password ? undefined : password };
+    const created = await this.users.createFirst({
+      email: initial.email,
+      password,
+      displayName: 'Administrator',
+      group: BUILT_IN_GROUPS.admin,
+    });
+    if (!created) return null;
+    return { email: created.email, generatedPassword: initial.password ? undefined : password };
   }
 }

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 const MAIN = path.join(import.meta.dirname, '../../src/cli/main.ts');
@@ -32,4 +33,86 @@ export function spawnCumulus(args: string[], env: NodeJS.ProcessEnv = {}) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ServedCumulus {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything printed so far (pino JSON lines on stdout, and the first-admin notice). */
+  stdout(): string;
+  stderr(): string;
+  /** Log lines (parsed JSON) printed so far. */
+  logs(): Array<Record<string, unknown>>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, then the exit. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface ServeOptions {
+  /** --workers; absent, the configured default ('auto'). */
+  readonly workers?: number | 'auto';
+  /** Further flags after `serve`, e.g. ['--database-url', url]. */
+  readonly args?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long to wait for /api/v4/site/ping to answer (default 120 s: workers start slowly under tsx). */
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * Starts a real `cumulus serve` on a free loopback port (with `--workers N` when asked) and
+ * resolves once it answers. Logs at info level, so tests can tell which worker served what.
+ */
+export async function serveCumulus(dataDir: string, options: ServeOptions = {}): Promise<ServedCumulus> {
+  const port = await freePort();
+  const child = spawnCumulus(
+    ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--workers', String(options.workers ?? 1), ...(options.args ?? [])],
+    { CUMULUS_LOG_LEVEL: 'info', ...options.env },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    const ping = await fetch(`${url}/api/v4/site/ping`).catch(() => undefined);
+    if (ping?.ok) break;
+    if (gone || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`cumulus serve did not start:\n${stderr}\n${stdout.slice(-4000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const logs = () =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return {
+    url,
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    logs,
+    exited,
+    stop: () => {
+      if (!gone) child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

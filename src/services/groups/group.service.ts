@@ -116,7 +116,7 @@ export class GroupService {
       { name: BUILT_IN_GROUPS.user, permissions: { webdav: true, share: true, versions: true, admin: false } },
       { name: BUILT_IN_GROUPS.anonymous, permissions: NO_PERMISSIONS },
     ];
-    await this.database.transaction(async (tx) => {
+    await this.database.exclusive(async (tx) => {
       for (const definition of definitions) {
         if (await this.groups.byName(tx, definition.name)) continue;
         await this.groups.insert(tx, {

@@ -84,34 +84,48 @@ export class UserService {
 
   /** Creates a user with an empty root folder, in one transaction. */
   async create(input: NewUser): Promise<User> {
+    return (await this.insert(input, false))!;
+  }
+
+  /**
+   * Creates the user only if there are no users at all (the first administrator), as a
+   * start-up duty that runs in one process at a time: null when another got there first.
+   */
+  async createFirst(input: NewUser): Promise<User | null> {
+    return this.insert(input, true);
+  }
+
+  private async insert(input: NewUser, onlyIfFirst: boolean): Promise<User | null> {
     const email = normaliseEmail(input.email);
     validatePassword(input.password);
     const passwordHash = await hashPassword(input.password);
-    try {
-      return await this.database.transaction(async (tx) => {
-        const group = await this.findGroup(tx, input.group ?? 'User');
-        const now = this.clock();
-        const user = await this.users.insert(tx, {
-          email,
-          displayName: input.displayName?.trim() || email.split('@')[0]!,
-          passwordHash,
-          groupId: group.id,
-          now,
-        });
-        const root = await this.entries.insertIfAbsent(tx, {
-          parentId: null,
-          ownerId: user.id,
-          name: '',
-          kind: 'folder',
-          size: 0,
-          blobId: null,
-          mtime: now,
-          ctime: now,
-          etag: `root-${user.id}-${now}`,
-        });
-        const updated = await this.users.update(tx, user.id, { rootId: root!.id, now });
-        return withoutSecret(updated!);
+    const work = async (tx: Tx): Promise<User | null> => {
+      if (onlyIfFirst && (await this.users.count(tx)) > 0) return null;
+      const group = await this.findGroup(tx, input.group ?? 'User');
+      const now = this.clock();
+      const user = await this.users.insert(tx, {
+        email,
+        displayName: input.displayName?.trim() || email.split('@')[0]!,
+        passwordHash,
+        groupId: group.id,
+        now,
       });
+      const root = await this.entries.insertIfAbsent(tx, {
+        parentId: null,
+        ownerId: user.id,
+        name: '',
+        kind: 'folder',
+        size: 0,
+        blobId: null,
+        mtime: now,
+        ctime: now,
+        etag: `root-${user.id}-${now}`,
+      });
+      const updated = await this.users.update(tx, user.id, { rootId: root!.id, now });
+      return withoutSecret(updated!);
+    };
+    try {
+      return await (onlyIfFirst ? this.database.exclusive(work) : this.database.transaction(work));
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError(`A user with the email ${email} already exists`);
       throw error;
