@@ -14,7 +14,8 @@
  * first. Each server is its process and all its descendants: their CPU time (/proc/PID/stat) and
  * peak memory (VmRSS summed, and the largest process) are measured per workload.
  *
- * Environment: CUMULUS_BENCH_RCLONE, CUMULUS_BENCH_APACHE, CUMULUS_BENCH_APACHE_MODULES (binaries);
+ * Environment: CUMULUS_BENCH_WEBDAV_ROUNDS=N runs every repeated workload N times (default 2, PROPFIND
+ * of 10,000 entries 5); CUMULUS_BENCH_RCLONE, CUMULUS_BENCH_APACHE, CUMULUS_BENCH_APACHE_MODULES (binaries);
  * CUMULUS_BENCH_SERVER_NODE_ARGS (extra node flags for Cumulus, e.g.
  * '--cpu-prof --cpu-prof-dir=/tmp/prof': one profile per process, written when it stops; read
  * one with `npx tsx bench/profile-summary.ts FILE`). Such a run's figures are not comparable.
@@ -78,6 +79,13 @@ const QUICK: Sizes = {
   mixedOperations: 30,
   mixedRounds: 1,
 };
+
+/** Every repeated workload `rounds` times (CUMULUS_BENCH_WEBDAV_ROUNDS), for a shorter full-size run. */
+function withRounds(sizes: Sizes, rounds: number | undefined): Sizes {
+  if (rounds === undefined) return sizes;
+  const keys = ['putRounds', 'listRuns', 'hotRounds', 'getRounds', 'bigRuns', 'rangeRounds', 'treeRounds', 'mixedRounds'] as const;
+  return { ...sizes, ...Object.fromEntries(keys.map((key) => [key, rounds])) };
+}
 
 /** The memory target for one Cumulus process while it streams a large body. */
 const RSS_TARGET = 150 * MiB;
@@ -287,7 +295,8 @@ const benchmark: Benchmark = {
     rcloneVersion();
     apacheVersion();
     ensureBuilt();
-    for (const target of options.databases) await runOn(target, options.quick ? QUICK : FULL, options.quick);
+    const sizes = withRounds(options.quick ? QUICK : FULL, Number(process.env.CUMULUS_BENCH_WEBDAV_ROUNDS) || undefined);
+    for (const target of options.databases) await runOn(target, sizes, options.quick);
   },
 };
 
