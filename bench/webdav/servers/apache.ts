@@ -9,9 +9,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { onCleanup, tempDir } from '../../lib.js';
-import { basic, newAgent, type DavServer } from '../client.js';
-import { freePort, waitForExit, waitUntilReady } from './common.js';
+import { tempDir } from '../../lib.js';
+import { basic, type DavServer } from '../client.js';
+import { freePort, launched } from './common.js';
 
 const APACHE = process.env.CUMULUS_BENCH_APACHE ?? '/usr/sbin/apache2';
 const MODULES = process.env.CUMULUS_BENCH_APACHE_MODULES ?? '/usr/lib/apache2/modules';
@@ -105,32 +105,18 @@ export async function startApache(): Promise<DavServer> {
   fs.writeFileSync(conf, config(dir.path, port, asRoot));
   const log = path.join(dir.path, 'error.log');
   const child = spawn(APACHE, ['-f', conf, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', fs.openSync(log, 'a')] });
-  const unregister = onCleanup(() => child.kill('SIGTERM'));
-  const agent = newAgent();
-  const server: DavServer = {
-    label: 'Apache',
-    host: '127.0.0.1',
-    port,
-    prefix: '/',
-    authorization: basic(user, password),
-    pid: child.pid!,
-    agent,
-    startedAs:
-      `${version}: apache2 -f CONF -DFOREGROUND; mpm_event (Debian defaults: 2+ children × 25 threads), mod_dav + mod_dav_fs,` +
-      ' Basic auth ({SHA} file), access log to a file, LimitRequestBody 0',
-    async stop() {
-      agent.destroy();
-      child.kill('SIGTERM');
-      await waitForExit(child, 15_000);
-      dir.remove();
-      unregister();
+  return launched(
+    child,
+    {
+      label: 'Apache',
+      host: '127.0.0.1',
+      port,
+      prefix: '/',
+      authorization: basic(user, password),
+      startedAs:
+        `${version}: apache2 -f CONF -DFOREGROUND; mpm_event (Debian defaults: 2+ children × 25 threads), mod_dav + mod_dav_fs,` +
+        ' Basic auth ({SHA} file), access log to a file, LimitRequestBody 0',
     },
-  };
-  try {
-    await waitUntilReady(server, () => child.exitCode !== null, log);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return server;
+    { log, stopMs: 15_000, cleanup: () => dir.remove() },
+  );
 }

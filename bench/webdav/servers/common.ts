@@ -2,7 +2,8 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { call, type DavServer } from '../client.js';
+import { onCleanup } from '../../lib.js';
+import { call, newAgent, type DavServer } from '../client.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,4 +60,37 @@ export async function waitUntilReady(server: DavServer, exited: () => boolean, l
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${server.label} did not become ready within ${ms / 1000} s (${last}): ${tail(log)}`);
+}
+
+/**
+ * Wraps a started server process: its agent, a stop() that ends it (SIGTERM, SIGKILL after
+ * `stopMs`) and then runs `cleanup`, a cleanup at exit; resolves once it answers, or stops it
+ * and throws.
+ */
+export async function launched<T extends Omit<DavServer, 'pid' | 'agent' | 'stop'>>(
+  child: ChildProcess,
+  fields: T,
+  options: { readonly log: string; readonly stopMs: number; readonly cleanup: () => Promise<void> | void },
+): Promise<T & DavServer> {
+  const unregister = onCleanup(() => child.kill('SIGTERM'));
+  const agent = newAgent();
+  const server = {
+    ...fields,
+    pid: child.pid!,
+    agent,
+    async stop() {
+      agent.destroy();
+      child.kill('SIGTERM');
+      await waitForExit(child, options.stopMs);
+      await options.cleanup();
+      unregister();
+    },
+  };
+  try {
+    await waitUntilReady(server, () => child.exitCode !== null, options.log);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
 }

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshDatabase, onCleanup, progress, tempDir, type DatabaseTarget } from '../../lib.js';
-import { basic, newAgent, type DavServer } from '../client.js';
-import { freePort, waitForExit, waitUntilReady } from './common.js';
+import { freshDatabase, progress, tempDir, type DatabaseTarget } from '../../lib.js';
+import { basic, type DavServer } from '../client.js';
+import { freePort, launched } from './common.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -78,35 +78,29 @@ export async function startCumulus(options: CumulusOptions): Promise<DavServer &
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  const unregister = onCleanup(() => child.kill('SIGTERM'));
-  const agent = newAgent();
-  const server: DavServer & { log: string } = {
-    label: `Cumulus (--workers ${options.workers})`,
-    host: '127.0.0.1',
-    port,
-    prefix: '/dav/',
-    authorization: basic(EMAIL, password),
-    pid: child.pid!,
-    agent,
-    log,
-    startedAs:
-      `node ${nodeFlags.join(' ')} dist/cli/main.js --data DIR serve --listen 127.0.0.1:PORT` +
-      (withFlag ? ` --workers ${options.workers}` : ` (this build has no --workers: CUMULUS_WORKERS=${options.workers} set, one process)`) +
-      `; ${options.target.label}, logging at info to a file`,
-    async stop() {
-      agent.destroy();
-      child.kill('SIGTERM');
-      await waitForExit(child, 30_000);
-      await database.drop().catch(() => undefined);
-      dir.remove();
-      unregister();
+  return launched(
+    child,
+    {
+      label: `Cumulus (--workers ${options.workers})`,
+      host: '127.0.0.1',
+      port,
+      prefix: '/dav/',
+      authorization: basic(EMAIL, password),
+      log,
+      startedAs:
+        `node ${nodeFlags.join(' ')} dist/cli/main.js --data DIR serve --listen 127.0.0.1:PORT` +
+        (withFlag
+          ? ` --workers ${options.workers}`
+          : ` (this build has no --workers: CUMULUS_WORKERS=${options.workers} set, one process)`) +
+        `; ${options.target.label}, logging at info to a file`,
     },
-  };
-  try {
-    await waitUntilReady(server, () => child.exitCode !== null, log);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return server;
+    {
+      log,
+      stopMs: 30_000,
+      cleanup: async () => {
+        await database.drop().catch(() => undefined);
+        dir.remove();
+      },
+    },
+  );
 }

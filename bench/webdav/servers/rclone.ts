@@ -7,9 +7,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { onCleanup, tempDir } from '../../lib.js';
-import { basic, newAgent, type DavServer } from '../client.js';
-import { freePort, waitForExit, waitUntilReady } from './common.js';
+import { tempDir } from '../../lib.js';
+import { basic, type DavServer } from '../client.js';
+import { freePort, launched } from './common.js';
 
 const RCLONE = process.env.CUMULUS_BENCH_RCLONE ?? 'rclone';
 
@@ -33,31 +33,17 @@ export async function startRclone(): Promise<DavServer & { readonly root: string
   const password = randomBytes(12).toString('base64url');
   const args = ['serve', 'webdav', root, '--addr', `127.0.0.1:${port}`, '--user', user, '--pass', password];
   const child = spawn(RCLONE, [...args, '--config', config, '--log-file', log], { stdio: 'ignore' });
-  const unregister = onCleanup(() => child.kill('SIGTERM'));
-  const agent = newAgent();
-  const server = {
-    label: 'rclone',
-    host: '127.0.0.1',
-    port,
-    prefix: '/',
-    authorization: basic(user, password),
-    pid: child.pid!,
-    agent,
-    root,
-    startedAs: `${rcloneVersion()}: rclone serve webdav DIR --addr 127.0.0.1:PORT --user U --pass P --log-file FILE (defaults otherwise)`,
-    async stop() {
-      agent.destroy();
-      child.kill('SIGTERM');
-      await waitForExit(child, 10_000);
-      dir.remove();
-      unregister();
+  return launched(
+    child,
+    {
+      label: 'rclone',
+      host: '127.0.0.1',
+      port,
+      prefix: '/',
+      authorization: basic(user, password),
+      root,
+      startedAs: `${rcloneVersion()}: rclone serve webdav DIR --addr 127.0.0.1:PORT --user U --pass P --log-file FILE (defaults otherwise)`,
     },
-  };
-  try {
-    await waitUntilReady(server, () => child.exitCode !== null, log);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return server;
+    { log, stopMs: 10_000, cleanup: () => dir.remove() },
+  );
 }
