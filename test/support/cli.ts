@@ -28,9 +28,13 @@ export function cumulus(args: string[], env: NodeJS.ProcessEnv = {}): CliResult 
   };
 }
 
+/**
+ * Spawns the real CLI. A `serve` runs as one process unless the test asks for workers (with
+ * `--workers` or CUMULUS_WORKERS): tests that kill or watch "the server" mean one process.
+ */
 export function spawnCumulus(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, CUMULUS_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
