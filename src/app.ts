@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { TokenSigner, loadSigningKey } from './auth/index.js';
 import { databaseUrlOf, type Config } from './config/index.js';
+import { REDACTING_LOG_OPTIONS } from './core/index.js';
 import {
   BlobRepository,
   Database,
@@ -82,7 +83,8 @@ export const newBlobId = (): string => randomUUID().replaceAll('-', '');
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const clock = options.clock ?? Date.now;
   const newId = options.newId ?? newBlobId;
-  const logger = options.logger;
+  // Every log line of the server passes the redaction of secrets (core/redact.ts).
+  const logger = options.logger.child({}, REDACTING_LOG_OPTIONS);
   const database = Database.open({
     url: databaseUrlOf(config),
     poolSize: config.database.poolSize,

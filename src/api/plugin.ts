@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { redactUrl } from '../core/index.js';
 import { authenticate } from './auth.js';
 import type { ApiDependencies, ApiOptions, RouteSpec } from './context.js';
 import { ApiError, CODES, failureOf } from './errors.js';
@@ -118,7 +119,12 @@ class ResponseShapeError extends Error {
 
 function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, error: unknown, signedIn: boolean) {
   const failure = failureOf(error, signedIn);
-  const context = { method: request.method, url: request.url, code: failure.envelope.code, correlationId: failure.envelope.correlation_id };
+  const context = {
+    method: request.method,
+    url: redactUrl(request.url),
+    code: failure.envelope.code,
+    correlationId: failure.envelope.correlation_id,
+  };
   if (failure.internal) deps.logger.error({ ...context, err: error }, 'API request failed');
   else deps.logger.debug(context, failure.envelope.msg);
   return reply
