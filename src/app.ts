@@ -1,7 +1,7 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { TokenSigner, loadSigningKey } from './auth/index.js';
+import { SecretBox, TokenSigner, loadSigningKey } from './auth/index.js';
 import { databaseUrlOf, type Config } from './config/index.js';
 import { REDACTING_LOG_OPTIONS } from './core/index.js';
 import {
@@ -28,11 +28,12 @@ import {
   ServerSettings,
   SessionService,
   ShareService,
+  sealStoredSharePasswords,
   UploadService,
   UserService,
   type CreatedAdmin,
 } from './services/index.js';
-import { ChunkStore, LocalBackend, type BlobBackend } from './storage/index.js';
+import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
 
 export interface AppOptions {
@@ -66,6 +67,8 @@ export interface App {
   readonly downloadSigning: { readonly key: Uint8Array; readonly clock: () => number };
   /** Share links (contract section 17). */
   readonly shares: ShareService;
+  /** Seals secrets the server reads back (share passwords; remote credentials) under a key derived from the signing key. */
+  readonly secretBox: SecretBox;
   /** Chunked uploads through the REST API (contract section 15). */
   readonly uploads: UploadService;
   readonly gc: GarbageCollector;
@@ -85,6 +88,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const newId = options.newId ?? newBlobId;
   // Every log line of the server passes the redaction of secrets (core/redact.ts).
   const logger = options.logger.child({}, REDACTING_LOG_OPTIONS);
+  const tightened = await makeDataDirPrivate(config.dataDir);
+  if (tightened.length > 0) {
+    logger.warn(
+      { dataDir: config.dataDir, count: tightened.length, paths: tightened.slice(0, 20) },
+      'the data directory was open to other users: tightened to owner-only (folders 0700, files 0600)',
+    );
+  }
   const database = Database.open({
     url: databaseUrlOf(config),
     poolSize: config.database.poolSize,
@@ -148,7 +158,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // HKDF (RFC 5869): a download link can never be turned into a token, nor a token into a link.
     const downloadKey = new Uint8Array(hkdfSync('sha256', signingKey, '', 'cumulus signed download urls v1', 32));
     const sessions = new SessionService(database, new SessionRepository(), userRepository, users, settings, signer, { clock });
-    const shares = new ShareService(database, new ShareRepository(), users, vfs, { clock, publicUrl: config.publicUrl });
+    const secretBox = new SecretBox(signingKey);
+    const shareRepository = new ShareRepository();
+    const shares = new ShareService(database, shareRepository, users, vfs, { clock, secrets: secretBox, publicUrl: config.publicUrl });
+    const sealedPasswords = await sealStoredSharePasswords(database, shareRepository, secretBox);
+    if (sealedPasswords > 0) logger.info({ shares: sealedPasswords }, 'share passwords stored in clear are now sealed');
     const uploads = new UploadService(
       database,
       new UploadSessionRepository(),
@@ -182,6 +196,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       sessions,
       downloadSigning: { key: downloadKey, clock },
       shares,
+      secretBox,
       uploads,
       gc,
       doctor,

@@ -3,6 +3,7 @@ export { parseBasicAuthorization } from './basic.js';
 export { CredentialCache } from './credential-cache.js';
 export { FailureThrottle } from './throttle.js';
 export { encodeId, decodeId, type IdKind } from './ids.js';
+export { SecretBox, SEALED_PREFIX } from './secret-box.js';
 export { loadSigningKey, SIGNING_KEY_BYTES } from './signing-key.js';
 export {
   TokenSigner,

@@ -29,3 +29,4 @@ export { ShareService, type Share, type ShareSettings, type OpenedShare, type Sh
 export { ShareNotFoundError, IncorrectSharePasswordError, SharingNotAllowedError } from './shares/share.errors.js';
 export { SHARE_GONE } from './shares/share.errors.js';
 export { type DownloadTake } from './shares/share.service.js';
+export { sealStoredSharePasswords } from './shares/share.passwords.js';

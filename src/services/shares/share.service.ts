@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { FailureThrottle, generatePassword } from '../../auth/index.js';
+import { FailureThrottle, generatePassword, type SecretBox } from '../../auth/index.js';
 import {
   ForbiddenError,
   InvalidArgumentError,
@@ -14,6 +14,7 @@ import {
 import { isForeignKeyViolation, type Database, type ShareFields, type ShareRecord, type ShareRepository } from '../../db/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
+import { SHARE_PASSWORD } from './share.passwords.js';
 import { IncorrectSharePasswordError, SHARE_GONE, ShareNotFoundError, SharingNotAllowedError } from './share.errors.js';
 
 /**
@@ -82,6 +83,8 @@ export interface DownloadTake {
 
 export interface ShareServiceOptions {
   readonly clock: () => number;
+  /** Seals passwords at rest: a database dump does not reveal them; links still carry them. */
+  readonly secrets: SecretBox;
   /** The URL users reach the server at; links use the request's origin without it. */
   readonly publicUrl?: string;
   /** A new link key; random by default (KEY_LENGTH characters of [0-9A-Za-z]). */
@@ -272,12 +275,16 @@ export class ShareService {
     if (entry.ownerId !== user.id) throw new ForbiddenError('Only the owner of a file can share it');
     return {
       entryId: entry.id,
-      password: passwordOf(settings),
+      password: this.sealed(passwordOf(settings)),
       expiresAt: expiryOf(settings.expireSeconds, this.options.clock()),
       remainingDownloads: downloadsOf(settings.downloads),
       shareView: settings.shareView ?? false,
       showReadme: settings.showReadme ?? false,
     };
+  }
+
+  private sealed(password: string | null): string | null {
+    return password === null ? null : this.options.secrets.seal(password, SHARE_PASSWORD);
   }
 
   private async owned(user: User, key: string): Promise<ShareRecord> {
@@ -329,7 +336,7 @@ export class ShareService {
       name: record.entry.name,
       kind: record.entry.kind,
       size: record.entry.kind === 'file' ? record.entry.size : 0,
-      password: record.password,
+      password: record.password === null ? null : this.options.secrets.reveal(record.password, SHARE_PASSWORD),
       expiresAt: record.expiresAt,
       remainingDownloads: record.remainingDownloads,
       downloads: record.downloads,
