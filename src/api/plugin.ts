@@ -62,14 +62,12 @@ export async function registerApi(server: FastifyInstance, deps: ApiDependencies
       // Bodies Fastify refuses before a handler runs: malformed JSON, wrong type, too large.
       api.setErrorHandler((error: FastifyError, request, reply) => {
         const known = BODY_ERRORS[error.code];
-        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-        const message = known ? known + (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? cause : '') : null;
-        const refusal = message ?? ((error.statusCode ?? 500) < 500 ? `The request could not be read: ${error.message}` : null);
+        // Never the parser's own message: it quotes the body or URL back (error bodies never echo input).
+        const refusal = known ?? ((error.statusCode ?? 500) < 500 ? 'The request could not be read' : null);
         send(request, reply, deps, refusal === null ? error : new ApiError(CODES.parameter, refusal), false);
       });
       api.setNotFoundHandler((request, reply) => {
-        const path = request.url.split('?')[0];
-        send(request, reply, deps, new ApiError(CODES.notFound, `There is no API endpoint ${request.method} ${path}`), false);
+        send(request, reply, deps, new ApiError(CODES.notFound, 'There is no such API endpoint'), false);
       });
       // Upload chunks (contract 15.3) are raw bytes that their route streams from the request itself,
       // taken with any Content-Type or none, as Cloudreve does (curl --data-binary sends a form type):

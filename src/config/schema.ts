@@ -111,6 +111,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    http: z
+      .object({
+        /** A request body that stops arriving for this long is answered 408 and its connection closed. */
+        bodyTimeoutSeconds: z.coerce.number().int().min(1).default(30),
+        /** A request whose headers have not all arrived after this long is answered 408 and closed. */
+        headersTimeoutSeconds: z.coerce.number().int().min(1).default(30),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

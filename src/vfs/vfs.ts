@@ -141,7 +141,7 @@ export class Vfs {
     const after = options.cursor ? decodeCursor(options.cursor, order) : undefined;
     return this.deps.database.read(async (db) => {
       const folder = await this.resolver.entry(db, principal, path);
-      if (folder.kind !== 'folder') throw new InvalidArgumentError(`${formatPath(path)} is a file, not a folder`);
+      if (folder.kind !== 'folder') throw new InvalidArgumentError('This is a file, not a folder');
       const rows = await this.deps.entries.listPage(db, { parentId: folder.id, ...order, limit: limit + 1, after });
       const entries = rows.slice(0, limit);
       const last = entries[entries.length - 1];
@@ -184,7 +184,7 @@ export class Vfs {
   /** A file's bytes, or `range` of them (inclusive, within the file). */
   async read(principal: Principal, path: VPath, range?: ByteRange): Promise<{ entry: Entry; stream: Readable }> {
     const entry = await this.stat(principal, path);
-    if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError(`${formatPath(path)} is a folder`);
+    if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError('This is a folder, not a file');
     if (range && (range.start < 0 || range.end < range.start || range.end >= entry.size)) {
       throw new InvalidArgumentError(`Range ${range.start}-${range.end} is outside the file's ${entry.size} bytes`);
     }

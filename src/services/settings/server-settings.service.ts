@@ -51,7 +51,7 @@ export class ServerSettings {
     await this.database.transaction(async (tx) => {
       for (const [field, value] of Object.entries(changes)) {
         const key = KEYS[field as keyof ServerSwitches];
-        if (!key) throw new InvalidArgumentError(`Unknown setting ${field}`);
+        if (!key) throw new InvalidArgumentError('Unknown setting');
         await this.settings.set(tx, key, String(Boolean(value)));
       }
     });
@@ -61,7 +61,7 @@ export class ServerSettings {
 
   static fieldOf(name: string): keyof ServerSwitches {
     const entry = Object.entries(KEYS).find(([field, key]) => key === name || field === name);
-    if (!entry) throw new InvalidArgumentError(`Unknown setting "${name}"; known: ${Object.values(KEYS).join(', ')}`);
+    if (!entry) throw new InvalidArgumentError(`Unknown setting; known: ${Object.values(KEYS).join(', ')}`);
     return entry[0] as keyof ServerSwitches;
   }
 }

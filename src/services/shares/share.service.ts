@@ -5,7 +5,6 @@ import {
   InvalidArgumentError,
   NotFoundError,
   RateLimitedError,
-  formatPath,
   type EntryKind,
   type Principal,
   type User,
@@ -132,7 +131,7 @@ export class ShareService {
     const fields = await this.fieldsFor(user, principal, path, settings);
     const id = await this.database
       .transaction((tx) => this.shares.insert(tx, { ...fields, key: this.newKey(), userId: user.id, now: this.options.clock() }))
-      .catch(deletedMeanwhile(path));
+      .catch(deletedMeanwhile());
     return this.get(id);
   }
 
@@ -145,7 +144,7 @@ export class ShareService {
     const fields = await this.fieldsFor(user, principal, path, settings);
     const updated = await this.database
       .transaction((tx) => this.shares.update(tx, id, { ...fields, now: this.options.clock() }))
-      .catch(deletedMeanwhile(path));
+      .catch(deletedMeanwhile());
     if (!updated) throw new ShareNotFoundError('Share not found');
     return this.get(id);
   }
@@ -352,9 +351,9 @@ export class ShareService {
 }
 
 /** The entry was deleted between looking it up and saving the share: the foreign key refused it. */
-function deletedMeanwhile(path: VPath) {
+function deletedMeanwhile() {
   return (error: unknown): never => {
-    if (isForeignKeyViolation(error)) throw new NotFoundError(`${formatPath(path)} was deleted meanwhile`);
+    if (isForeignKeyViolation(error)) throw new NotFoundError('The file or folder was deleted meanwhile');
     throw error;
   };
 }
