@@ -90,7 +90,7 @@ export class Lookups {
    */
   async version(principal: Principal, id: number, blobId: string | null): Promise<Entry> {
     const { entry } = await this.find(principal, id);
-    if (entry.kind !== 'file') throw new IsAFolderError(`${entry.name} is a folder`);
+    if (entry.kind !== 'file') throw new IsAFolderError('This is a folder, not a file');
     if (entry.blobId !== blobId) throw new NotFoundError('This version of the file no longer exists: it was changed or replaced');
     return entry;
   }

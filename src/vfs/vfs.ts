@@ -184,11 +184,20 @@ export class Vfs {
   /** A file's bytes, or `range` of them (inclusive, within the file). */
   async read(principal: Principal, path: VPath, range?: ByteRange): Promise<{ entry: Entry; stream: Readable }> {
     const entry = await this.stat(principal, path);
+    return { entry, stream: await this.open(entry, range) };
+  }
+
+  /**
+   * The bytes of the version `entry` (from stat) names, not of whatever its path holds by now:
+   * a reader that sent headers for one version then streams that version. Once opened the
+   * bytes stay readable; an open that finds the version already freed fails (IntegrityError).
+   */
+  async open(entry: Entry, range?: ByteRange): Promise<Readable> {
     if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError('This is a folder, not a file');
     if (range && (range.start < 0 || range.end < range.start || range.end >= entry.size)) {
       throw new InvalidArgumentError(`Range ${range.start}-${range.end} is outside the file's ${entry.size} bytes`);
     }
-    return { entry, stream: await this.deps.blobStore.open(entry.blobId, range) };
+    return this.deps.blobStore.open(entry.blobId, range);
   }
 
   /**
