@@ -29,7 +29,8 @@ describe('cumulus serve', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
     let ping: Response | undefined;
-    for (let attempt = 0; attempt < 100 && !ping; attempt++) {
+    // Up to two minutes: a loaded machine starts the server slowly.
+    for (let attempt = 0; attempt < 1200 && !ping; attempt++) {
       ping = await fetch(`http://127.0.0.1:${port}/api/v4/site/ping`).catch(() => undefined);
       if (!ping) await new Promise((resolve) => setTimeout(resolve, 100));
     }
