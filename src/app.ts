@@ -1,8 +1,9 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { LoginThrottle, TokenSigner, loadSigningKey } from './auth/index.js';
+import { LoginThrottle, SecretBox, TokenSigner, loadSigningKey } from './auth/index.js';
 import { databaseUrlOf, type Config } from './config/index.js';
+import { REDACTING_LOG_OPTIONS } from './core/index.js';
 import {
   BlobRepository,
   Database,
@@ -32,6 +33,7 @@ import {
   ServerSettings,
   SessionService,
   ShareService,
+  sealStoredSharePasswords,
   UploadService,
   UserService,
   type CreatedAdmin,
@@ -39,7 +41,7 @@ import {
   SharedVersions,
   DatabaseThrottleStore,
 } from './services/index.js';
-import { ChunkStore, LocalBackend, type BlobBackend } from './storage/index.js';
+import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
 
 export interface AppOptions {
@@ -85,6 +87,8 @@ export interface App {
   readonly downloadSigning: { readonly key: Uint8Array; readonly clock: () => number };
   /** Share links (contract section 17). */
   readonly shares: ShareService;
+  /** Seals secrets the server reads back (share passwords; remote credentials) under a key derived from the signing key. */
+  readonly secretBox: SecretBox;
   /** Chunked uploads through the REST API (contract section 15). */
   readonly uploads: UploadService;
   readonly gc: GarbageCollector;
@@ -103,7 +107,15 @@ export const newBlobId = (): string => randomUUID().replaceAll('-', '');
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const clock = options.clock ?? Date.now;
   const newId = options.newId ?? newBlobId;
-  const logger = options.logger;
+  // Every log line of the server passes the redaction of secrets (core/redact.ts).
+  const logger = options.logger.child({}, REDACTING_LOG_OPTIONS);
+  const tightened = await makeDataDirPrivate(config.dataDir);
+  if (tightened.length > 0) {
+    logger.warn(
+      { dataDir: config.dataDir, count: tightened.length, paths: tightened.slice(0, 20) },
+      'the data directory was open to other users: tightened to owner-only (folders 0700, files 0600)',
+    );
+  }
   const database = Database.open({
     url: databaseUrlOf(config),
     poolSize: config.database.poolSize,
@@ -189,7 +201,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const sessions = new SessionService(database, sessionRepository, userRepository, users, settings, signer, versions, throttle, {
       clock,
     });
-    const shares = new ShareService(database, new ShareRepository(), users, vfs, throttle, { clock, publicUrl: config.publicUrl });
+    const secretBox = new SecretBox(signingKey);
+    const shareRepository = new ShareRepository();
+    const shares = new ShareService(database, shareRepository, users, vfs, throttle, {
+      clock,
+      secrets: secretBox,
+      publicUrl: config.publicUrl,
+    });
+    const sealedPasswords = await sealStoredSharePasswords(database, shareRepository, secretBox);
+    if (sealedPasswords > 0) logger.info({ shares: sealedPasswords }, 'share passwords stored in clear are now sealed');
     const uploads = new UploadService(
       database,
       new UploadSessionRepository(),
@@ -244,6 +264,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       sessions,
       downloadSigning: { key: downloadKey, clock },
       shares,
+      secretBox,
       uploads,
       gc,
       doctor,

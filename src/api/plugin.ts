@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { redactUrl } from '../core/index.js';
 import { authenticate } from './auth.js';
 import type { ApiDependencies, ApiOptions, RouteSpec } from './context.js';
 import { ApiError, CODES, failureOf } from './errors.js';
@@ -61,14 +62,12 @@ export async function registerApi(server: FastifyInstance, deps: ApiDependencies
       // Bodies Fastify refuses before a handler runs: malformed JSON, wrong type, too large.
       api.setErrorHandler((error: FastifyError, request, reply) => {
         const known = BODY_ERRORS[error.code];
-        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-        const message = known ? known + (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? cause : '') : null;
-        const refusal = message ?? ((error.statusCode ?? 500) < 500 ? `The request could not be read: ${error.message}` : null);
+        // Never the parser's own message: it quotes the body or URL back (error bodies never echo input).
+        const refusal = known ?? ((error.statusCode ?? 500) < 500 ? 'The request could not be read' : null);
         send(request, reply, deps, refusal === null ? error : new ApiError(CODES.parameter, refusal), false);
       });
       api.setNotFoundHandler((request, reply) => {
-        const path = request.url.split('?')[0];
-        send(request, reply, deps, new ApiError(CODES.notFound, `There is no API endpoint ${request.method} ${path}`), false);
+        send(request, reply, deps, new ApiError(CODES.notFound, 'There is no such API endpoint'), false);
       });
       // Upload chunks (contract 15.3) are raw bytes that their route streams from the request itself,
       // taken with any Content-Type or none, as Cloudreve does (curl --data-binary sends a form type):
@@ -118,7 +117,12 @@ class ResponseShapeError extends Error {
 
 function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, error: unknown, signedIn: boolean) {
   const failure = failureOf(error, signedIn);
-  const context = { method: request.method, url: request.url, code: failure.envelope.code, correlationId: failure.envelope.correlation_id };
+  const context = {
+    method: request.method,
+    url: redactUrl(request.url),
+    code: failure.envelope.code,
+    correlationId: failure.envelope.correlation_id,
+  };
   if (failure.internal) deps.logger.error({ ...context, err: error }, 'API request failed');
   else deps.logger.debug(context, failure.envelope.msg);
   return reply

@@ -1,5 +1,5 @@
 import { decodeId, encodeId } from '../auth/index.js';
-import { formatPath, parsePath, type Principal, type VPath } from '../core/index.js';
+import { parsePath, type Principal, type VPath } from '../core/index.js';
 import type { Authentication, ShareService, UserService } from '../services/index.js';
 import { ApiError, CODES } from './errors.js';
 import { parseFileUri, renderFileUri, type FileUri } from './uri.js';
@@ -69,7 +69,7 @@ export async function locateForReading(
 
 async function locateMine(uri: FileUri, auth: Authentication | null, users: UserService): Promise<Located> {
   if (uri.fs !== 'my') {
-    throw new ApiError(CODES.parameter, `The "${uri.fs}" file system is not available on this server yet; use cloudreve://my`);
+    throw new ApiError(CODES.parameter, 'This file system is not available on this server yet; use cloudreve://my');
   }
   if (!auth) throw new ApiError(CODES.loginRequired, 'Login required');
   const space = await spaceOf(uri, auth, users);
@@ -85,7 +85,7 @@ async function spaceOf(uri: FileUri, auth: Authentication, users: UserService): 
   const group = await users.groupOf(auth.user);
   if (!group.permissions.admin) throw new ApiError(CODES.ownerOnly, 'Only owner or administrator can perform this action');
   const userId = decodeId('user', uri.user);
-  if (userId === null) throw new ApiError(CODES.notExist, `There is no user ${uri.user}`);
+  if (userId === null) throw new ApiError(CODES.notExist, 'There is no such user');
   const owner = await users.get(userId);
   const label = `api:${auth.user.id}-as:${owner.id}`;
   const principal = await users.principalFor(owner, { readOnly: auth.principal.readOnly, label, lockHolder: label });
@@ -117,7 +117,7 @@ async function locateShared(
   }
   // A single-file share holds its file and nothing else.
   if (names.length > 1 || (names.length === 1 && names[0] !== share.name)) {
-    throw new ApiError(CODES.notExist, `${formatPath(names)} does not exist in this share`);
+    throw new ApiError(CODES.notExist, 'The file or folder does not exist in this share');
   }
   return {
     uri,

@@ -24,10 +24,10 @@ export interface FileUri {
 const FILE_SYSTEMS: readonly FileSystemName[] = ['my', 'share', 'trash', 'shared_with_me'];
 
 export function parseFileUri(text: string): FileUri {
-  const unknown = (why: string) => new ApiError(CODES.parameter, `unknown uri ${JSON.stringify(text)}: ${why}`);
+  const unknown = (why: string) => new ApiError(CODES.parameter, `unknown uri: ${why}`);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
   if (!scheme) throw unknown('expected cloudreve://{file system}/{path}');
-  if (scheme[1]!.toLowerCase() !== 'cloudreve') throw unknown(`the scheme must be cloudreve, not ${scheme[1]}`);
+  if (scheme[1]!.toLowerCase() !== 'cloudreve') throw unknown('the scheme must be cloudreve');
   let rest = text.slice(scheme[0].length);
   let query = '';
   const questionMark = rest.indexOf('?');
@@ -76,7 +76,7 @@ function decodeLenient(text: string, unknown: (why: string) => ApiError): string
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      throw unknown(`${run} is not valid UTF-8`);
+      throw unknown('a percent-encoded part is not valid UTF-8');
     }
   });
 }

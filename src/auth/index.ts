@@ -4,6 +4,7 @@ export { CredentialCache } from './credential-cache.js';
 export { FailureThrottle } from './throttle.js';
 export { encodeId, decodeId, type IdKind } from './ids.js';
 export { loadSigningKey, signingKeyFingerprint, SIGNING_KEY_BYTES } from './signing-key.js';
+export { SecretBox, SEALED_PREFIX } from './secret-box.js';
 export {
   TokenSigner,
   ACCESS_TOKEN_TTL_SECONDS,

@@ -27,6 +27,10 @@ const program = new Command('cumulus')
   .option('--json', 'machine-readable output')
   .exitOverride();
 
+// What the server writes is its own (DESIGN.md: the data directory is private); files a library
+// creates without an explicit mode come out owner-only too.
+process.umask(0o077);
+
 registerServe(program);
 registerUser(program);
 registerGroup(program);

@@ -161,6 +161,15 @@ export const configSchema = z
     workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
     /** How long a stopping server waits for requests in flight (uploads included) before it exits anyway. */
     shutdownGraceSeconds: z.coerce.number().int().min(1).default(30),
+    http: z
+      .object({
+        /** A request body that stops arriving for this long is answered 408 and its connection closed. */
+        bodyTimeoutSeconds: z.coerce.number().int().min(1).default(30),
+        /** A request whose headers have not all arrived after this long is answered 408 and closed. */
+        headersTimeoutSeconds: z.coerce.number().int().min(1).default(30),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

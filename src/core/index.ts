@@ -4,4 +4,5 @@ export * from './media-types.js';
 export * from './names.js';
 export * from './path.js';
 export * from './ranges.js';
+export * from './redact.js';
 export * from './types.js';

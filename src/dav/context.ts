@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal, VPath } from '../core/index.js';
 import type { DavAccountService, ServerSettings } from '../services/index.js';
 import type { Vfs } from '../vfs/index.js';
+import { DavHeaderError } from './headers/index.js';
 import { encodeHref } from './paths.js';
 import { DavError } from './status.js';
 import { parseXml, type XmlElement, type XmlLimits } from './xml/index.js';
@@ -48,6 +49,16 @@ export function hrefOf(ctx: DavContext, path: VPath, isFolder: boolean): string 
 export function header(ctx: DavContext, name: string): string | undefined {
   const value = ctx.request.headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * A header that names one thing (Destination, Overwrite): sent twice it is ambiguous, and
+ * Node would join the copies with ", " into a value that still parses, so it is refused (400).
+ */
+export function singleHeader(ctx: DavContext, name: string): string | undefined {
+  const copies = ctx.request.raw.headersDistinct[name.toLowerCase()];
+  if (copies && copies.length > 1) throw new DavHeaderError(400, `Send the ${name} header once`);
+  return header(ctx, name);
 }
 
 /** Sends 100 Continue to a client waiting for it (Expect: 100-continue), once, before its body is read. */

@@ -43,7 +43,7 @@ export function decodeDavPath(rawPath: string, mountPrefix: string): VPath {
 
 function decodeName(segment: string): string {
   if (BAD_ESCAPE.test(segment)) {
-    throw new DavHeaderError(400, `The path segment ${JSON.stringify(segment)} has a "%" that is not followed by two hex digits`);
+    throw new DavHeaderError(400, 'A path segment has a "%" that is not followed by two hex digits');
   }
   if (!segment.isWellFormed()) throw new DavHeaderError(400, 'The path contains unpaired surrogates');
   const raw = ENCODER.encode(segment);
@@ -61,7 +61,7 @@ function decodeName(segment: string): string {
   try {
     name = UTF8.decode(bytes.subarray(0, length));
   } catch {
-    throw new DavHeaderError(400, `The path segment ${JSON.stringify(segment)} is not valid UTF-8`);
+    throw new DavHeaderError(400, 'A path segment is not valid UTF-8');
   }
   if (name.includes('/')) throw new DavHeaderError(400, 'A name cannot contain an encoded "/" (%2F)');
   if (name.includes('\0')) throw new DavHeaderError(400, 'A name cannot contain NUL');

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuthorization } from '../auth/index.js';
-import { UnauthenticatedError } from '../core/index.js';
+import { UnauthenticatedError, redactUrl } from '../core/index.js';
 import type { DavContext, DavDependencies } from './context.js';
 import { decodeDavPath } from './paths.js';
 import { DAV_METHODS, ALLOW } from './methods/index.js';
@@ -63,12 +63,12 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: DavDep
 async function sendFailure(request: FastifyRequest, reply: FastifyReply, deps: DavDependencies, error: unknown): Promise<void> {
   const failure = failureOf(error);
   if (!failure) {
-    deps.logger.error({ err: error, method: request.method, url: request.url }, 'WebDAV request failed');
+    deps.logger.error({ err: error, method: request.method, url: redactUrl(request.url) }, 'WebDAV request failed');
     if (!reply.sent) reply.code(500).type('text/plain; charset=utf-8').send('500 Internal Server Error\n');
     return;
   }
-  if (failure.status >= 500) deps.logger.warn({ err: error, method: request.method, url: request.url }, failure.message);
-  else deps.logger.debug({ method: request.method, url: request.url, status: failure.status }, failure.message);
+  if (failure.status >= 500) deps.logger.warn({ err: error, method: request.method, url: redactUrl(request.url) }, failure.message);
+  else deps.logger.debug({ method: request.method, url: redactUrl(request.url), status: failure.status }, failure.message);
   if (reply.sent) return;
   // A refused request may still have its body in flight: stop reading it rather than draining gigabytes.
   if (!request.raw.complete) reply.header('Connection', 'close');

@@ -1,5 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
@@ -45,7 +45,12 @@ export class Database {
       return new Database(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), dialect);
     }
     const file = sqlitePathOfUrl(options.url);
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      // Created owner-only before SQLite opens it: SQLite gives its -wal and -shm files the
+      // database file's mode, so all three stay private (DESIGN.md, security decisions).
+      createPrivateFile(file);
+    }
     const sqlite = new SqliteDatabase(file, { timeout: options.busyTimeoutMs ?? 5000 });
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -160,4 +165,13 @@ function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500): Sqlit
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/** Creates an empty file readable by its owner alone, unless it exists. */
+function createPrivateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

@@ -4,6 +4,7 @@ import { registerApi } from '../api/index.js';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
 import { DAV_ALLOW, registerDav } from '../dav/index.js';
+import { registerBodyTimeout, registerLingeringClose } from './request-body.js';
 import { registerWeb } from './web.js';
 
 /**
@@ -17,6 +18,11 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     // Uploads stream; nothing here buffers a body beyond the JSON limit.
     bodyLimit: 1 << 20,
     return503OnClosing: true,
+    // Slow headers (slowloris) get Node's 408; checked often enough that the timeout holds.
+    http: {
+      headersTimeout: app.config.http.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: Math.min(5_000, app.config.http.headersTimeoutSeconds * 500),
+    },
     // A URL the router cannot decode (e.g. /dav/%C0%AE) never reaches a route. WebDAV's
     // OPTIONS must still answer the same for every path, and its errors stay plain text.
     frameworkErrors: (error, request, rawReply) => {
@@ -27,12 +33,16 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
         return;
       }
       const status = error.statusCode ?? 400;
-      if (isDav) reply.code(status).type('text/plain; charset=utf-8').send(`${status} Bad Request: ${error.message}\n`);
+      // Not Fastify's message, which quotes the URL back: error bodies never echo input.
+      const message = 'The URL could not be decoded';
+      if (isDav) reply.code(status).type('text/plain; charset=utf-8').send(`${status} Bad Request: ${message}\n`);
       // The API answers every error as HTTP 200 with its envelope (Cloudreve V4 contract 3.1).
-      else reply.code(200).send({ code: 40001, msg: error.message });
+      else reply.code(200).send({ code: 40001, msg: message });
     },
   });
   const version = readVersion();
+  registerBodyTimeout(server, app.config.http.bodyTimeoutSeconds * 1000);
+  registerLingeringClose(server);
 
   // Expect: 100-continue (RFC 9110 10.1.1): Node would invite every body before any check.
   // WebDAV sends the 100 itself once authentication and preconditions pass, so a refused

@@ -41,3 +41,4 @@ export { MaintenanceJobs, MAINTENANCE_JOBS, type MaintenanceDuties } from './mai
 export { SharedVersions, type SharedKind } from './shared-state/shared-versions.js';
 export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state/throttle-store.js';
 export { ServerKeyCheck } from './server/server-key.service.js';
+export { sealStoredSharePasswords } from './shares/share.passwords.js';

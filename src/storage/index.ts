@@ -1,4 +1,5 @@
 export { BlobMissingError, type BlobBackend, type ByteRange, type StoredObject } from './backend.js';
 export { LocalBackend } from './backends/local/local.backend.js';
 export { MemoryBackend } from './backends/memory/memory.backend.js';
+export { makeDataDirPrivate, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-dir.js';
 export { ChunkStore, ChunkSizeMismatchError, ChunkMissingError } from './chunks/chunk-store.js';

@@ -149,7 +149,7 @@ function verified(size: number, digests: { sha256: string; sha1: string }, limit
     throw new InvalidArgumentError(`Received ${size} bytes where ${limits.expectedSize} were announced`);
   }
   if (limits.expectedSha1 !== undefined && limits.expectedSha1.toLowerCase() !== digests.sha1) {
-    throw new InvalidArgumentError(`The content's SHA-1 is ${digests.sha1}, not ${limits.expectedSha1} as announced`);
+    throw new InvalidArgumentError(`The content's SHA-1 is ${digests.sha1}, not the one announced`);
   }
   return { size, ...digests };
 }

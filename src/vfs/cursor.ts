@@ -17,17 +17,25 @@ export function decodeCursor(cursor: string, order: { sort: SortField; direction
   } catch {
     throw new InvalidArgumentError('The list cursor is not valid');
   }
-  if (
-    !Array.isArray(payload) ||
-    payload.length !== 6 ||
-    typeof payload[0] !== 'number' ||
-    (typeof payload[1] !== 'number' && typeof payload[1] !== 'string') ||
-    typeof payload[2] !== 'number'
-  ) {
+  // A forged cursor must fail here, not in the database: a value of the wrong type for the
+  // sort column, a fraction, a number past bigint or a NUL in a name is an error in SQL.
+  const value = Array.isArray(payload) ? (payload[1] as unknown) : undefined;
+  const valueFits = order.sort === 'name' ? isCursorName(value) : isPosition(value);
+  if (!Array.isArray(payload) || payload.length !== 6 || (payload[0] !== 0 && payload[0] !== 1) || !valueFits || !isPosition(payload[2])) {
     throw new InvalidArgumentError('The list cursor is not valid');
   }
   if (payload[3] !== order.sort || payload[4] !== order.direction || payload[5] !== (order.foldersFirst ? 1 : 0)) {
     throw new InvalidArgumentError('The list cursor belongs to a different sort order');
   }
   return { rank: payload[0], value: payload[1] as string | number, id: payload[2] };
+}
+
+/** A whole number a bigint column holds (ids, sizes, times). */
+export function isPosition(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** A name as entries hold them: not longer than any name may be, no NUL (which no database text takes). */
+function isCursorName(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 1024 && !value.includes('\0');
 }

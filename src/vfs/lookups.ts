@@ -14,6 +14,7 @@ import {
 } from '../core/index.js';
 import type { Bounds, Database, EntryRepository, LockRecord, LockRepository, Tx } from '../db/index.js';
 import type { BlobStore } from './blob-store.js';
+import { isPosition } from './cursor.js';
 import { LockRules } from './locks.js';
 import { Resolver } from './resolver.js';
 
@@ -90,7 +91,7 @@ export class Lookups {
    */
   async version(principal: Principal, id: number, blobId: string | null): Promise<Entry> {
     const { entry } = await this.find(principal, id);
-    if (entry.kind !== 'file') throw new IsAFolderError(`${entry.name} is a folder`);
+    if (entry.kind !== 'file') throw new IsAFolderError('This is a folder, not a file');
     if (entry.blobId !== blobId) throw new NotFoundError('This version of the file no longer exists: it was changed or replaced');
     return entry;
   }
@@ -222,7 +223,13 @@ function decodeSearchCursor(cursor: string): { rank: number; id: number } {
   } catch {
     payload = null;
   }
-  if (!Array.isArray(payload) || payload[0] !== 'search' || !Number.isInteger(payload[1]) || !Number.isInteger(payload[2])) {
+  if (
+    !Array.isArray(payload) ||
+    payload.length !== 3 ||
+    payload[0] !== 'search' ||
+    (payload[1] !== 0 && payload[1] !== 1) ||
+    !isPosition(payload[2])
+  ) {
     throw new InvalidArgumentError('The search page token is not valid');
   }
   return { rank: payload[1] as number, id: payload[2] as number };

@@ -1,4 +1,4 @@
-import { ConflictError, NotAFolderError, NotFoundError, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
+import { ConflictError, NotAFolderError, NotFoundError, type Entry, type Principal, type VPath } from '../core/index.js';
 import type { EntryRepository, Tx } from '../db/index.js';
 
 /**
@@ -15,9 +15,9 @@ export class Resolver {
     if (chain.length === path.length + 1) return chain;
     const last = chain[chain.length - 1]!;
     if (last.kind === 'file') {
-      throw new NotAFolderError(`${formatPath(path.slice(0, chain.length - 1))} is a file, not a folder`);
+      throw new NotAFolderError('A folder on the path is a file, not a folder');
     }
-    throw new NotFoundError(`${formatPath(path)} does not exist`);
+    throw new NotFoundError('The file or folder does not exist');
   }
 
   async entry(tx: Tx, principal: Principal, path: VPath): Promise<Entry> {
@@ -34,10 +34,9 @@ export class Resolver {
     if (chain.length === 0) throw new NotFoundError('The root folder of this view no longer exists');
     if (chain.length === path.length + 1 && path.length > 0) return { parent: chain[chain.length - 2]!, current: chain[chain.length - 1]! };
     const last = chain[chain.length - 1]!;
-    const parentPath = path.slice(0, -1);
     if (chain.length === path.length && last.kind === 'folder') return { parent: last, current: null };
-    if (last.kind === 'file') throw new ConflictError(`${formatPath(path.slice(0, chain.length - 1))} is a file, not a folder`);
-    throw new ConflictError(`The parent folder ${formatPath(parentPath)} does not exist`);
+    if (last.kind === 'file') throw new ConflictError('A folder on the path is a file, not a folder');
+    throw new ConflictError('The parent folder does not exist');
   }
 
   /**
@@ -51,12 +50,12 @@ export class Resolver {
       chain = await this.chain(tx, principal, parentPath);
     } catch (error) {
       if (error instanceof NotFoundError || error instanceof NotAFolderError) {
-        throw new ConflictError(`The parent folder ${formatPath(parentPath)} does not exist`);
+        throw new ConflictError('The parent folder does not exist');
       }
       throw error;
     }
     const parent = chain[chain.length - 1]!;
-    if (parent.kind !== 'folder') throw new ConflictError(`${formatPath(parentPath)} is a file, not a folder`);
+    if (parent.kind !== 'folder') throw new ConflictError('The parent folder is a file, not a folder');
     return { parent, chain };
   }
 }

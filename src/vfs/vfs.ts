@@ -145,7 +145,7 @@ export class Vfs {
     const after = options.cursor ? decodeCursor(options.cursor, order) : undefined;
     return this.deps.database.read(async (db) => {
       const folder = await this.resolver.entry(db, principal, path);
-      if (folder.kind !== 'folder') throw new InvalidArgumentError(`${formatPath(path)} is a file, not a folder`);
+      if (folder.kind !== 'folder') throw new InvalidArgumentError('This is a file, not a folder');
       const rows = await this.deps.entries.listPage(db, { parentId: folder.id, ...order, limit: limit + 1, after });
       const entries = rows.slice(0, limit);
       const last = entries[entries.length - 1];
@@ -188,11 +188,20 @@ export class Vfs {
   /** A file's bytes, or `range` of them (inclusive, within the file). */
   async read(principal: Principal, path: VPath, range?: ByteRange): Promise<{ entry: Entry; stream: Readable }> {
     const entry = await this.stat(principal, path);
-    if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError(`${formatPath(path)} is a folder`);
+    return { entry, stream: await this.open(entry, range) };
+  }
+
+  /**
+   * The bytes of the version `entry` (from stat) names, not of whatever its path holds by now:
+   * a reader that sent headers for one version then streams that version. Once opened the
+   * bytes stay readable; an open that finds the version already freed fails (IntegrityError).
+   */
+  async open(entry: Entry, range?: ByteRange): Promise<Readable> {
+    if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError('This is a folder, not a file');
     if (range && (range.start < 0 || range.end < range.start || range.end >= entry.size)) {
       throw new InvalidArgumentError(`Range ${range.start}-${range.end} is outside the file's ${entry.size} bytes`);
     }
-    return { entry, stream: await this.deps.blobStore.open(entry.blobId, range) };
+    return this.deps.blobStore.open(entry.blobId, range);
   }
 
   /**

@@ -269,7 +269,7 @@ describe.each(DIALECTS)('WebDAV accounts over the API (%s)', (dialect) => {
         [{ uri: 'cloudreve://my/file.txt', name: 'on a file' }, 40001, /is a file/],
         [{ uri: 'cloudreve://my/file.txt/below', name: 'below a file' }, 40016],
         [{ uri: 'cloudreve://my/a%00b', name: 'nul' }, 40052],
-        [{ uri: 'cloudreve://my', name: 'taken' }, 40004, /already have a WebDAV account named "taken"/],
+        [{ uri: 'cloudreve://my', name: 'taken' }, 40004, /already have a WebDAV account with this name/],
         [{ uri: 'cloudreve://my/Fresh', name: 'taken' }, 40004],
         [{ uri: 'cloudreve://my', name: '' }, 40001],
         [{ uri: 'cloudreve://my', name: '   ' }, 40001, /1 to 255 characters/],

@@ -26,7 +26,7 @@ describe('litmus', () => {
     const run = await promisify(execFile)('litmus', [dav.url, dav.email, dav.password], {
       env: { ...process.env, TESTS: suite },
       cwd: logs.path,
-      timeout: 120_000,
+      timeout: 600_000,
     }).catch((error: { code?: unknown; stdout?: string; stderr?: string; message: string }) => {
       if (error.code === 'ENOENT') throw new Error('litmus is not installed; scripts/test-all.sh installs it');
       return { stdout: error.stdout ?? '', stderr: error.stderr ?? error.message };

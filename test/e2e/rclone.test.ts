@@ -20,7 +20,7 @@ interface Remote {
  */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string; output: string }> {
   return new Promise((resolve, reject) => {
-    execFile('rclone', args, { env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile('rclone', args, { env: { ...process.env, ...env }, timeout: 600_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(new Error('rclone is not installed; scripts/test-all.sh installs it'));
         return;

@@ -21,7 +21,7 @@ let browser: Browser;
 beforeAll(async () => {
   const [launched] = await Promise.all([launchChromium(), buildUi()]);
   browser = launched;
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -97,7 +97,7 @@ describe.each(DIALECTS)('web UI features in Chromium (%s)', (dialect) => {
       .getByLabel('Choose files to upload')
       .setInputFiles([{ name: 'e.bin', mimeType: 'application/octet-stream', buffer: dropped }]);
     const retry = panel.getByRole('button', { name: 'Retry e.bin' });
-    await retry.waitFor({ timeout: 15_000 });
+    await retry.waitFor({ timeout: 120_000 });
     await expect.poll(() => panel.textContent()).toMatch(/connection dropped/i);
     if (screenshots) await shoot(page, 'upload-retry-desktop');
     await page.unroute(/\/api\/v4\/file\/upload\/[^/]+\/1$/);

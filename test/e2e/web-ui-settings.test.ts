@@ -24,7 +24,7 @@ let browser: Browser;
 beforeAll(async () => {
   const [launched] = await Promise.all([launchChromium(), buildUi()]);
   browser = launched;
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -175,7 +175,7 @@ describe.each(DIALECTS)('web UI settings, upload controls and administration in 
     expect(whilePaused).toBeLessThan(9);
     if (screenshots) await shoot(page, 'upload-paused-desktop');
     await panel.getByRole('button', { name: 'Resume big.bin' }).click();
-    await expect.poll(() => status('big.bin').getAttribute('aria-label'), { timeout: 20_000 }).toBe('big.bin: Done, 100%');
+    await expect.poll(() => status('big.bin').getAttribute('aria-label'), { timeout: 120_000 }).toBe('big.bin: Done, 100%');
     await panel.getByText('Uploads finished').waitFor();
     expect((await readAll((await api.t.app.vfs.read(principal, ['big.bin'])).stream)).equals(big)).toBe(true);
     await row(page, 'big.bin').waitFor();

@@ -62,7 +62,7 @@ export function buildUi(): Promise<void> {
       execFile(
         process.execPath,
         [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'],
-        { cwd: ROOT, timeout: 120_000 },
+        { cwd: ROOT, timeout: 600_000 },
         (error, _stdout, stderr) => (error ? reject(new Error(`vite build failed: ${stderr}`)) : resolve()),
       );
     });
@@ -87,7 +87,7 @@ export interface Watch {
 }
 
 export async function openPage(context: BrowserContext): Promise<{ page: Page; watch: Watch }> {
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const watch: Watch = { dialogs: [], errors: [] };
   page.on('dialog', (dialog) => {

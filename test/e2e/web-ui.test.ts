@@ -15,7 +15,7 @@ let browser: Browser;
 beforeAll(async () => {
   const [launched] = await Promise.all([launchChromium(), buildUi()]);
   browser = launched;
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -158,7 +158,7 @@ describe.each(DIALECTS)('web UI in Chromium (%s)', (dialect) => {
     if (screenshots) await shoot(page, 'webdav-desktop');
 
     // The access token was renewed in the background, and every request after it worked.
-    await expect.poll(() => renewals.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => renewals.length, { timeout: 120_000 }).toBeGreaterThan(0);
     expect(renewals.every((code) => code === 0)).toBe(true);
     await page.goto(`${api.origin}/home`);
     await row(page, 'Projects 2024').waitFor();

@@ -20,7 +20,7 @@ export function parseDepth(value: string | undefined, options: DepthOptions): De
   const text = value.trim();
   const depth = text === '0' || text === '1' ? text : text.toLowerCase() === 'infinity' ? 'infinity' : undefined;
   if (depth === undefined) {
-    throw new DavHeaderError(400, `Depth must be 0, 1 or infinity, not ${JSON.stringify(value)}`);
+    throw new DavHeaderError(400, 'Depth must be 0, 1 or infinity');
   }
   if (!options.allowed.includes(depth)) {
     throw new DavHeaderError(400, `Depth ${depth} is not allowed for this request; use ${options.allowed.join(' or ')}`);

@@ -13,11 +13,11 @@ export function parseLockTokenHeader(value: string | undefined): string {
   if (text === '') throw new DavHeaderError(400, 'UNLOCK needs a Lock-Token header naming the lock to remove');
   const bracketed = text.startsWith('<');
   if (bracketed !== text.endsWith('>')) {
-    throw new DavHeaderError(400, `Lock-Token must be a token in angle brackets, not ${JSON.stringify(value)}`);
+    throw new DavHeaderError(400, 'Lock-Token must be a token in angle brackets');
   }
   const token = bracketed ? text.slice(1, -1).trim() : text;
   if (!TOKEN.test(token)) {
-    throw new DavHeaderError(400, `Lock-Token must be a token in angle brackets, not ${JSON.stringify(value)}`);
+    throw new DavHeaderError(400, 'Lock-Token must be a token in angle brackets');
   }
   return token;
 }

@@ -15,6 +15,6 @@ export function parseOverwrite(value: string | undefined): boolean {
     case 'f':
       return false;
     default:
-      throw new DavHeaderError(400, `Overwrite must be T or F, not ${JSON.stringify(value)}`);
+      throw new DavHeaderError(400, 'Overwrite must be T or F');
   }
 }

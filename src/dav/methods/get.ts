@@ -1,7 +1,7 @@
 /** RFC 7231 4.3.1-2 GET and HEAD, with RFC 7232 conditional requests and RFC 7233 byte ranges. */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { SANDBOX_POLICY, contentDisposition, type Entry } from '../../core/index.js';
+import { SANDBOX_POLICY, contentDisposition, type ByteRange, type Entry } from '../../core/index.js';
 import { header, hrefOf, type DavContext } from '../context.js';
 import { evaluateIfRange, evaluatePreconditions, parseRange } from '../headers/index.js';
 import { contentTypeOf } from '../properties/mime.js';
@@ -9,7 +9,37 @@ import { httpDate } from '../properties/live.js';
 import { DavError } from '../status.js';
 import { escapeText } from '../xml/index.js';
 
+/** How often a GET starts again when the version it resolved was replaced and freed before it opened it. */
+const ATTEMPTS = 3;
+
+/** The version a GET resolved was freed before its bytes were opened: resolve again. */
+class ReplacedMeanwhile extends Error {}
+
 export async function get(ctx: DavContext): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getOnce(ctx);
+    } catch (error) {
+      if (!(error instanceof ReplacedMeanwhile) || attempt >= ATTEMPTS) throw error instanceof ReplacedMeanwhile ? error.cause : error;
+    }
+  }
+}
+
+/**
+ * The bytes of the very version whose headers (ETag, length, ranges) this answer carries, even
+ * when an overwrite commits between resolving the path and reading (the blob is resolved once).
+ */
+async function openVersion(ctx: DavContext, entry: Entry, range?: ByteRange): Promise<Readable> {
+  try {
+    return await ctx.deps.vfs.open(entry, range);
+  } catch (error) {
+    const now = await ctx.deps.vfs.stat(ctx.principal, ctx.path).catch(() => null);
+    if (now?.blobId !== entry.blobId) throw new ReplacedMeanwhile('replaced', { cause: error });
+    throw error;
+  }
+}
+
+async function getOnce(ctx: DavContext): Promise<void> {
   const entry = await ctx.deps.vfs.stat(ctx.principal, ctx.path);
   const headOnly = ctx.request.method === 'HEAD';
   const validators = { etag: entry.etag, mtime: entry.mtime };
@@ -51,20 +81,18 @@ export async function get(ctx: DavContext): Promise<void> {
     return;
   }
   if (range.kind === 'none') {
+    const stream = headOnly ? undefined : await openVersion(ctx, entry);
     ctx.reply.code(200).type(type).header('Content-Length', String(entry.size));
-    if (headOnly) return void ctx.reply.send();
-    const { stream } = await ctx.deps.vfs.read(ctx.principal, ctx.path);
     return void ctx.reply.send(stream);
   }
   if (range.ranges.length === 1) {
     const only = range.ranges[0]!;
+    const stream = headOnly ? undefined : await openVersion(ctx, entry, only);
     ctx.reply
       .code(206)
       .type(type)
       .header('Content-Range', `bytes ${only.start}-${only.end}/${entry.size}`)
       .header('Content-Length', String(only.end - only.start + 1));
-    if (headOnly) return void ctx.reply.send();
-    const { stream } = await ctx.deps.vfs.read(ctx.principal, ctx.path, only);
     return void ctx.reply.send(stream);
   }
   // RFC 7233 4.1 / appendix A: several ranges as multipart/byteranges.
@@ -77,13 +105,18 @@ export async function get(ctx: DavContext): Promise<void> {
   const length = parts.reduce((sum, p) => sum + Buffer.byteLength(p.head) + p.range.end - p.range.start + 1, 0) + Buffer.byteLength(tail);
   ctx.reply.code(206).type(`multipart/byteranges; boundary=${boundary}`).header('Content-Length', String(length));
   if (headOnly) return void ctx.reply.send();
-  const vfs = ctx.deps.vfs;
-  const principal = ctx.principal;
-  const path = ctx.path;
+  // Every part is opened before the headers go out, from the one version they describe.
+  const streams: Readable[] = [];
+  try {
+    for (const part of parts) streams.push(await openVersion(ctx, entry, part.range));
+  } catch (error) {
+    for (const stream of streams) stream.destroy();
+    throw error;
+  }
   async function* body() {
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
       yield Buffer.from(part.head);
-      const { stream } = await vfs.read(principal, path, part.range);
+      const stream = streams[index]!;
       for await (const chunk of stream) yield chunk as Buffer;
     }
     yield Buffer.from(tail);

@@ -13,7 +13,7 @@ export async function put(ctx: DavContext): Promise<void> {
     throw new DavError(400, 'Partial PUT with Content-Range is not supported; send the whole file');
   }
   if (ctx.deps.options.finderJunk === 'refuse' && isFinderJunk(baseName(ctx.path))) {
-    throw new DavError(403, `${baseName(ctx.path)} is a macOS metadata file, which this server does not store`);
+    throw new DavError(403, 'This is a macOS metadata file, which this server does not store');
   }
   const mtime = requestedMtime(ctx);
   const expectedSize = announcedSize(ctx);

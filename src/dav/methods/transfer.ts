@@ -1,6 +1,6 @@
 /** RFC 4918 9.8 COPY and 9.9 MOVE: shared handling of Destination, Overwrite and Depth. */
 import { checkWriteConditions } from '../conditions.js';
-import { header, type DavContext } from '../context.js';
+import { header, singleHeader, type DavContext } from '../context.js';
 import { parseDepth, parseOverwrite } from '../headers/index.js';
 import { acceptMtime, requestedMtime } from '../mtime.js';
 import { parseDestinationHeader } from '../paths.js';
@@ -15,11 +15,11 @@ export async function move(ctx: DavContext): Promise<void> {
 
 async function transfer(ctx: DavContext, kind: 'copy' | 'move'): Promise<void> {
   const destination = parseDestinationHeader(
-    header(ctx, 'destination'),
+    singleHeader(ctx, 'Destination'),
     { host: header(ctx, 'host'), acceptedHosts: [...ctx.deps.options.acceptedHosts, ...forwardedHosts(ctx)] },
     ctx.deps.options.mountPrefix,
   );
-  const overwrite = parseOverwrite(header(ctx, 'overwrite'));
+  const overwrite = parseOverwrite(singleHeader(ctx, 'Overwrite'));
   const source = await ctx.deps.vfs.stat(ctx.principal, ctx.path);
   // 9.8.3: COPY of a collection is Depth 0 or infinity; 9.9.2: MOVE always acts as infinity.
   const depth =

@@ -68,7 +68,7 @@ export function parseXml(body: Buffer | string, limits?: Partial<XmlLimits>): Xm
   parser.on('xmldecl', (decl) => {
     const declared = decl.encoding?.toLowerCase();
     if (encoding !== null && declared !== undefined && !(encoding === 'utf-8' ? UTF8_NAMES.has(declared) : declared === 'utf-16')) {
-      throw new DavXmlError(415, `XML encoding "${decl.encoding}" is not supported; send UTF-8`);
+      throw new DavXmlError(415, 'This XML encoding is not supported; send UTF-8');
     }
   });
   // No DTD at all: internal subsets are where entity bombs and external entities live.

@@ -49,6 +49,30 @@ export class ShareRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Passwords stored in clear (before they were sealed), at most `limit` of them. */
+  async passwordsStoredWithout(tx: Tx, prefix: string, limit: number): Promise<Array<{ id: number; password: string }>> {
+    const rows = await tx
+      .selectFrom('shares')
+      .select(['id', 'password'])
+      .where('password', 'is not', null)
+      .where('password', 'not like', `${prefix}%`)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: Number(row.id), password: row.password! }));
+  }
+
+  /** Rewrites a stored password in place (neither the revision nor the time moves); false when it changed meanwhile. */
+  async replacePassword(tx: Tx, id: number, from: string, to: string): Promise<boolean> {
+    const result = await tx
+      .updateTable('shares')
+      .set({ password: to })
+      .where('id', '=', id)
+      .where('password', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async byId(tx: Tx, id: number): Promise<ShareRecord | null> {
     const row = await this.select(tx).where('s.id', '=', id).executeTakeFirst();
     return row ? toShare(row) : null;

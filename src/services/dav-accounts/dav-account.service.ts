@@ -105,7 +105,7 @@ export class DavAccountService {
         if (!isUniqueViolation(error)) throw error;
         const clash = await this.database.read((db) => this.accounts.listByUser(db, user.id));
         if (clash.some((account) => account.name === name))
-          throw new AlreadyExistsError(`You already have a WebDAV account named "${name}"`);
+          throw new AlreadyExistsError('You already have a WebDAV account with this name');
         if (attempt >= 3) throw error;
       }
     }
@@ -155,7 +155,7 @@ export class DavAccountService {
     try {
       updated = await this.versions.transaction('auth', (tx) => this.accounts.update(tx, record.id, fields));
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AlreadyExistsError(`You already have a WebDAV account named "${name}"`);
+      if (isUniqueViolation(error)) throw new AlreadyExistsError('You already have a WebDAV account with this name');
       throw error;
     }
     if (!updated) throw new DavAccountNotFoundError(`No WebDAV account #${id}`);
@@ -215,7 +215,7 @@ export class DavAccountService {
   private async assertNameFree(userId: number, name: string, exceptId?: number): Promise<void> {
     const accounts = await this.database.read((db) => this.accounts.listByUser(db, userId));
     if (accounts.some((account) => account.name === name && account.id !== exceptId)) {
-      throw new AlreadyExistsError(`You already have a WebDAV account named "${name}"`);
+      throw new AlreadyExistsError('You already have a WebDAV account with this name');
     }
   }
 
@@ -232,7 +232,7 @@ export class DavAccountService {
       throw error;
     });
     if (!existing) return this.vfs.mkdir(principal, path, { parents: true });
-    if (existing.kind !== 'folder') throw new InvalidArgumentError(`${formatPath(path)} is a file: a WebDAV account is rooted in a folder`);
+    if (existing.kind !== 'folder') throw new InvalidArgumentError('This is a file: a WebDAV account is rooted in a folder');
     return existing;
   }
 

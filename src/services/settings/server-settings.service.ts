@@ -53,7 +53,7 @@ export class ServerSettings {
     await this.versions.transaction('settings', async (tx) => {
       for (const [field, value] of Object.entries(changes)) {
         const key = KEYS[field as keyof ServerSwitches];
-        if (!key) throw new InvalidArgumentError(`Unknown setting ${field}`);
+        if (!key) throw new InvalidArgumentError('Unknown setting');
         await this.settings.set(tx, key, String(Boolean(value)));
       }
     });
@@ -62,7 +62,7 @@ export class ServerSettings {
 
   static fieldOf(name: string): keyof ServerSwitches {
     const entry = Object.entries(KEYS).find(([field, key]) => key === name || field === name);
-    if (!entry) throw new InvalidArgumentError(`Unknown setting "${name}"; known: ${Object.values(KEYS).join(', ')}`);
+    if (!entry) throw new InvalidArgumentError(`Unknown setting; known: ${Object.values(KEYS).join(', ')}`);
     return entry[0] as keyof ServerSwitches;
   }
 }

@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { generatePassword, type LoginThrottle } from '../../auth/index.js';
+import { generatePassword, type LoginThrottle, type SecretBox } from '../../auth/index.js';
 import {
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
-  formatPath,
   type EntryKind,
   type Principal,
   type User,
@@ -13,6 +12,7 @@ import {
 import { isForeignKeyViolation, type Database, type ShareFields, type ShareRecord, type ShareRepository } from '../../db/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
+import { SHARE_PASSWORD } from './share.passwords.js';
 import { IncorrectSharePasswordError, SHARE_GONE, ShareNotFoundError, SharingNotAllowedError } from './share.errors.js';
 
 /**
@@ -81,6 +81,8 @@ export interface DownloadTake {
 
 export interface ShareServiceOptions {
   readonly clock: () => number;
+  /** Seals passwords at rest: a database dump does not reveal them; links still carry them. */
+  readonly secrets: SecretBox;
   /** The URL users reach the server at; links use the request's origin without it. */
   readonly publicUrl?: string;
   /** A new link key; random by default (KEY_LENGTH characters of [0-9A-Za-z]). */
@@ -124,7 +126,7 @@ export class ShareService {
     const fields = await this.fieldsFor(user, principal, path, settings);
     const id = await this.database
       .transaction((tx) => this.shares.insert(tx, { ...fields, key: this.newKey(), userId: user.id, now: this.options.clock() }))
-      .catch(deletedMeanwhile(path));
+      .catch(deletedMeanwhile());
     return this.get(id);
   }
 
@@ -137,7 +139,7 @@ export class ShareService {
     const fields = await this.fieldsFor(user, principal, path, settings);
     const updated = await this.database
       .transaction((tx) => this.shares.update(tx, id, { ...fields, now: this.options.clock() }))
-      .catch(deletedMeanwhile(path));
+      .catch(deletedMeanwhile());
     if (!updated) throw new ShareNotFoundError('Share not found');
     return this.get(id);
   }
@@ -272,12 +274,16 @@ export class ShareService {
     if (entry.ownerId !== user.id) throw new ForbiddenError('Only the owner of a file can share it');
     return {
       entryId: entry.id,
-      password: passwordOf(settings),
+      password: this.sealed(passwordOf(settings)),
       expiresAt: expiryOf(settings.expireSeconds, this.options.clock()),
       remainingDownloads: downloadsOf(settings.downloads),
       shareView: settings.shareView ?? false,
       showReadme: settings.showReadme ?? false,
     };
+  }
+
+  private sealed(password: string | null): string | null {
+    return password === null ? null : this.options.secrets.seal(password, SHARE_PASSWORD);
   }
 
   private async owned(user: User, key: string): Promise<ShareRecord> {
@@ -336,7 +342,7 @@ export class ShareService {
       name: record.entry.name,
       kind: record.entry.kind,
       size: record.entry.kind === 'file' ? record.entry.size : 0,
-      password: record.password,
+      password: record.password === null ? null : this.options.secrets.reveal(record.password, SHARE_PASSWORD),
       expiresAt: record.expiresAt,
       remainingDownloads: record.remainingDownloads,
       downloads: record.downloads,
@@ -352,9 +358,9 @@ export class ShareService {
 }
 
 /** The entry was deleted between looking it up and saving the share: the foreign key refused it. */
-function deletedMeanwhile(path: VPath) {
+function deletedMeanwhile() {
   return (error: unknown): never => {
-    if (isForeignKeyViolation(error)) throw new NotFoundError(`${formatPath(path)} was deleted meanwhile`);
+    if (isForeignKeyViolation(error)) throw new NotFoundError('The file or folder was deleted meanwhile');
     throw error;
   };
 }

@@ -3,7 +3,6 @@ import {
   NotAFolderError,
   NotFoundError,
   PreconditionFailedError,
-  formatPath,
   type Entry,
   type Principal,
 } from '../../core/index.js';
@@ -18,12 +17,11 @@ import type { Vfs } from '../../vfs/index.js';
  */
 export function checkPlaceholder(session: UploadSessionRecord, current: Entry | null): void {
   if (session.placeholderId === null) return;
-  const where = formatPath(session.path);
   if (!current || current.id !== session.placeholderId) {
-    throw new NotFoundError(`The placeholder of this upload at ${where} was deleted or moved, which cancelled the upload`);
+    throw new NotFoundError('The placeholder of this upload was deleted or moved, which cancelled the upload');
   }
   if (current.etag !== session.placeholderEtag) {
-    throw new AlreadyExistsError(`${where} was written by someone else while this upload was in progress`);
+    throw new AlreadyExistsError('The file was written by someone else while this upload was in progress');
   }
 }
 

@@ -9,7 +9,6 @@ import {
   NotAFolderError,
   NotFoundError,
   ReadOnlyError,
-  formatPath,
   parentOf,
   type Entry,
   type Principal,
@@ -118,11 +117,11 @@ export class UploadService {
     if (!Number.isSafeInteger(size) || size < 0) throw new InvalidArgumentError('The size must be a whole number of bytes, 0 or more');
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
     const current = await this.statOrNull(principal, path);
-    if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
+    if (current?.kind === 'folder') throw new IsAFolderError('The target is a folder');
     if (current && !upload.replace) {
-      throw new AlreadyExistsError(`${formatPath(path)} already exists; upload with entity_type "version" to replace its content`);
+      throw new AlreadyExistsError('The file already exists; upload with entity_type "version" to replace its content');
     }
-    if (current && (await this.vfs.locks.discover(current.id)).length > 0) throw new LockedError(`${formatPath(path)} is locked`);
+    if (current && (await this.vfs.locks.discover(current.id)).length > 0) throw new LockedError('The file is locked');
     const reservation = await this.reservations.check(principal, upload.userId, size);
     if (!current && path.length > 1) await this.vfs.mkdir(principal, parentOf(path), { parents: true });
 
@@ -133,7 +132,7 @@ export class UploadService {
           await this.vfs.write(principal, path, Readable.from([]), {
             expectedSize: 0,
             precondition: (now) => {
-              if (now) throw new AlreadyExistsError(`${formatPath(path)} already exists`);
+              if (now) throw new AlreadyExistsError('The file already exists');
             },
           })
         ).entry;

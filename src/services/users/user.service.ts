@@ -140,7 +140,7 @@ export class UserService {
     try {
       return await (onlyIfFirst ? this.database.exclusive(work) : this.database.transaction(work));
     } catch (error) {
-      if (isUniqueViolation(error)) throw new EmailTakenError(`A user with the email ${email} already exists`);
+      if (isUniqueViolation(error)) throw new EmailTakenError('A user with this email already exists');
       throw error;
     }
   }
@@ -181,7 +181,7 @@ export class UserService {
       if (!updated) throw new UserNotFoundError(`No user #${user.id}`);
       return withoutSecret(updated);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new EmailTakenError(`A user with the email ${email} already exists`);
+      if (isUniqueViolation(error)) throw new EmailTakenError('A user with this email already exists');
       throw error;
     }
   }
@@ -306,7 +306,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export function normaliseEmail(raw: string): string {
   const email = normaliseEmailLoose(raw);
-  if (!EMAIL.test(email) || email.length > 254) throw new InvalidArgumentError(`"${raw}" is not a valid email address`);
+  if (!EMAIL.test(email) || email.length > 254) throw new InvalidArgumentError('This is not a valid email address');
   return email;
 }
 

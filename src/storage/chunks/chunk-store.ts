@@ -6,6 +6,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '../../core/index.js';
 import { writeDurably } from '../backends/local/durable-write.js';
+import { PRIVATE_FOLDER_MODE } from '../private-dir.js';
 
 /** A chunk body longer or shorter than the session says it must be; nothing was stored. */
 export class ChunkSizeMismatchError extends Error {
@@ -45,7 +46,7 @@ export class ChunkStore {
     const folder = this.folderOf(sessionId);
     const target = path.join(folder, chunkName(index));
     const temporary = path.join(folder, `.${chunkName(index)}.${randomUUID()}.part`);
-    await fs.mkdir(folder, { recursive: true });
+    await fs.mkdir(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     const counter = new ExactLength(expectedBytes);
     // Piped rather than pipelined from the source: a refused body must not destroy the source,
     // which for a request would drop the connection before the refusal could be answered.

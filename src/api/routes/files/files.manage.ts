@@ -3,7 +3,6 @@ import {
   AlreadyExistsError,
   NotAFolderError,
   NotFoundError,
-  formatPath,
   normaliseName,
   parentOf,
   type Entry,
@@ -35,8 +34,8 @@ const createRoute = defineRoute({
     if (path.length === 0) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder always exists');
     const existing = await statOrNull(deps.vfs, space.principal, path);
     if (existing) {
-      if (existing.kind !== body.type) throw new ApiError(CODES.exists, `${formatPath(path)} already exists as a ${existing.kind}`);
-      if (body.err_on_conflict) throw new ApiError(CODES.exists, `${formatPath(path)} already exists`);
+      if (existing.kind !== body.type) throw new ApiError(CODES.exists, `The name is taken by a ${existing.kind}`);
+      if (body.err_on_conflict) throw new ApiError(CODES.exists, 'The file or folder already exists');
       return presentFile(existing, space, path);
     }
     if (body.type === 'folder') return presentFile(await deps.vfs.mkdir(space.principal, path, { parents: true }), space, path);
@@ -44,7 +43,7 @@ const createRoute = defineRoute({
     const { entry } = await deps.vfs.write(space.principal, path, Readable.from([]), {
       expectedSize: 0,
       precondition: (current) => {
-        if (current) throw new AlreadyExistsError(`${formatPath(path)} already exists`);
+        if (current) throw new AlreadyExistsError('The file or folder already exists');
       },
     });
     return presentFile(entry, space, path);

@@ -119,7 +119,7 @@ const deleteManyRoute = defineRoute({
   body: deleteManyBody,
   handler: async ({ body, auth, deps }) => {
     for (const text of body.ids) {
-      if (!SHARE_KEY.test(text)) throw new ApiError(CODES.parameter, `${JSON.stringify(text)} is not a share id`);
+      if (!SHARE_KEY.test(text)) throw new ApiError(CODES.parameter, 'This is not a share id');
     }
     await deps.shares.deleteMany(auth!.user, body.ids);
   },
@@ -155,7 +155,7 @@ const SHARE_KEY = /^[0-9A-Za-z]{1,64}$/;
  */
 function shareKeyOf(request: FastifyRequest): string {
   const text = (request.params as { id?: string }).id ?? '';
-  if (!SHARE_KEY.test(text)) throw new ApiError(CODES.parameter, `Failed to parse object ID: ${JSON.stringify(text)} is not a share id`);
+  if (!SHARE_KEY.test(text)) throw new ApiError(CODES.parameter, 'Failed to parse object ID: this is not a share id');
   return text;
 }
 

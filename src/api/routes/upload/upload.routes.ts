@@ -71,7 +71,7 @@ const chunkRoute = defineRoute({
     try {
       const session = await deps.uploads.find(auth!.user.id, params.sessionId);
       if (!session) throw new UploadSessionNotFoundError();
-      if (!/^\d{1,16}$/.test(params.index)) throw new ApiError(CODES.parameter, `The chunk index must be a number, not "${params.index}"`);
+      if (!/^\d{1,16}$/.test(params.index)) throw new ApiError(CODES.parameter, 'The chunk index must be a number');
       const { space } = await locate(session.uri, auth, deps.users);
       await deps.uploads.putChunk(space.principal, session, Number(params.index), request.raw, announcedLength(request));
     } catch (error) {

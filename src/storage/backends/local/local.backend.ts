@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { BlobMissingError, type BlobBackend, type ByteRange, type StoredObject } from '../../backend.js';
+import { PRIVATE_FOLDER_MODE } from '../../private-dir.js';
 import { writeDurably } from './durable-write.js';
 import { translateFileSystemError } from './errors.js';
 
@@ -25,7 +26,7 @@ export class LocalBackend implements BlobBackend {
 
   private async ensureFolder(folder: string): Promise<void> {
     if (this.knownFolders.has(folder)) return;
-    await fs.mkdir(folder, { recursive: true });
+    await fs.mkdir(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     if (this.knownFolders.size > 100_000) this.knownFolders.clear();
     this.knownFolders.add(folder);
   }
@@ -76,7 +77,7 @@ export class LocalBackend implements BlobBackend {
   }
 
   async freeSpace(): Promise<number> {
-    await fs.mkdir(this.root, { recursive: true });
+    await fs.mkdir(this.root, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     const stats = await fs.statfs(this.root);
     return stats.bavail * stats.bsize;
   }
