@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RateLimitedError, isDomainError, type DomainErrorCode } from '../core/index.js';
+import { RateLimitedError, UnavailableError, isDomainError, type DomainErrorCode } from '../core/index.js';
 import {
   AccountDisabledError,
   BuiltInGroupError,
@@ -172,7 +172,9 @@ export function failureOf(error: unknown, signedIn: boolean): Failure {
     return {
       envelope: { code, msg, correlation_id, ...(code === CODES.lockConflict && { data: [] }) },
       internal: code === CODES.io || code === CODES.database,
-      ...(error instanceof RateLimitedError && { headers: { 'Retry-After': String(error.retryAfterSeconds) } }),
+      ...((error instanceof RateLimitedError || error instanceof UnavailableError) && {
+        headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      }),
     };
   }
   return {

@@ -127,6 +127,9 @@ export class UnauthenticatedError extends DomainError {
 
 /** A dependency (database, storage) cannot be reached or is busy; the request may be retried. */
 export class UnavailableError extends DomainError {
+  /** When to try again (Retry-After): the database or a store usually returns within seconds. */
+  readonly retryAfterSeconds = 5;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('UNAVAILABLE', message, options);
   }

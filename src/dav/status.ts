@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { isDomainError, RateLimitedError, type DomainErrorCode } from '../core/index.js';
+import { isDomainError, RateLimitedError, UnavailableError, type DomainErrorCode } from '../core/index.js';
 import { DavHeaderError } from './headers/index.js';
 import { DavXmlError, errorXml } from './xml/index.js';
 
@@ -56,7 +56,9 @@ export function failureOf(error: unknown): DavFailure | null {
       ...(error.code === 'LOCKED' && { condition: 'lock-token-submitted' }),
       ...(error.code === 'QUOTA_EXCEEDED' && { condition: 'quota-not-exceeded' }),
     };
-    if (error instanceof RateLimitedError) return { ...failure, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+    if (error instanceof RateLimitedError || error instanceof UnavailableError) {
+      return { ...failure, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+    }
     if (error.code === 'UNAUTHENTICATED')
       return { ...failure, headers: { 'WWW-Authenticate': 'Basic realm="Cumulus WebDAV", charset="UTF-8"' } };
     return failure;
