@@ -42,6 +42,10 @@ export class Database {
       });
       // A pooled idle client that loses its server must not crash the process.
       pool.on('error', () => undefined);
+      // Nor one checked out between two statements (a transaction awaiting other work when the
+      // server goes away): pg emits 'error' on the client itself, and unheard that ends the
+      // process. The next statement on it fails and becomes UnavailableError (a 503).
+      pool.on('connect', (client) => client.on('error', () => undefined));
       return new Database(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), dialect);
     }
     const file = sqlitePathOfUrl(options.url);

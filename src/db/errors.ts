@@ -79,6 +79,19 @@ export function translateDatabaseError(error: unknown): unknown {
     const reason = code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED' ? 'is locked by another process' : 'cannot be reached';
     return new UnavailableError(`The database ${reason} (${code}); try again shortly`, { cause: error });
   }
+  if (isLostConnection(error)) {
+    return new UnavailableError('The database connection was lost; try again shortly', { cause: error });
+  }
   if (error instanceof AggregateError && error.errors.length > 0) return translateDatabaseError(error.errors[0]);
   return error;
+}
+
+/**
+ * pg reports a server that went away mid-statement (restart, failover) without an error code,
+ * only in words: "Connection terminated unexpectedly", and afterwards "Client has encountered
+ * a connection error and is not queryable" for the same client.
+ */
+function isLostConnection(error: unknown): boolean {
+  if (!(error instanceof Error) || codeOf(error) !== undefined) return false;
+  return /^Connection terminated|connection error and is not queryable|Client was closed and is not queryable/.test(error.message);
 }

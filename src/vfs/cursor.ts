@@ -17,15 +17,17 @@ export function decodeCursor(cursor: string, order: { sort: SortField; direction
   } catch {
     throw new InvalidArgumentError('The list cursor is not valid');
   }
-  // A forged cursor must fail here, not in the database: a value of the wrong type for the
-  // sort column, a fraction, a number past bigint or a NUL in a name is an error in SQL.
-  const value = Array.isArray(payload) ? (payload[1] as unknown) : undefined;
-  const valueFits = order.sort === 'name' ? isCursorName(value) : isPosition(value);
-  if (!Array.isArray(payload) || payload.length !== 6 || (payload[0] !== 0 && payload[0] !== 1) || !valueFits || !isPosition(payload[2])) {
+  if (!Array.isArray(payload) || payload.length !== 6 || (payload[0] !== 0 && payload[0] !== 1) || !isPosition(payload[2])) {
     throw new InvalidArgumentError('The list cursor is not valid');
   }
+  // Before the value's type: a cursor of another order holds another column's value.
   if (payload[3] !== order.sort || payload[4] !== order.direction || payload[5] !== (order.foldersFirst ? 1 : 0)) {
     throw new InvalidArgumentError('The list cursor belongs to a different sort order');
+  }
+  // A forged cursor must fail here, not in the database: a value of the wrong type for the
+  // sort column, a fraction, a number past bigint or a NUL in a name is an error in SQL.
+  if (!(order.sort === 'name' ? isCursorName(payload[1]) : isPosition(payload[1]))) {
+    throw new InvalidArgumentError('The list cursor is not valid');
   }
   return { rank: payload[0], value: payload[1] as string | number, id: payload[2] };
 }

@@ -39,13 +39,13 @@ describe('start-up failures', () => {
 
   it('refuses an empty or short key file', () => {
     const empty = path.join(dir.path, 'empty.key');
-    writeFileSync(empty, '');
+    writeFileSync(empty, '', { mode: 0o600 }); // private, as keys are: nothing to tighten, nothing logged before the error
     expectStartupFailure(
       cumulus(['--data', dir.path, 'user', 'list'], { CUMULUS_JWT_SECRET_FILE: empty }),
       /^cumulus: The server key in .* is empty/,
     );
     const short = path.join(dir.path, 'short.key');
-    writeFileSync(short, 'c2hvcnQ=\n');
+    writeFileSync(short, 'c2hvcnQ=\n', { mode: 0o600 });
     expectStartupFailure(cumulus(['--data', dir.path, 'user', 'list'], { CUMULUS_JWT_SECRET_FILE: short }), /shorter than 32 bytes/);
   });
 

@@ -27,6 +27,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'dead_properties',
       'entries',
       'groups',
+      'jobs',
       'locks',
       'sessions',
       'settings',

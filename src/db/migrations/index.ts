@@ -8,8 +8,8 @@ import { uploads } from './20261123T0500_uploads.js';
 import { shares } from './20261123T0600_shares.js';
 import { refreshGrace } from './20261123T0700_refresh_grace.js';
 import { jobs } from './20261207T0200_jobs.js';
-import { lockPrincipals } from './20261207T0500_lock_principals.js';
 import { sharedState } from './20261207T0400_shared_state.js';
+import { lockPrincipals } from './20261207T0500_lock_principals.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -25,7 +25,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261123T0600_shares': shares(dialect),
     '20261123T0700_refresh_grace': refreshGrace(dialect),
     '20261207T0200_jobs': jobs(dialect),
-    '20261207T0500_lock_principals': lockPrincipals(dialect),
     '20261207T0400_shared_state': sharedState(dialect),
+    '20261207T0500_lock_principals': lockPrincipals(dialect),
   };
 }
