@@ -66,6 +66,7 @@ export const TLS_WATCH_INTERVAL_MS = 2_000;
 export function watchTlsFiles(server: FastifyInstance, files: TlsFiles, logger: Logger, intervalMs = TLS_WATCH_INTERVAL_MS): void {
   const https = server.server as unknown as HttpsServer;
   let current = certificateFingerprint(readFileSync(files.certFile));
+  logger.info({ certFile: files.certFile, keyFile: files.keyFile, fingerprint: current }, 'serving HTTPS');
   let settle: NodeJS.Timeout | undefined;
   const reload = () => {
     let pair: TlsPair;

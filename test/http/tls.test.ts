@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPlainHttpPasswordRequest, WarnedAddresses } from '../../src/http/plain-http-warning.js';
-import { serveCumulus, type ServedCumulus } from '../support/cli.js';
+import { cumulus, serveCumulus, type ServedCumulus } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
 
 interface HttpsAnswer {
@@ -163,6 +163,25 @@ describe('HTTPS served directly', () => {
     } finally {
       keepAlive.destroy();
       await server.stop();
+    }
+  }, 300_000);
+
+  it("refuses to start (exit 2, one readable line) with half a TLS configuration, an unknown --tls mode or a key that is not the certificate's", () => {
+    const certs = path.join(dir.path, 'bad');
+    mkdirSync(certs);
+    const one = makeCertificate(certs, 'one');
+    const two = makeCertificate(certs, 'two');
+    const data = path.join(dir.path, 'bad-data');
+    const cases: Array<[string[], string]> = [
+      [['--tls-cert', one.cert], 'tls.cert and tls.key go together'],
+      [['--tls', 'yes'], "--tls accepts only 'self-signed'"],
+      [['--tls', 'self-signed', '--tls-cert', one.cert, '--tls-key', one.key], 'exclude each other'],
+      [['--tls-cert', one.cert, '--tls-key', two.key], `Cannot use TLS certificate ${one.cert} with key ${two.key}`],
+    ];
+    for (const [args, message] of cases) {
+      const result = cumulus(['serve', '--data', data, '--listen', '127.0.0.1:0', '--workers', '1', ...args]);
+      expect({ args, status: result.status }).toEqual({ args, status: 2 });
+      expect(result.stderr).toContain(message);
     }
   }, 300_000);
 

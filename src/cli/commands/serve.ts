@@ -76,13 +76,15 @@ export function registerServe(program: Command): void {
 
 /** One server process: the whole server with --workers 1, otherwise one worker of several. */
 async function serveProcess(config: Config, logger: Logger): Promise<void> {
+  // A certificate that does not load stops the start before anything else runs.
+  const tlsFiles = tlsFilesFrom(config);
+  const tls = tlsFiles ? loadTlsPair(tlsFiles) : undefined;
   const app = await createApp(config, { logger, createFirstAdmin: true });
   if (app.createdAdmin?.generatedPassword) printFirstAdmin(app);
   // Garbage collection (at start when gc.onStart) and the other periodic duties are scheduled
   // jobs: whatever the number of workers and nodes, one process at a time runs each.
   await app.jobs.start();
-  const tlsFiles = tlsFilesFrom(config);
-  const server = await buildHttpServer(app, { tls: tlsFiles ? loadTlsPair(tlsFiles) : undefined });
+  const server = await buildHttpServer(app, { tls });
   if (tlsFiles) watchTlsFiles(server, tlsFiles, logger);
   drainOnSignals(server, { logger, graceMs: config.shutdownGraceSeconds * 1000, afterClose: () => app.close() });
   const { host, port } = parseListen(config.listen);
