@@ -40,26 +40,7 @@ export async function ensureSelfSignedCertificate(dataDir: string): Promise<TlsF
   try {
     const keyFile = path.join(temporary, path.basename(files.keyFile));
     const certFile = path.join(temporary, path.basename(files.certFile));
-    // -nodes: the server must read the key unattended; the folder and the key's mode protect it.
-    await openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      String(SELF_SIGNED_DAYS),
-      '-subj',
-      '/CN=cumulus',
-      '-addext',
-      `subjectAltName=${subjectAltNames()}`,
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ]);
+    await makeSelfSignedCertificate({ keyFile, certFile, commonName: 'cumulus', altNames: subjectAltNames(), days: SELF_SIGNED_DAYS });
     await chmod(keyFile, 0o600);
     try {
       await rename(temporary, folder);
@@ -72,6 +53,37 @@ export async function ensureSelfSignedCertificate(dataDir: string): Promise<TlsF
   } finally {
     await rm(temporary, { recursive: true, force: true });
   }
+}
+
+/** A P-256 key and a self-signed certificate for it, made with the `openssl` command. */
+export async function makeSelfSignedCertificate(request: {
+  keyFile: string;
+  certFile: string;
+  commonName: string;
+  /** openssl's subjectAltName list, e.g. `DNS:localhost,IP:127.0.0.1`. */
+  altNames: string;
+  days: number;
+}): Promise<void> {
+  // -nodes: the server must read the key unattended; the folder and the key's mode protect it.
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    String(request.days),
+    '-subj',
+    `/CN=${request.commonName}`,
+    '-addext',
+    `subjectAltName=${request.altNames}`,
+    '-keyout',
+    request.keyFile,
+    '-out',
+    request.certFile,
+  ]);
 }
 
 async function openssl(args: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPlainHttpPasswordRequest, WarnedAddresses } from '../../src/http/plain-http-warning.js';
+import { makeSelfSignedCertificate } from '../../src/http/self-signed.js';
 import { cumulus, serveCumulus, type ServedCumulus } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
 
@@ -33,33 +34,11 @@ function httpsGet(url: string, ca: string, agent: Agent | false = false): Promis
 const fingerprintOf = (file: string) => new X509Certificate(readFileSync(file)).fingerprint256;
 const printedFingerprint = (server: ServedCumulus) => /SHA-256 fingerprint: ([0-9A-F:]+)/.exec(server.stdout())?.[1];
 
-/** A self-signed certificate for localhost and its key, made with openssl like an operator would. */
-function makeCertificate(folder: string, name: string): { cert: string; key: string } {
+/** A certificate for localhost and its key, as an operator would bring them. */
+async function makeCertificate(folder: string, name: string): Promise<{ cert: string; key: string }> {
   const cert = path.join(folder, `${name}.crt`);
   const key = path.join(folder, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  await makeSelfSignedCertificate({ keyFile: key, certFile: cert, commonName: name, altNames: 'DNS:localhost', days: 2 });
   return { cert, key };
 }
 
@@ -124,8 +103,8 @@ describe('HTTPS served directly', () => {
   it('--tls-cert/--tls-key: a renewed pair is served to new connections, a half-renewed one is refused, open connections keep working', async () => {
     const certs = path.join(dir.path, 'certs');
     mkdirSync(certs);
-    const one = makeCertificate(certs, 'one');
-    const two = makeCertificate(certs, 'two');
+    const one = await makeCertificate(certs, 'one');
+    const two = await makeCertificate(certs, 'two');
     const ca = readFileSync(one.cert, 'utf8') + readFileSync(two.cert, 'utf8');
     const live = { cert: path.join(certs, 'live.crt'), key: path.join(certs, 'live.key') };
     symlinkSync(one.cert, live.cert);
@@ -166,11 +145,11 @@ describe('HTTPS served directly', () => {
     }
   }, 300_000);
 
-  it("refuses to start (exit 2, one readable line) with half a TLS configuration, an unknown --tls mode or a key that is not the certificate's", () => {
+  it("refuses to start (exit 2, one readable line) with half a TLS configuration, an unknown --tls mode or a key that is not the certificate's", async () => {
     const certs = path.join(dir.path, 'bad');
     mkdirSync(certs);
-    const one = makeCertificate(certs, 'one');
-    const two = makeCertificate(certs, 'two');
+    const one = await makeCertificate(certs, 'one');
+    const two = await makeCertificate(certs, 'two');
     const data = path.join(dir.path, 'bad-data');
     const cases: Array<[string[], string]> = [
       [['--tls-cert', one.cert], 'tls.cert and tls.key go together'],
