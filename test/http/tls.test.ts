@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPlainHttpPasswordRequest, WarnedAddresses } from '../../src/http/plain-http-warning.js';
-import { makeSelfSignedCertificate } from '../../src/http/self-signed.js';
+import { ensureSelfSignedCertificate, makeSelfSignedCertificate } from '../../src/http/self-signed.js';
+import { readTlsPair } from '../../src/http/tls.js';
 import { cumulus, serveCumulus, type ServedCumulus } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
 
@@ -162,6 +163,15 @@ describe('HTTPS served directly', () => {
       expect({ args, status: result.status }).toEqual({ args, status: 2 });
       expect(result.stderr).toContain(message);
     }
+    // The same from the environment.
+    for (const [env, message] of [
+      [{ CUMULUS_TLS_KEY: one.key }, 'tls.cert and tls.key go together'],
+      [{ CUMULUS_TLS_CERT: two.cert, CUMULUS_TLS_KEY: one.key }, `Cannot use TLS certificate ${two.cert} with key ${one.key}`],
+    ] as const) {
+      const result = cumulus(['serve', '--data', data, '--listen', '127.0.0.1:0', '--workers', '1'], env);
+      expect({ env, status: result.status }).toEqual({ env, status: 2 });
+      expect(result.stderr).toContain(message);
+    }
   }, 300_000);
 
   it('--workers 2 with --tls self-signed: every worker serves HTTPS; the certificate is made and printed once', async () => {
@@ -212,6 +222,26 @@ describe('HTTPS served directly', () => {
       await server.stop();
     }
   }, 300_000);
+});
+
+describe('the self-signed certificate', () => {
+  it('made by several starts at once: one pair wins, every start uses it, and nothing is left behind', async () => {
+    const dir = tempDir();
+    try {
+      for (let round = 0; round < 3; round++) {
+        const data = path.join(dir.path, `round-${round}`);
+        const results = await Promise.all([1, 2, 3].map(() => ensureSelfSignedCertificate(data)));
+        expect(results.filter((result) => result.created)).toHaveLength(1);
+        expect(new Set(results.map((result) => result.certFile)).size).toBe(1);
+        // The key matches the certificate: never one process's key with another's certificate.
+        expect(() => readTlsPair(results[0]!)).not.toThrow();
+        expect(readdirSync(path.join(data, 'secrets')).sort()).toEqual(['tls-self-signed']);
+        expect(readdirSync(path.join(data, 'secrets', 'tls-self-signed')).sort()).toEqual(['cert.pem', 'key.pem']);
+      }
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
 });
 
 describe('the plain-HTTP password warning', () => {
