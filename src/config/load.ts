@@ -26,6 +26,8 @@ const ENVIRONMENT: Record<string, string> = {
   CUMULUS_JWT_SECRET_FILE: 'auth.jwtSecretFile',
   CUMULUS_WORKERS: 'workers',
   CUMULUS_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
+  CUMULUS_TLS_CERT: 'tls.cert',
+  CUMULUS_TLS_KEY: 'tls.key',
 };
 
 export interface ConfigSources {

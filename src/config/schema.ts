@@ -170,6 +170,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * HTTPS served directly: a certificate and key file (PEM; reloaded when they change), or a
+     * self-signed certificate made and kept in DATA/secrets on first start. Neither: plain HTTP.
+     */
+    tls: z
+      .object({
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        selfSigned: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({})
+      .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), 'tls.cert and tls.key go together')
+      .refine((tls) => !(tls.selfSigned && tls.cert), 'tls.selfSigned and tls.cert/tls.key exclude each other'),
   })
   .strict();
 

@@ -4,25 +4,29 @@ import { registerApi } from '../api/index.js';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
 import { DAV_ALLOW, registerDav } from '../dav/index.js';
+import { registerPlainHttpWarning } from './plain-http-warning.js';
 import { registerBodyTimeout, registerLingeringClose } from './request-body.js';
+import { registerHsts, type TlsPair } from './tls.js';
 import { registerWeb } from './web.js';
 
 /**
  * The Fastify app. Later pieces mount here: /dav (Basic auth), /api/v4 (Bearer), share
  * pages and the web UI's assets.
  */
-export async function buildHttpServer(app: App): Promise<FastifyInstance> {
+export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {}): Promise<FastifyInstance> {
+  // Slow headers (slowloris) get Node's 408; checked often enough that the timeout holds.
+  const httpOptions = {
+    headersTimeout: app.config.http.headersTimeoutSeconds * 1000,
+    connectionsCheckingInterval: Math.min(5_000, app.config.http.headersTimeoutSeconds * 500),
+  };
   const server = Fastify({
     loggerInstance: app.logger as FastifyBaseLogger,
     trustProxy: app.config.trustProxy,
     // Uploads stream; nothing here buffers a body beyond the JSON limit.
     bodyLimit: 1 << 20,
     return503OnClosing: true,
-    // Slow headers (slowloris) get Node's 408; checked often enough that the timeout holds.
-    http: {
-      headersTimeout: app.config.http.headersTimeoutSeconds * 1000,
-      connectionsCheckingInterval: Math.min(5_000, app.config.http.headersTimeoutSeconds * 500),
-    },
+    // An https server takes the http options in the same object (Fastify passes only one).
+    ...(options.tls ? { https: { ...httpOptions, ...options.tls } } : { http: httpOptions }),
     // A URL the router cannot decode (e.g. /dav/%C0%AE) never reaches a route. WebDAV's
     // OPTIONS must still answer the same for every path, and its errors stay plain text.
     frameworkErrors: (error, request, rawReply) => {
@@ -43,6 +47,8 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   const version = readVersion();
   registerBodyTimeout(server, app.config.http.bodyTimeoutSeconds * 1000);
   registerLingeringClose(server);
+  if (options.tls) registerHsts(server);
+  else registerPlainHttpWarning(server, app.logger);
 
   // Expect: 100-continue (RFC 9110 10.1.1): Node would invite every body before any check.
   // WebDAV sends the 100 itself once authentication and preconditions pass, so a refused

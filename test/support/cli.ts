@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -70,6 +71,8 @@ export interface ServeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How long to wait for /api/v4/site/ping to answer (default 120 s: workers start slowly under tsx). */
   readonly readyTimeoutMs?: number;
+  /** The server serves HTTPS (--tls…): `url` is https://localhost:PORT and readiness skips certificate checks. */
+  readonly https?: boolean;
 }
 
 /**
@@ -91,11 +94,13 @@ export async function serveCumulus(dataDir: string, options: ServeOptions = {}):
   );
   let gone = false;
   void exited.then(() => (gone = true));
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.https ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
-    const ping = await fetch(`${url}/api/v4/site/ping`).catch(() => undefined);
-    if (ping?.ok) break;
+    const ready = options.https
+      ? await httpsAnswers(`${url}/api/v4/site/ping`)
+      : (await fetch(`${url}/api/v4/site/ping`).catch(() => undefined))?.ok;
+    if (ready) break;
     if (gone || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`cumulus serve did not start:\n${stderr}\n${stdout.slice(-4000)}`);
@@ -119,4 +124,14 @@ export async function serveCumulus(dataDir: string, options: ServeOptions = {}):
       return exited;
     },
   };
+}
+
+/** Whether an HTTPS URL answers 200, whatever its certificate (the tests check that themselves). */
+function httpsAnswers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    httpsGet(url, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    }).on('error', () => resolve(false));
+  });
 }

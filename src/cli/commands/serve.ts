@@ -1,9 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { createApp, type App } from '../../app.js';
-import type { Config } from '../../config/index.js';
+import { ConfigError, type Config } from '../../config/index.js';
 import {
   buildHttpServer,
+  certificateFingerprint,
+  ensureSelfSignedCertificate,
+  loadTlsPair,
+  tlsFilesFrom,
+  watchTlsFiles,
   drainOnSignals,
   isClusterPrimary,
   parseListen,
@@ -17,6 +23,9 @@ interface ServeOptions {
   listen?: string;
   publicUrl?: string;
   workers?: string;
+  tls?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -26,8 +35,23 @@ export function registerServe(program: Command): void {
     .option('--listen <address>', 'HOST:PORT to listen on (default 0.0.0.0:5280)')
     .option('--public-url <url>', 'the URL users reach this server at, when behind a proxy')
     .option('--workers <count>', "server processes: a number, or 'auto' for one per CPU up to 4 (env CUMULUS_WORKERS)")
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM chain; reloaded when it changes; env CUMULUS_TLS_CERT)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM; env CUMULUS_TLS_KEY)')
+    .option('--tls <mode>', "'self-signed': serve HTTPS with a certificate made and kept in DATA/secrets")
     .action(async (options: ServeOptions, command: Command) => {
-      const config = configFrom(command, { listen: options.listen, publicUrl: options.publicUrl, workers: options.workers });
+      if (options.tls !== undefined && options.tls !== 'self-signed') {
+        throw new ConfigError(`--tls accepts only 'self-signed' (got '${options.tls}'); use --tls-cert and --tls-key for a certificate`);
+      }
+      const config = configFrom(command, {
+        listen: options.listen,
+        publicUrl: options.publicUrl,
+        workers: options.workers,
+        'tls.cert': options.tlsCert,
+        'tls.key': options.tlsKey,
+        'tls.selfSigned': options.tls === 'self-signed' ? true : undefined,
+      });
+      // Made once, before any worker starts; the workers read the same files.
+      if (config.tls.selfSigned && isClusterPrimary()) await announceSelfSigned(config);
       const count = workerCount(config.workers);
       if (count > 1 && isClusterPrimary()) {
         const logger = pino({ level: config.logLevel }).child({ role: 'primary' });
@@ -52,12 +76,16 @@ export function registerServe(program: Command): void {
 
 /** One server process: the whole server with --workers 1, otherwise one worker of several. */
 async function serveProcess(config: Config, logger: Logger): Promise<void> {
+  // A certificate that does not load stops the start before anything else runs.
+  const tlsFiles = tlsFilesFrom(config);
+  const tls = tlsFiles ? loadTlsPair(tlsFiles) : undefined;
   const app = await createApp(config, { logger, createFirstAdmin: true });
   if (app.createdAdmin?.generatedPassword) printFirstAdmin(app);
   // Garbage collection (at start when gc.onStart) and the other periodic duties are scheduled
   // jobs: whatever the number of workers and nodes, one process at a time runs each.
   await app.jobs.start();
-  const server = await buildHttpServer(app);
+  const server = await buildHttpServer(app, { tls });
+  if (tlsFiles) watchTlsFiles(server, tlsFiles, logger);
   drainOnSignals(server, { logger, graceMs: config.shutdownGraceSeconds * 1000, afterClose: () => app.close() });
   const { host, port } = parseListen(config.listen);
   await server.listen({ host, port });
@@ -68,5 +96,14 @@ function printFirstAdmin(app: App): void {
   // Shown once, by the process that created it: only its hash is stored.
   process.stdout.write(
     `\nFirst start: created the administrator account\n  email:    ${email}\n  password: ${generatedPassword}\nChange it with: cumulus user passwd --email ${email}\n\n`,
+  );
+}
+
+async function announceSelfSigned(config: Config): Promise<void> {
+  const { certFile, created } = await ensureSelfSignedCertificate(config.dataDir);
+  const fingerprint = certificateFingerprint(await readFile(certFile));
+  // On stdout, so that whoever starts the server can tell LAN users what to expect.
+  process.stdout.write(
+    `\nHTTPS with a self-signed certificate (${created ? 'made now' : 'kept from before'}): ${certFile}\n  SHA-256 fingerprint: ${fingerprint}\nClients must trust this certificate or check the fingerprint.\n\n`,
   );
 }
