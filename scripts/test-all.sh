@@ -16,6 +16,8 @@ DEBIAN_PACKAGES=(
   litmus     # WebDAV compliance suite (test/e2e)
   rclone     # WebDAV client (test/e2e)
   chromium   # web UI tests (test/e2e)
+  openssl    # --tls self-signed makes its certificate with it; the TLS tests make theirs (test/http/tls.test.ts)
+  curl       # the TLS tests fetch over HTTPS with curl as a user would
   python3    # python3, make and g++ compile better-sqlite3 when its prebuilt binary cannot be downloaded
   make
   g++
