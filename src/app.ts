@@ -2,7 +2,7 @@ import { hkdfSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { LoginThrottle, SecretBox, TokenSigner, loadSigningKey } from './auth/index.js';
-import { databaseUrlOf, type Config } from './config/index.js';
+import { databaseUrlOf, readVersion, type Config } from './config/index.js';
 import { REDACTING_LOG_OPTIONS } from './core/index.js';
 import {
   BlobRepository,
@@ -39,6 +39,7 @@ import {
   type CreatedAdmin,
   MaintenanceJobs,
   SharedVersions,
+  ServerPresence,
   DatabaseThrottleStore,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
@@ -52,6 +53,8 @@ export interface AppOptions {
   readonly backendOverride?: (policyId: number) => BlobBackend;
   /** How often a long write refreshes its pending blob, for gc. */
   readonly heartbeatMs?: number;
+  /** Refuse to migrate a database that a running server of another version uses (one-shot CLI commands). */
+  readonly guardMigrations?: boolean;
   /** Create the first administrator when there are no users (the server does; other CLI commands do not). */
   readonly createFirstAdmin?: boolean;
   /** Jitter of job retries (0 <= random() < 1). */
@@ -95,6 +98,8 @@ export interface App {
   readonly doctor: Doctor;
   readonly backends: ReadonlyMap<number, BlobBackend>;
   readonly defaultPolicyId: number;
+  /** Which server version uses the database (serve announces itself; see ServerPresence). */
+  readonly presence: ServerPresence;
   /** Set when this start created the first administrator. */
   readonly createdAdmin: CreatedAdmin | null;
   readonly jobs: AppJobs;
@@ -122,6 +127,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     busyTimeoutMs: config.database.busyTimeoutMs,
   });
   try {
+    const presence = new ServerPresence(database, new SettingsRepository(), readVersion(), clock);
+    if (options.guardMigrations) await presence.assertMayMigrate(await database.pendingMigrations());
     await database.migrate();
     const entries = new EntryRepository();
     const blobs = new BlobRepository();
@@ -271,6 +278,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       backends,
       defaultPolicyId,
       createdAdmin,
+      presence,
       jobs,
       close: async () => {
         await jobs.runner.stop();

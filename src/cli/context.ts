@@ -30,7 +30,7 @@ export function cliLogger(config: Config): Logger {
 /** Opens the app for a one-shot command and closes it afterwards. */
 export async function withApp<T>(command: Command, work: (app: App, json: boolean) => Promise<T>): Promise<T> {
   const config = configFrom(command);
-  const app = await createApp(config, { logger: cliLogger(config) });
+  const app = await createApp(config, { logger: cliLogger(config), guardMigrations: true });
   try {
     return await work(app, Boolean(command.optsWithGlobals<GlobalOptions>().json));
   } finally {

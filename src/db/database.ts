@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
 import { dialectOfUrl, sqlitePathOfUrl, type SqlDialectName } from './dialect.js';
 import { isEntryNameViolation, isRetryable, translateDatabaseError } from './errors.js';
-import { ADVISORY_LOCK_CLASS, ADVISORY_LOCKS, migrateExclusively } from './migrate.js';
+import { ADVISORY_LOCK_CLASS, ADVISORY_LOCKS, migrateExclusively, pendingMigrations } from './migrate.js';
 import type { Tables } from './schema.js';
 
 export type Db = Kysely<Tables>;
@@ -72,6 +72,11 @@ export class Database {
   }
 
   /** Reverts the latest migration (the result carries any error, as Kysely's does). */
+  /** Migrations this version would apply; empty when the schema is current. */
+  async pendingMigrations(): Promise<string[]> {
+    return pendingMigrations(this.db as Kysely<unknown>, this.dialect);
+  }
+
   async migrateDown(): Promise<MigrationResultSet> {
     return migrateExclusively(this.db as Kysely<unknown>, this.dialect, 'down').catch((error: unknown) => ({ error }));
   }

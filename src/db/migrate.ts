@@ -76,6 +76,12 @@ async function run(connection: Kysely<unknown>, dialect: SqlDialectName, directi
   return result;
 }
 
+/** Names of the migrations this version knows that the database has not had yet. */
+export async function pendingMigrations(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+  const applied = new Set(await appliedMigrations(db));
+  return Object.keys(migrationsFor(dialect)).filter((name) => !applied.has(name));
+}
+
 /** Names of the migrations applied to this database (none when it is new). */
 export async function appliedMigrations(db: Kysely<unknown>): Promise<string[]> {
   const tables = await db.introspection.getTables();

@@ -42,3 +42,4 @@ export { SharedVersions, type SharedKind } from './shared-state/shared-versions.
 export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state/throttle-store.js';
 export { ServerKeyCheck } from './server/server-key.service.js';
 export { sealStoredSharePasswords } from './shares/share.passwords.js';
+export { ServerPresence } from './server/server-presence.service.js';

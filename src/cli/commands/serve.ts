@@ -80,6 +80,8 @@ async function serveProcess(config: Config, logger: Logger): Promise<void> {
   const tlsFiles = tlsFilesFrom(config);
   const tls = tlsFiles ? loadTlsPair(tlsFiles) : undefined;
   const app = await createApp(config, { logger, createFirstAdmin: true });
+  // Other versions' CLI commands check this before they migrate the schema under this server.
+  app.presence.start((error, message) => logger.warn({ err: error }, message));
   if (app.createdAdmin?.generatedPassword) printFirstAdmin(app);
   // Garbage collection (at start when gc.onStart) and the other periodic duties are scheduled
   // jobs: whatever the number of workers and nodes, one process at a time runs each.
