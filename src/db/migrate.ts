@@ -27,10 +27,7 @@ type Direction = 'latest' | 'down';
  * version has migrated.
  */
 export async function migrateExclusively(db: Kysely<unknown>, dialect: SqlDialectName, direction: Direction): Promise<MigrationResultSet> {
-  await sql`select 1`.execute(db).catch((error: unknown) => {
-    const reason = translateDatabaseError(error);
-    throw new StartupError(`Cannot open the database: ${(reason as Error).message ?? String(reason)}`, { cause: error });
-  });
+  await assertReachable(db);
   return db.connection().execute(async (connection) => {
     if (dialect === 'postgres') {
       await sql`select pg_advisory_lock(${ADVISORY_LOCK_CLASS}, ${ADVISORY_LOCKS.migrate})`.execute(connection);
@@ -78,8 +75,17 @@ async function run(connection: Kysely<unknown>, dialect: SqlDialectName, directi
 
 /** Names of the migrations this version knows that the database has not had yet. */
 export async function pendingMigrations(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+  await assertReachable(db);
   const applied = new Set(await appliedMigrations(db));
   return Object.keys(migrationsFor(dialect)).filter((name) => !applied.has(name));
+}
+
+/** A database that cannot be opened is a start-up failure: one readable line, exit 2. */
+async function assertReachable(db: Kysely<unknown>): Promise<void> {
+  await sql`select 1`.execute(db).catch((error: unknown) => {
+    const reason = translateDatabaseError(error);
+    throw new StartupError(`Cannot open the database: ${(reason as Error).message ?? String(reason)}`, { cause: error });
+  });
 }
 
 /** Names of the migrations applied to this database (none when it is new). */
