@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cumulus, serveCumulus, type ServedCumulus } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
+import { expectLitmusSuitePasses } from '../support/litmus.js';
 
 /**
  * litmus, all five suites, against `cumulus serve --workers 2` started as a user starts it:
@@ -31,19 +30,7 @@ describe('litmus against serve --workers 2', () => {
   });
 
   it.each(['basic', 'copymove', 'props', 'locks', 'http'])('passes the %s suite with no failures', async (suite) => {
-    const run = await promisify(execFile)('litmus', [`${server.url}/dav/`, email, password], {
-      env: { ...process.env, TESTS: suite },
-      cwd: logs.path,
-      timeout: 600_000,
-    }).catch((error: { code?: unknown; stdout?: string; stderr?: string; message: string }) => {
-      if (error.code === 'ENOENT') throw new Error('litmus is not installed; scripts/test-all.sh installs it');
-      return { stdout: error.stdout ?? '', stderr: error.stderr ?? error.message };
-    });
-    const output = `${run.stdout}${run.stderr}`;
-    const summary = /summary for `(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed/.exec(output);
-    expect(summary, output).not.toBeNull();
-    const failures = output.split('\n').filter((line) => /FAIL/.test(line));
-    expect({ suite, failed: Number(summary![4]), failures }).toEqual({ suite, failed: 0, failures: [] });
+    await expectLitmusSuitePasses(`${server.url}/dav/`, email, password, suite, logs.path);
   });
 
   it('spread the requests over both workers', () => {
