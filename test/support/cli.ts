@@ -42,8 +42,10 @@ export function spawnCumulus(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 /** A port nobody listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, chmodSync, chownSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './cli.js';
 
 /**
  * A private PostgreSQL cluster for the test run, started from the machine's binaries
@@ -32,17 +32,6 @@ function findBinaries(): string {
     throw new Error("PostgreSQL server binaries not found. Run `bash scripts/test-all.sh`, which installs Debian's postgresql package.");
   }
   return found;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<PostgresServer> {

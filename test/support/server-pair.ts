@@ -3,10 +3,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { SqlDialectName } from '../../src/db/index.js';
-import { spawnCumulus } from './cli.js';
+import { freePort, spawnCumulus } from './cli.js';
 import { freshDatabase, tempDir } from './databases.js';
 
 export const ADMIN = { email: 'admin@cumulus.local', password: 'admin password for tests' };
@@ -29,15 +28,6 @@ export interface Reply {
   readonly text: string;
   readonly headers: http.IncomingHttpHeaders;
   json<T = { code: number; msg: string; data: unknown }>(): T;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** One `cumulus serve` on the shared data directory and database, once it answers ping. */

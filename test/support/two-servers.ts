@@ -3,9 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { Database, type SqlDialectName } from '../../src/db/index.js';
-import { spawnCumulus } from './cli.js';
+import { freePort, spawnCumulus } from './cli.js';
 import { freshDatabase, tempDir } from './databases.js';
-import { freePort } from './postgres-server.js';
 
 /**
  * Two real `cumulus serve` processes on one database and one data directory (so they share
