@@ -64,7 +64,8 @@ export class DatabaseJobQueue implements JobQueue {
       this.jobs.upsertSchedule(tx, {
         kind,
         payload: options.payload ?? null,
-        runAt: options.firstRunAt ?? now,
+        // One clock reading: the stored run time is exactly the asked delay from the stored creation time.
+        runAt: now + (options.firstRunDelayMs ?? 0),
         now,
         dedupeKey: key,
         intervalMs: options.everyMs,

@@ -28,8 +28,8 @@ export interface ScheduleOptions {
   /** Pause between the end of one run and the start of the next. */
   readonly everyMs: number;
   readonly payload?: unknown;
-  /** The first run; now by default (a schedule already stored keeps its next run). */
-  readonly firstRunAt?: number;
+  /** The first run this many milliseconds from the queue's now; 0 by default (a schedule already stored keeps its next run). */
+  readonly firstRunDelayMs?: number;
   /** Run it now (at start-up) unless it ran within this many milliseconds (other processes starting too). */
   readonly runNowUnlessRanWithinMs?: number;
   /** Tries per occurrence before waiting for the next one (default 3). */

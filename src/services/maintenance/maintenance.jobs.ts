@@ -49,21 +49,20 @@ export class MaintenanceJobs {
 
   /** Stores (or updates) the schedules; every server process calls this at start. */
   async schedule(): Promise<void> {
-    const { queue, clock } = this.duties;
-    const now = clock();
+    const { queue } = this.duties;
     await queue.schedule(MAINTENANCE_JOBS.gc, `schedule:${MAINTENANCE_JOBS.gc}`, {
       everyMs: this.duties.gcEveryMs,
-      firstRunAt: this.duties.gcOnStart ? now : now + this.duties.gcEveryMs,
+      firstRunDelayMs: this.duties.gcOnStart ? 0 : this.duties.gcEveryMs,
       // Processes starting together run it once.
       ...(this.duties.gcOnStart && { runNowUnlessRanWithinMs: 10 * 60_000 }),
     });
     await queue.schedule(MAINTENANCE_JOBS.uploadSweep, `schedule:${MAINTENANCE_JOBS.uploadSweep}`, {
       everyMs: HOUR,
-      firstRunAt: now + HOUR,
+      firstRunDelayMs: HOUR,
     });
     await queue.schedule(MAINTENANCE_JOBS.purgeJobs, `schedule:${MAINTENANCE_JOBS.purgeJobs}`, {
       everyMs: 24 * HOUR,
-      firstRunAt: now + HOUR,
+      firstRunDelayMs: HOUR,
     });
   }
 }
