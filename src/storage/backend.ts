@@ -40,6 +40,36 @@ export interface BlobBackend {
   freeSpace?(): Promise<number>;
   /** Optional: removes the backend's own temporary files older than `olderThan` (epoch ms). */
   removeTemporaries?(olderThan: number): Promise<number>;
+  /**
+   * Optional: an absolute URL that serves the object without this server (S3 presigned GET),
+   * valid for at most `expiresInSeconds`, with the given Content-Disposition.
+   */
+  presignGet?(key: string, options: PresignGetOptions): Promise<string>;
+  /**
+   * Optional: a multipart upload the client performs straight against the store (Cloudreve
+   * contract 15.5): one presigned PUT URL per part, and a presigned completion URL.
+   */
+  createDirectUpload?(key: string, options: { size: number; partSize: number; expiresInSeconds: number }): Promise<DirectUpload>;
+  /** Optional: abandons a direct upload; the parts stored so far go. */
+  abortDirectUpload?(key: string, uploadId: string): Promise<void>;
+  /** Optional: checks that the store can be reached and written (`cumulus policy test`). */
+  probe?(): Promise<void>;
+}
+
+export interface PresignGetOptions {
+  readonly expiresInSeconds: number;
+  /** The name a browser saves the file as. */
+  readonly fileName: string;
+  /** `attachment` (download) or `inline` (preview). */
+  readonly disposition: 'attachment' | 'inline';
+  readonly contentType?: string;
+}
+
+export interface DirectUpload {
+  readonly uploadId: string;
+  /** Part i+1 goes to partUrls[i]. */
+  readonly partUrls: readonly string[];
+  readonly completeUrl: string;
 }
 
 /** The backend holds no object under this key. */

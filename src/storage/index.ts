@@ -3,3 +3,6 @@ export { LocalBackend } from './backends/local/local.backend.js';
 export { MemoryBackend } from './backends/memory/memory.backend.js';
 export { makeDataDirPrivate, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from './private-dir.js';
 export { ChunkStore, ChunkSizeMismatchError, ChunkMissingError } from './chunks/chunk-store.js';
+export type { DirectUpload, PresignGetOptions } from './backend.js';
+export { createBackend, type BackendContext } from './backends/create.js';
+export * from './policy-settings.js';

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { InvalidArgumentError } from '../../core/index.js';
+import type { BlobBackend } from '../backend.js';
+import { localPolicySettings, type PolicyType } from '../policy-settings.js';
+import { LocalBackend } from './local/local.backend.js';
+
+export interface BackendContext {
+  /** Relative local paths resolve against it. */
+  readonly dataDir: string;
+}
+
+/**
+ * The backend for a policy's type and (unsealed) settings. Throws InvalidArgumentError when
+ * the settings do not fit the type.
+ */
+export function createBackend(type: PolicyType | string, settings: unknown, context: BackendContext): BlobBackend {
+  switch (type) {
+    case 'local': {
+      const local = localPolicySettings.parse(settings);
+      return new LocalBackend(path.resolve(context.dataDir, local.path));
+    }
+    default:
+      throw new InvalidArgumentError(`Storage policy type ${type} is not supported by this version`);
+  }
+}
