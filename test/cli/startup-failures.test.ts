@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { tempDir } from '../support/databases.js';
@@ -64,6 +65,22 @@ describe('start-up failures', () => {
       );
     } finally {
       other.remove();
+    }
+  });
+
+  it('says when the listen address is in use, and ends rather than hang serving nothing', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      for (const workers of ['1', '2']) {
+        expectStartupFailure(
+          cumulus(['--data', dir.path, 'serve', '--listen', `127.0.0.1:${port}`, '--workers', workers], { CUMULUS_LOG_LEVEL: 'fatal' }),
+          new RegExp(`cumulus: Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`),
+        );
+      }
+    } finally {
+      holder.close();
     }
   });
 

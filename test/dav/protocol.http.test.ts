@@ -29,8 +29,8 @@ async function etagOf(dav: DavServer, path: string): Promise<string> {
   return response.headers.get('etag')!;
 }
 
-/** Waits (briefly) until `check` holds, then asserts it once more for a readable failure. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/** Waits until `check` holds (a minute at most: a loaded machine), then asserts it once more for a readable failure. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;

@@ -13,7 +13,7 @@ let browser: Browser;
 beforeAll(async () => {
   const [launched] = await Promise.all([launchChromium(), buildUi()]);
   browser = launched;
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();

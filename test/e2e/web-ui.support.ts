@@ -2,7 +2,7 @@
 // that records what must never happen (alert() calls, uncaught errors, CSP refusals).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -28,18 +28,23 @@ function upToDate(): boolean {
   return built > Math.max(...INPUTS.map((input) => newest(path.join(ROOT, input))));
 }
 
+/** How long a build may take (execFile's timeout below); waiting for another process's build allows as much. */
+const BUILD_MS = 600_000;
+
 /** One process at a time (the web UI test files run in parallel and share web/dist). */
 async function exclusive<T>(run: () => Promise<T>): Promise<T> {
   const lock = path.join(os.tmpdir(), `cumulus-web-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}.lock`);
-  const deadline = Date.now() + 180_000;
+  const owner = path.join(lock, 'pid');
+  const deadline = Date.now() + BUILD_MS;
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
       break;
     } catch {
-      // A lock left by a killed run goes after three minutes.
-      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 180_000) rmSync(lock, { recursive: true, force: true });
+      // A lock whose process is gone (a killed run) is stale; a live builder is waited for,
+      // however slow the machine (its build ends within BUILD_MS).
+      if (lockIsStale(lock, owner)) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -48,6 +53,23 @@ async function exclusive<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockIsStale(lock: string, owner: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(owner, 'utf8'));
+  } catch {
+    // No owner written yet (or the lock just went): stale only if it has been so for long.
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    return age > BUILD_MS;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
@@ -62,7 +84,7 @@ export function buildUi(): Promise<void> {
       execFile(
         process.execPath,
         [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'],
-        { cwd: ROOT, timeout: 600_000 },
+        { cwd: ROOT, timeout: BUILD_MS },
         (error, _stdout, stderr) => (error ? reject(new Error(`vite build failed: ${stderr}`)) : resolve()),
       );
     });

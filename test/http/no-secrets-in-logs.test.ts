@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import { spawnCumulus } from '../support/cli.js';
+import { freePort, spawnCumulus } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
 
 // DESIGN.md, security decisions: secrets (passwords, tokens, signed URLs, share passwords)
@@ -14,15 +13,6 @@ const WRONG_PASSWORD = 'Wr0ng-pw-b81d3a09';
 const SHARE_PASSWORD = 'q7v2k9x4';
 const WRONG_SHARE_PASSWORD = 'z3m8p1w6';
 const COOKIE = 'cookie-value-5a1e93d7';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Answer {
   readonly status: number;

@@ -16,7 +16,9 @@ const MY = encodeURIComponent('cloudreve://my/');
 
 /**
  * Runs `request` against both nodes until each has answered `before` at least once, makes the
- * change, goes on for AFTER_MS, and answers the samples and when the change's answer arrived.
+ * change, goes on for AFTER_MS and until each node has answered a request that started over
+ * CONTRACT_MS after it (on a loaded machine one request may take seconds), and answers the
+ * samples and when the change's answer arrived.
  */
 async function aroundChange(
   cluster: TwoServers,
@@ -25,18 +27,22 @@ async function aroundChange(
   change: () => Promise<void>,
 ): Promise<{ samples: Sample[]; changedAt: number }> {
   let changedAt = Infinity;
+  let failed = false;
   const run = hammer(
     cluster.nodes,
     WORKERS,
     (node, i) => request(node.origin, i),
-    () => Date.now() > changedAt + AFTER_MS,
+    () =>
+      failed ||
+      (Date.now() > changedAt + AFTER_MS &&
+        [0, 1].every((node) => run.samples.some((s) => s.node === node && s.startedAt > changedAt + CONTRACT_MS))),
   );
   try {
     await until(() => [0, 1].every((node) => run.samples.some((s) => s.node === node && before(s.status))));
     await change();
     changedAt = Date.now();
   } finally {
-    if (changedAt === Infinity) changedAt = 0;
+    if (changedAt === Infinity) [changedAt, failed] = [0, true];
     await run.finished;
   }
   return { samples: run.samples, changedAt };

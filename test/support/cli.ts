@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -40,8 +41,47 @@ export function spawnCumulus(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-/** A port nobody listens on right now (the OS picks it). */
+/** Ports for one vitest worker: a block of its own, below the kernel's ephemeral range. */
+const PORT_BASE = 20_000;
+const PORT_BLOCK = 1000;
+// Random within the block: test runs of other worktrees on a shared machine use the same blocks.
+let portOffset = Math.floor(Math.random() * PORT_BLOCK);
+
+/**
+ * A port nobody listens on now, and that nobody else is given before the caller's server binds
+ * it (a port the OS picks with listen(0) and then frees may go to another test file's server, or
+ * to an outgoing connection, in the seconds a child process takes to start). Each vitest worker
+ * (VITEST_POOL_ID 1..maxWorkers; the global setup 0) hands out ports of its own block, below the
+ * ephemeral range the OS picks from; the test files running at once are in different workers.
+ */
 export async function freePort(): Promise<number> {
+  const first = PORT_BASE + Number(process.env.VITEST_POOL_ID ?? 0) * PORT_BLOCK;
+  if (first + PORT_BLOCK > ephemeralPortsFrom()) return portPickedByOs();
+  for (let tries = 0; tries < PORT_BLOCK; tries++) {
+    const port = first + (portOffset++ % PORT_BLOCK);
+    if (await listenable(port)) return port;
+  }
+  throw new Error(`no free port in ${first}..${first + PORT_BLOCK - 1}`);
+}
+
+/** The lowest port of the kernel's ephemeral range (Linux; 32768 elsewhere). */
+function ephemeralPortsFrom(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return 32768;
+  }
+}
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function portPickedByOs(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { createApp, type App } from '../../app.js';
 import { ConfigError, type Config } from '../../config/index.js';
+import { StartupError } from '../../core/index.js';
 import {
   buildHttpServer,
   certificateFingerprint,
@@ -90,7 +91,23 @@ async function serveProcess(config: Config, logger: Logger): Promise<void> {
   if (tlsFiles) watchTlsFiles(server, tlsFiles, logger);
   drainOnSignals(server, { logger, graceMs: config.shutdownGraceSeconds * 1000, afterClose: () => app.close() });
   const { host, port } = parseListen(config.listen);
-  await server.listen({ host, port });
+  try {
+    await server.listen({ host, port });
+  } catch (error) {
+    // The job runner and the database pool would keep this process alive, serving nothing:
+    // close them, so that the process ends with the reason (a port in use must not hang).
+    await server.close().catch(() => undefined);
+    await app.close().catch(() => undefined);
+    throw listenFailure(error, config.listen);
+  }
+}
+
+/** A listen address in use or not allowed is for a person to fix: one line, exit code 2. */
+function listenFailure(error: unknown, listen: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : undefined;
+  if (!why && code !== 'EADDRNOTAVAIL') return error;
+  return new StartupError(`Cannot listen on ${listen}: ${why ?? 'no such local address'}`);
 }
 
 function printFirstAdmin(app: App): void {
