@@ -152,9 +152,15 @@ describe.each(DIALECTS)('web UI settings, upload controls and administration in 
     page.on('request', (request) => {
       if (request.method() === 'POST' && CHUNK_POST.test(request.url())) posted.push(request.url());
     });
-    // Chunks take a while, so there is time to press the buttons mid-upload.
+    // Chunks take a while, and those past `allowed` wait until the test lets them go: Pause and
+    // Cancel find the upload mid-way however slow the machine (either aborts the waiting chunk).
+    let routed = 0;
+    let allowed = 2;
+    let letGo!: () => void;
+    let wentOn = new Promise<void>((resolve) => (letGo = resolve));
     await page.route(CHUNK_POST, async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 250));
+      if (++routed > allowed) await wentOn;
       await route.continue().catch(() => undefined);
     });
     await signIn(page, api.origin, user.email);
@@ -174,6 +180,7 @@ describe.each(DIALECTS)('web UI settings, upload controls and administration in 
     expect(posted.length).toBe(whilePaused);
     expect(whilePaused).toBeLessThan(9);
     if (screenshots) await shoot(page, 'upload-paused-desktop');
+    letGo();
     await panel.getByRole('button', { name: 'Resume big.bin' }).click();
     await expect.poll(() => status('big.bin').getAttribute('aria-label'), { timeout: 120_000 }).toBe('big.bin: Done, 100%');
     await panel.getByText('Uploads finished').waitFor();
@@ -183,12 +190,15 @@ describe.each(DIALECTS)('web UI settings, upload controls and administration in 
     // Cancel mid-upload: the file and its placeholder are gone, and so is the upload session.
     await panel.getByRole('button', { name: 'Clear' }).click();
     const start = posted.length;
+    allowed = routed + 1;
+    wentOn = new Promise<void>((resolve) => (letGo = resolve));
     await page
       .getByLabel('Choose files to upload')
       .setInputFiles([{ name: 'gone.bin', mimeType: 'application/octet-stream', buffer: randomBytes(8 * CHUNK) }]);
     await expect.poll(() => posted.length).toBeGreaterThan(start);
     await panel.getByRole('button', { name: 'Cancel gone.bin' }).click();
     await expect.poll(() => status('gone.bin').getAttribute('aria-label')).toMatch(/: Cancelled/);
+    letGo();
     await expect.poll(() => names(principal)).toEqual(['big.bin']);
     // No upload session is open any more (big.bin's finished one may stay a while).
     const openUploads = () =>
