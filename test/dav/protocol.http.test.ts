@@ -183,8 +183,25 @@ describe('WebDAV over HTTP: request headers (sqlite)', () => {
       expect(token).toMatch(/^<.+>$/);
       const body = await response.text();
       const granted = Number(/<D:timeout>Second-(\d+)<\/D:timeout>/.exec(body)?.[1]);
-      expect(Math.abs(granted - seconds)).toBeLessThanOrEqual(1);
+      expect(granted).toBe(seconds);
       expect((await davFetch(dav, '/dav/file.txt', { method: 'UNLOCK', headers: { 'Lock-Token': token! } })).status).toBe(204);
+    });
+
+    it('LOCK answers the timeout it granted, by the server clock that granted it', async () => {
+      // A server clock an hour off the machine's: reading another clock to answer would say 4200.
+      const skewed = await startDavServer('sqlite', { clock: () => Date.now() + 3600_000 });
+      try {
+        await put(skewed, '/dav/file.txt', CONTENT);
+        const response = await davFetch(skewed, '/dav/file.txt', {
+          method: 'LOCK',
+          body: LOCKINFO,
+          headers: { Timeout: 'Second-600', Depth: '0' },
+        });
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain('<D:timeout>Second-600</D:timeout>');
+      } finally {
+        await skewed.close();
+      }
     });
   });
 

@@ -56,7 +56,8 @@ describe('logs of a running server', () => {
       };
 
       let up = false;
-      for (let attempt = 0; attempt < 300 && !up; attempt++) {
+      // Two minutes at most, as serveCumulus allows: a tsx start on a loaded machine can take most of one.
+      for (let attempt = 0; attempt < 1200 && !up; attempt++) {
         up = await send('GET', '/api/v4/site/ping').then(
           () => true,
           () => false,

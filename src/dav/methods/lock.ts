@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { checkWriteConditions, statOrNull } from '../conditions.js';
 import { header, readXmlBody, type DavContext } from '../context.js';
 import { parseDepth, parseTimeout } from '../headers/index.js';
-import { activeLockOf } from '../properties/propstats.js';
+import { grantedLockOf } from '../properties/propstats.js';
 import { DavError } from '../status.js';
 import { lockResponseXml, parseLockinfo } from '../xml/index.js';
 
@@ -22,7 +22,7 @@ export async function lock(ctx: DavContext): Promise<void> {
     ctx.reply
       .code(200)
       .type('application/xml; charset=utf-8')
-      .send(lockResponseXml([activeLockOf(refreshed, Date.now(), ctx.principal)]));
+      .send(lockResponseXml([grantedLockOf(refreshed, ctx.principal)]));
     return;
   }
 
@@ -46,5 +46,5 @@ export async function lock(ctx: DavContext): Promise<void> {
     .code(created ? 201 : 200)
     .header('Lock-Token', `<${taken.token}>`)
     .type('application/xml; charset=utf-8')
-    .send(lockResponseXml([activeLockOf(taken, Date.now(), ctx.principal)]));
+    .send(lockResponseXml([grantedLockOf(taken, ctx.principal)]));
 }

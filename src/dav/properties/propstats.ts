@@ -59,3 +59,12 @@ export function activeLockOf(lock: LockRecord, now: number, viewer: Principal): 
     timeoutSeconds: Math.max(0, Math.round((lock.expiresAt - now) / 1000)),
   };
 }
+
+/**
+ * A lock as the LOCK that took or refreshed it answers: the whole timeout granted (RFC 4918
+ * 9.10.1), as at the grant. Not from another clock reading: on a loaded machine the answer
+ * would lose the seconds the request took after the grant.
+ */
+export function grantedLockOf(lock: LockRecord, viewer: Principal): ActiveLock {
+  return activeLockOf(lock, lock.expiresAt - lock.timeoutSeconds * 1000, viewer);
+}
