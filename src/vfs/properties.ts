@@ -2,7 +2,7 @@ import { InvalidArgumentError, QuotaExceededError, ReadOnlyError, type Entry, ty
 import type { Database, DeadProperty, EntryRepository, PropertyRepository, Tx } from '../db/index.js';
 import type { LockRules } from './locks.js';
 import type { Resolver } from './resolver.js';
-import type { TreeRows } from './tree-rows.js';
+import { translateWriteError, type TreeRows } from './tree-rows.js';
 
 export type PropertyChange =
   | { readonly op: 'set'; readonly ns: string; readonly name: string; readonly value: string }
@@ -59,22 +59,26 @@ export class Properties {
         throw new InvalidArgumentError(`The value of ${change.name} is larger than ${MAX_PROPERTY_VALUE} characters`);
       }
     }
-    return this.database.transaction(async (tx) => {
-      // Before the lookup: a DELETE or COPY of this entry that holds the lock has committed by
-      // the time this looks, so it counts the properties as this leaves them (see serializeOwner).
-      await this.properties.serializeOwner(tx, this.database.dialect, principal.userId);
-      const entry = await this.resolver.entry(tx, principal, path);
-      await this.rules.assertCanModify(tx, principal, { covering: [entry.id] }, options.lockTokens);
-      const before = await this.properties.bytesOn(tx, entry.id);
-      for (const change of changes) {
-        if (change.op === 'set') await this.properties.set(tx, entry.id, { ns: change.ns, name: change.name, value: change.value });
-        else await this.properties.remove(tx, entry.id, change.ns, change.name);
-      }
-      if (changes.some((change) => change.op === 'set')) await this.assertWithinLimits(tx, entry);
-      await this.rows.chargeQuota(tx, principal, (await this.properties.bytesOn(tx, entry.id)) - before);
-      if (options.mtime !== undefined) await this.entries.setMtime(tx, entry.id, Math.trunc(options.mtime));
-      return (await this.entries.byId(tx, entry.id))!;
-    });
+    return this.database
+      .transaction(async (tx) => {
+        // Before the lookup: a DELETE or COPY of this entry that holds the lock has committed by
+        // the time this looks, so it counts the properties as this leaves them (see serializeOwner).
+        await this.properties.serializeOwner(tx, this.database.dialect, principal.userId);
+        const entry = await this.resolver.entry(tx, principal, path);
+        await this.rules.assertCanModify(tx, principal, { covering: [entry.id] }, options.lockTokens);
+        const before = await this.properties.bytesOn(tx, entry.id);
+        for (const change of changes) {
+          if (change.op === 'set') await this.properties.set(tx, entry.id, { ns: change.ns, name: change.name, value: change.value });
+          else await this.properties.remove(tx, entry.id, change.ns, change.name);
+        }
+        if (changes.some((change) => change.op === 'set')) await this.assertWithinLimits(tx, entry);
+        await this.rows.chargeQuota(tx, principal, (await this.properties.bytesOn(tx, entry.id)) - before);
+        if (options.mtime !== undefined) await this.entries.setMtime(tx, entry.id, Math.trunc(options.mtime));
+        return (await this.entries.byId(tx, entry.id))!;
+      })
+      .catch((error: unknown) => {
+        throw translateWriteError(error, path);
+      });
   }
 
   /**
