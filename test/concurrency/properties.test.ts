@@ -6,7 +6,7 @@
 import { describe, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { contentOf, dav, must, statuses, succeeded, type Reply } from '../support/race-clients.js';
-import { RACE_TIMEOUT_MS, runRounds } from '../support/race-rounds.js';
+import { RACE_TIMEOUT_MS, runRounds, type RoundLog } from '../support/race-rounds.js';
 import { useTwoServers, type Account, type ServerProcess, type TwoServers } from '../support/two-servers.js';
 
 const KiB = 1024;
@@ -34,34 +34,45 @@ async function propertiesNamed(servers: TwoServers, name: string): Promise<numbe
   return (await servers.database.db.selectFrom('dead_properties').select('entry_id').where('name', '=', name).execute()).length;
 }
 
+/** A folder with two small files, `one` and `two`, for the two PROPPATCHes of a round. */
+async function twoFiles(server: ServerProcess, account: Account, base: string): Promise<void> {
+  await must(dav(server, account, 'MKCOL', base));
+  await must(dav(server, account, 'PUT', `${base}/one`, { body: 'one' }));
+  await must(dav(server, account, 'PUT', `${base}/two`, { body: 'two' }));
+}
+
+/** Sets `name` to `size` bytes on `one` through A and on `two` through B at once; exactly one may fit (the other: 507). */
+async function racePair(servers: TwoServers, account: Account, base: string, name: string, size: number, log: RoundLog, room: string) {
+  const [one, two] = log.saw(
+    ...(await Promise.all([
+      proppatch(servers.a, account, `${base}/one`, name, contentOf('one', size)),
+      proppatch(servers.b, account, `${base}/two`, name, contentOf('two', size)),
+    ])),
+  );
+  log.check(succeeded(one) !== succeeded(two), `exactly one PROPPATCH must fit ${room}: ${statuses(one, two)}`);
+  for (const refused of [one, two].filter((reply) => !succeeded(reply))) {
+    log.check(refused.status === 507, `a PROPPATCH over ${room} must get 507: ${statuses(one, two)}`);
+  }
+  return [one, two] as const;
+}
+
 describe.each(DIALECTS)('dead properties racing on two processes (%s)', (dialect) => {
   const servers = useTwoServers(dialect, { webdav: { maxPropertyBytesPerUser: MAX_PROPERTY_BYTES } });
 
   it(
     'two PROPPATCHes that each fit the storage quota but not together: exactly one is stored',
     async () => {
-      const { a, b } = servers();
+      const { a } = servers();
       const quota = 64 * KiB;
       const user = await servers().account({ quota });
       await runRounds(servers(), 'quota PROPPATCH x PROPPATCH', async (round, log) => {
         const base = `/quota-${round}`;
-        await must(dav(a, user, 'MKCOL', base));
-        await must(dav(a, user, 'PUT', `${base}/one`, { body: 'one' }));
-        await must(dav(a, user, 'PUT', `${base}/two`, { body: 'two' }));
+        await twoFiles(a, user, base);
         // Leaves about 7 KiB: room for one 5 KiB property (well under the per-user byte limit), not two.
         const room = 7 * KiB;
         await must(dav(a, user, 'PUT', `${base}/filler`, { body: contentOf('filler', quota - (await usageOf(servers(), user)) - room) }));
 
-        const [one, two] = log.saw(
-          ...(await Promise.all([
-            proppatch(a, user, `${base}/one`, 'big', contentOf('one', 5 * KiB)),
-            proppatch(b, user, `${base}/two`, 'big', contentOf('two', 5 * KiB)),
-          ])),
-        );
-        log.check(succeeded(one) !== succeeded(two), `exactly one PROPPATCH must fit in the quota: ${statuses(one, two)}`);
-        for (const refused of [one, two].filter((reply) => !succeeded(reply))) {
-          log.check(refused.status === 507, `a PROPPATCH over the quota must get 507: ${statuses(one, two)}`);
-        }
+        const [one, two] = await racePair(servers(), user, base, 'big', 5 * KiB, log, 'the quota');
         const stored = await propertiesNamed(servers(), 'big');
         log.check(stored === [one, two].filter(succeeded).length, `the answers say ${statuses(one, two)}, the database holds ${stored}`);
         const used = await usageOf(servers(), user);
@@ -75,25 +86,13 @@ describe.each(DIALECTS)('dead properties racing on two processes (%s)', (dialect
   it(
     `two PROPPATCHes that each fit webdav.maxPropertyBytesPerUser (${MAX_PROPERTY_BYTES}) but not together: exactly one is stored`,
     async () => {
-      const { a, b } = servers();
+      const { a } = servers();
       const user = await servers().account();
       await runRounds(servers(), 'limit PROPPATCH x PROPPATCH', async (round, log) => {
         const base = `/limit-${round}`;
-        await must(dav(a, user, 'MKCOL', base));
-        await must(dav(a, user, 'PUT', `${base}/one`, { body: 'one' }));
-        await must(dav(a, user, 'PUT', `${base}/two`, { body: 'two' }));
+        await twoFiles(a, user, base);
         const before = await usageOf(servers(), user);
-
-        const [one, two] = log.saw(
-          ...(await Promise.all([
-            proppatch(a, user, `${base}/one`, 'wide', contentOf('one', 7 * KiB)),
-            proppatch(b, user, `${base}/two`, 'wide', contentOf('two', 7 * KiB)),
-          ])),
-        );
-        log.check(succeeded(one) !== succeeded(two), `exactly one PROPPATCH must fit the byte limit: ${statuses(one, two)}`);
-        for (const refused of [one, two].filter((reply) => !succeeded(reply))) {
-          log.check(refused.status === 507, `a PROPPATCH over the byte limit must get 507: ${statuses(one, two)}`);
-        }
+        await racePair(servers(), user, base, 'wide', 7 * KiB, log, 'the byte limit');
         const charged = (await usageOf(servers(), user)) - before;
         log.check(charged > 7 * KiB && charged < 8 * KiB, `one 7 KiB property must be charged, ${charged} bytes were`);
         await must(dav(a, user, 'DELETE', base));
