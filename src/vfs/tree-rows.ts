@@ -15,7 +15,8 @@ import type { VfsDependencies } from './vfs.js';
 
 /**
  * The row-level steps that several vfs operations share inside their transactions: quota
- * accounting (file content and dead properties), freeing a subtree, new folders, and swapping content under an entry's identity.
+ * accounting (file content and dead properties), freeing a subtree, new folders, and swapping
+ * content under an entry's identity.
  */
 export class TreeRows {
   constructor(private readonly deps: VfsDependencies) {}
