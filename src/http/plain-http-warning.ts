@@ -1,11 +1,28 @@
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { redactUrl } from '../core/index.js';
 
-/** Routes that carry a password: WebDAV's Basic auth on every request, and the API sign-in. */
+/** The share page with its password: /s/{key}/{password} (contract 17). */
+const SHARE_PAGE_WITH_PASSWORD = /^\/s\/[^/]+\/[^/]+/;
+/** A share URI that carries its password in the userinfo: cloudreve://KEY:PW@share/... */
+const SHARE_URI_WITH_PASSWORD = /^cloudreve:\/\/[^/:@]*:[^@/]+@share(?:[/?#]|$)/i;
+
+/**
+ * Requests that carry a password: WebDAV's Basic auth on every request, the API sign-in, and a
+ * share password (on the share page's URL, as share/info's `password=`, or inside a share URI
+ * in any API query). A share URI in a JSON body is not seen here: the request that opened the
+ * share with its password was.
+ */
 function carriesPassword(url: string): boolean {
-  const pathname = url.split('?', 1)[0]!;
-  return pathname === '/dav' || pathname.startsWith('/dav/') || pathname === '/api/v4/session/token';
+  const mark = url.indexOf('?');
+  const pathname = mark < 0 ? url : url.slice(0, mark);
+  if (pathname === '/dav' || pathname.startsWith('/dav/') || pathname === '/api/v4/session/token') return true;
+  if (SHARE_PAGE_WITH_PASSWORD.test(pathname)) return true;
+  if (mark < 0 || !pathname.startsWith('/api/v4/')) return false;
+  const query = new URLSearchParams(url.slice(mark + 1));
+  if (pathname.startsWith('/api/v4/share/info/') && query.get('password')) return true;
+  return [...query.values()].some((value) => SHARE_URI_WITH_PASSWORD.test(value));
 }
 
 export function isLoopback(address: string): boolean {
@@ -42,16 +59,17 @@ export class WarnedAddresses {
 }
 
 /**
- * On a plain-HTTP server, warns once per client address that passwords cross the network
- * unencrypted, and how to stop it.
+ * On a plain-HTTP server, warns once per client address that passwords (account or share)
+ * cross the network unencrypted, and how to stop it.
  */
 export function registerPlainHttpWarning(server: FastifyInstance, logger: Logger): void {
   const warned = new WarnedAddresses();
   server.addHook('onRequest', async (request) => {
     if (!isPlainHttpPasswordRequest(request) || !warned.firstTime(request.ip)) return;
     logger.warn(
-      { address: request.ip, url: request.url.split('?', 1)[0] },
-      'a password (WebDAV Basic auth or sign-in) crossed the network unencrypted over plain HTTP; serve HTTPS with --tls-cert FILE --tls-key FILE (or --tls self-signed), or put a TLS proxy in front and set trustProxy',
+      // The path as a log may show it: a share page's password segment is redacted.
+      { address: request.ip, url: redactUrl(request.url).split('?', 1)[0] },
+      'a password (WebDAV Basic auth, sign-in or a share password) crossed the network unencrypted over plain HTTP; serve HTTPS with --tls-cert FILE --tls-key FILE (or --tls self-signed), or put a TLS proxy in front and set trustProxy',
     );
   });
 }

@@ -10,6 +10,7 @@ import {
 } from '../core/index.js';
 import type { BlobRecord, Tx } from '../db/index.js';
 import type { LockRules } from './locks.js';
+import type { Properties } from './properties.js';
 import type { Resolver } from './resolver.js';
 import { assertWritable, translateWriteError, type TreeRows } from './tree-rows.js';
 import type { TransferOptions, VfsDependencies } from './vfs.js';
@@ -21,6 +22,7 @@ export class Transfers {
     private readonly resolver: Resolver,
     private readonly lockRules: LockRules,
     private readonly rows: TreeRows,
+    private readonly properties: Properties,
   ) {}
 
   /**
@@ -46,8 +48,11 @@ export class Transfers {
           options.lockTokens,
         );
         if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
+          // The target keeps its own properties; the source's go with its row.
+          const sourceProperties = await this.rows.propertyBytesBelow(tx, plan.source);
           freed = await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'moved' });
           await this.deps.entries.deleteSubtree(tx, plan.source.id);
+          await this.deps.users.addStorageUsed(tx, plan.source.ownerId, -sourceProperties, null);
           return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
         }
         if (plan.existing) freed = await this.rows.removeSubtree(tx, plan.existing);
@@ -101,12 +106,14 @@ export class Transfers {
         };
         if (options.depth === '0' && plan.source.kind === 'folder') {
           // RFC 4918 9.8.3: Depth 0 copies the collection and its properties, not its members.
+          await this.rows.chargeQuota(tx, principal, await this.properties.assertCopyFits(tx, principal, plan.source, '0'));
           const folder = await this.rows.insertFolder(tx, plan.parent, baseName(to), plan.source.mtime);
           await this.deps.properties.copy(tx, new Map([[plan.source.id, folder!.id]]));
           return { entry: folder!, replaced: plan.existing !== null };
         }
         const { size } = await this.deps.entries.summarise(tx, plan.source.id);
-        await this.rows.chargeQuota(tx, principal, size);
+        const propertyBytes = await this.properties.assertCopyFits(tx, principal, plan.source, 'infinity');
+        await this.rows.chargeQuota(tx, principal, size + propertyBytes);
         await this.deps.blobs.addReferences(tx, await this.deps.entries.blobReferences(tx, plan.source.id));
         const { top, idMap } = await this.deps.entries.copySubtree(tx, plan.source.id, target);
         await this.deps.properties.copy(tx, idMap);

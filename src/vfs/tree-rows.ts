@@ -15,7 +15,8 @@ import type { VfsDependencies } from './vfs.js';
 
 /**
  * The row-level steps that several vfs operations share inside their transactions: quota
- * accounting, freeing a subtree, new folders, and swapping content under an entry's identity.
+ * accounting (file content and dead properties), freeing a subtree, new folders, and swapping
+ * content under an entry's identity.
  */
 export class TreeRows {
   constructor(private readonly deps: VfsDependencies) {}
@@ -70,13 +71,26 @@ export class TreeRows {
     }
   }
 
-  /** Deletes an entry's subtree and gives back its storage; returns blobs to remove after commit. */
+  /**
+   * Deletes an entry's subtree and gives back its storage, file content and dead properties;
+   * returns blobs to remove after commit.
+   */
   async removeSubtree(tx: Tx, entry: Entry): Promise<BlobRecord[]> {
     const { size } = await this.deps.entries.summarise(tx, entry.id);
     const references = await this.deps.entries.blobReferences(tx, entry.id);
+    const propertyBytes = await this.propertyBytesBelow(tx, entry);
     await this.deps.entries.deleteSubtree(tx, entry.id);
-    await this.deps.users.addStorageUsed(tx, entry.ownerId, -size, null);
+    await this.deps.users.addStorageUsed(tx, entry.ownerId, -(size + propertyBytes), null);
     return this.deps.blobs.releaseReferences(tx, references);
+  }
+
+  /**
+   * The bytes of the dead properties in an entry's subtree, counted under the owner's property
+   * lock, held to the commit: no PROPPATCH changes them before the caller removes the rows.
+   */
+  async propertyBytesBelow(tx: Tx, entry: Entry): Promise<number> {
+    await this.deps.properties.serializeOwner(tx, this.deps.database.dialect, entry.ownerId);
+    return (await this.deps.properties.subtreeUsage(tx, entry.id)).bytes;
   }
 
   async insertFolder(tx: Tx, parent: Entry, name: string, mtime?: number): Promise<Entry | null> {

@@ -117,9 +117,17 @@ export class Vfs {
     this.resolver = new Resolver(deps.entries);
     this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
     this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken, deps.lockLimits);
-    this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver, deps.propertyLimits);
     this.rows = new TreeRows(deps);
-    this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows);
+    this.properties = new Properties(
+      deps.database,
+      deps.properties,
+      deps.entries,
+      this.lockRules,
+      this.resolver,
+      this.rows,
+      deps.propertyLimits,
+    );
+    this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows, this.properties);
     this.writes = new Writes(deps, this.resolver, this.lockRules, this.rows);
   }
 

@@ -92,13 +92,14 @@ export function buildUi(): Promise<void> {
   });
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Debian's Chromium, headless; `extraArgs` are more command-line switches (e.g. --host-resolver-rules). */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; scripts/test-all.sh installs Debian's chromium`);
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 

@@ -216,8 +216,19 @@ describe('HTTPS served directly', () => {
         headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.6' },
         body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong password' }),
       });
-      await until(async () => (warnings().length >= 2 ? true : undefined), 'the warnings');
-      expect(warnings().map((line) => line.address)).toEqual(['203.0.113.5', '203.0.113.6']);
+      // Share passwords: on the share page, to share/info, inside a share URI; not a share without one.
+      const from = (address: string) => ({ headers: { 'X-Forwarded-For': address } });
+      await fetch(`${server.url}/s/AbC1/page-secret-7`, from('203.0.113.7'));
+      await fetch(`${server.url}/api/v4/share/info/AbC1?password=info-secret-8`, from('203.0.113.8'));
+      await fetch(`${server.url}/api/v4/file?uri=${encodeURIComponent('cloudreve://AbC1:uri-secret-9@share/')}`, from('203.0.113.9'));
+      await fetch(`${server.url}/s/AbC1`, from('203.0.113.10'));
+      await fetch(`${server.url}/api/v4/share/info/AbC1`, from('203.0.113.10'));
+      await fetch(`${server.url}/api/v4/file?uri=${encodeURIComponent('cloudreve://AbC1@share/')}`, from('203.0.113.10'));
+      await until(async () => (warnings().length >= 5 ? true : undefined), 'the warnings');
+      expect(warnings().map((line) => line.address)).toEqual(['203.0.113.5', '203.0.113.6', '203.0.113.7', '203.0.113.8', '203.0.113.9']);
+      expect(warnings().find((line) => line.address === '203.0.113.7')?.url).toBe('/s/AbC1/~');
+      const logged = JSON.stringify(server.logs());
+      for (const secret of ['page-secret-7', 'info-secret-8', 'uri-secret-9']) expect(logged).not.toContain(secret);
     } finally {
       await server.stop();
     }
@@ -258,6 +269,17 @@ describe('the plain-HTTP password warning', () => {
     { url: '/api/v4/site/ping', protocol: 'http', ip: '192.168.1.20', warn: false },
     { url: '/davx', protocol: 'http', ip: '192.168.1.20', warn: false },
     { url: '/', protocol: 'http', ip: '192.168.1.20', warn: false },
+    { url: '/s/AbC1/secret', protocol: 'http', ip: '192.168.1.20', warn: true },
+    { url: '/s/AbC1/secret', protocol: 'https', ip: '192.168.1.20', warn: false },
+    { url: '/s/AbC1/secret', protocol: 'http', ip: '127.0.0.1', warn: false },
+    { url: '/s/AbC1', protocol: 'http', ip: '192.168.1.20', warn: false },
+    { url: '/api/v4/share/info/AbC1?password=secret', protocol: 'http', ip: '192.168.1.20', warn: true },
+    { url: '/api/v4/share/info/AbC1?password=', protocol: 'http', ip: '192.168.1.20', warn: false },
+    { url: '/api/v4/share/info/AbC1', protocol: 'http', ip: '192.168.1.20', warn: false },
+    { url: '/api/v4/file?uri=cloudreve%3A%2F%2FAbC1%3Asecret%40share%2Fdocs', protocol: 'http', ip: '10.0.0.3', warn: true },
+    { url: '/api/v4/file/content?uri=cloudreve://AbC1:secret@share/a.txt', protocol: 'http', ip: '10.0.0.3', warn: true },
+    { url: '/api/v4/file?uri=cloudreve%3A%2F%2FAbC1%40share%2Fdocs', protocol: 'http', ip: '10.0.0.3', warn: false },
+    { url: '/api/v4/file?uri=cloudreve%3A%2F%2Fmy%2Fdocs', protocol: 'http', ip: '10.0.0.3', warn: false },
   ])('$url over $protocol from $ip: warn $warn', ({ warn, ...request }) => {
     expect(isPlainHttpPasswordRequest(request)).toBe(warn);
   });

@@ -14,7 +14,8 @@ import { Database } from '../../src/db/index.js';
  * - a ready blob's ref_count is the number of entries pointing at it; a pending blob (a write
  *   in progress) is pointed at by no entry, so nothing partial is visible;
  * - a user's storage_used is the sum of the sizes of the files they own, each file counted
- *   once even when it shares its blob with others (COPY charges the bytes again);
+ *   once even when it shares its blob with others (COPY charges the bytes again), plus the
+ *   UTF-8 bytes (namespace, name and value) of the dead properties on entries they own;
  * - WebDAV accounts are rooted at reachable folders of their user; locks, dead properties and
  *   shares name existing entries.
  */
@@ -151,9 +152,15 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
     for (const row of rows) if (!byId.has(Number(row.entry_id))) problems.push(`${table} name missing entry #${row.entry_id}`);
   }
 
-  // Usage: every file its owner holds, counted once per entry.
+  // Usage: every file its owner holds, counted once per entry, and every dead property's bytes,
+  // counted here in JavaScript, independently of the SQL the server counts them with.
   const usage = new Map<number, number>();
   for (const e of entries) if (e.kind === 'file') usage.set(e.owner, (usage.get(e.owner) ?? 0) + e.size);
+  for (const p of await db.selectFrom('dead_properties').select(['entry_id', 'namespace', 'name', 'value']).execute()) {
+    const owner = byId.get(Number(p.entry_id))?.owner;
+    const bytes = Buffer.byteLength(p.namespace) + Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
+    if (owner !== undefined) usage.set(owner, (usage.get(owner) ?? 0) + bytes);
+  }
   for (const u of users) {
     const actual = usage.get(u.id) ?? 0;
     if (u.used !== actual) problems.push(`user #${u.id} is charged ${u.used} bytes but owns ${actual}`);

@@ -89,7 +89,10 @@ async function apiCall<T>(origin: string, method: string, route: string, json: u
 }
 
 /** Starts both processes; the first runs the migrations and creates the administrator before the second starts. */
-export async function startTwoServers(dialect: SqlDialectName, options: { databaseUrl?: string } = {}): Promise<TwoServers> {
+export async function startTwoServers(
+  dialect: SqlDialectName,
+  options: { databaseUrl?: string; config?: Record<string, unknown> } = {},
+): Promise<TwoServers> {
   const dir = tempDir('cumulus-race-');
   // A given database (a private PostgreSQL cluster) is the caller's to drop.
   const fresh = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await freshDatabase(dialect, dir.path);
@@ -102,6 +105,7 @@ export async function startTwoServers(dialect: SqlDialectName, options: { databa
       storage: { inlineMaxBytes: INLINE_MAX_BYTES },
       uploads: { chunkSizeBytes: CHUNK_BYTES },
       database: { poolSize: 5 },
+      ...options.config,
     }),
   );
   const ports = { A: await freePort(), B: await freePort() };
@@ -178,10 +182,10 @@ export async function startTwoServers(dialect: SqlDialectName, options: { databa
 }
 
 /** The two servers of a describe block, started in beforeAll and stopped in afterAll. */
-export function useTwoServers(dialect: SqlDialectName): () => TwoServers {
+export function useTwoServers(dialect: SqlDialectName, config?: Record<string, unknown>): () => TwoServers {
   let started: TwoServers | undefined;
   beforeAll(async () => {
-    started = await startTwoServers(dialect);
+    started = await startTwoServers(dialect, { config });
   });
   afterAll(async () => {
     await started?.close();

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { User, UserStatus } from '../../core/index.js';
 import type { Tx } from '../database.js';
 import type { UsersTable } from '../schema.js';
+import { propertyBytes } from './properties.repository.js';
 
 export interface UserWithSecret extends User {
   readonly passwordHash: string;
@@ -106,14 +107,18 @@ export class UserRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Users whose recorded usage differs from the sum of their files' sizes. */
+  /**
+   * Users whose recorded usage differs from what they store: the sizes of their files plus the
+   * bytes of the dead properties in their tree (propertyBytes).
+   */
   async usageMismatches(tx: Tx): Promise<Array<{ id: number; stored: number; actual: number }>> {
-    const result = await sql<{ id: number; stored: number; actual: number | null }>`
+    const result = await sql<{ id: number; stored: number; files: number | null; properties: number | null }>`
       select u.id, u.storage_used as stored,
-        (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file') as actual
+        (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file') as files,
+        (select sum(${propertyBytes('p')}) from dead_properties p join entries e on e.id = p.entry_id where e.owner_id = u.id) as properties
       from users u`.execute(tx);
     return result.rows
-      .map((row) => ({ id: Number(row.id), stored: Number(row.stored), actual: Number(row.actual ?? 0) }))
+      .map((row) => ({ id: Number(row.id), stored: Number(row.stored), actual: Number(row.files ?? 0) + Number(row.properties ?? 0) }))
       .filter((row) => row.stored !== row.actual);
   }
 

@@ -21,7 +21,7 @@ export interface DoctorReport {
 /**
  * Checks that the entries form a tree (no parent cycle, nothing cut off from its owner's root),
  * that every file entry's blob exists with the right size, and that the counters derived from
- * the tree (reference counts, storage used) match it. --repair moves cut-off parts under
+ * the tree (reference counts, storage used: file sizes plus dead-property bytes) match it. --repair moves cut-off parts under
  * lost+found in their owner's root (see doctor.tree.ts) and recomputes the counters.
  */
 export class Doctor {

@@ -1,6 +1,7 @@
 import { ActionIcon, Alert, Code, CopyButton, Group, List, Paper, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { IconBrandApple, IconBrandUbuntu, IconBrandWindows, IconCheck, IconCopy, IconInfoCircle, IconTerminal2 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import { PlainHttpWarning } from '../ui/PlainHttpWarning';
 import { connectInfo } from './connect';
 
 /** "Connect via WebDAV": exactly what to type in each client, for this server's address. */
@@ -17,13 +18,11 @@ export function ConnectPanel({ email }: { email: string }) {
           password).
         </Text>
         <Copyable label="WebDAV address" value={info.url} />
-        {!info.secure && !info.loopback && (
-          <Alert variant="light" color="orange" icon={<IconInfoCircle size={18} />} title="This connection is not encrypted">
-            WebDAV clients send the account password with every request (HTTP Basic authentication). Over plain HTTP anyone on the network
-            path can read it. Serve Cumulus over HTTPS (<Code>--tls-cert</Code>/<Code>--tls-key</Code>, <Code>--tls self-signed</Code> on a
-            LAN, or a reverse proxy) before connecting from another machine.
-          </Alert>
-        )}
+        <PlainHttpWarning>
+          WebDAV clients send the account password with every request (HTTP Basic authentication). Over plain HTTP anyone on the network
+          path can read it. Serve Cumulus over HTTPS (<Code>--tls-cert</Code>/<Code>--tls-key</Code>, <Code>--tls self-signed</Code> on a
+          LAN, or a reverse proxy) before connecting from another machine.
+        </PlainHttpWarning>
         <Tabs defaultValue="windows">
           <Tabs.List>
             <Tabs.Tab value="windows" leftSection={<IconBrandWindows size={16} />}>

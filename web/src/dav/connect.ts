@@ -1,3 +1,5 @@
+import { isLoopbackOrigin } from '../ui/plainHttp.js';
+
 /**
  * What to type into each WebDAV client to reach this server, computed from the address the
  * page was opened at (the server's public URL as the user sees it). WebDAV lives at /dav/
@@ -21,7 +23,7 @@ export interface ConnectInfo {
 export function connectInfo(origin: string, email: string): ConnectInfo {
   const base = new URL(origin);
   const secure = base.protocol === 'https:';
-  const loopback = base.hostname === 'localhost' || /^127\./.test(base.hostname) || base.hostname === '[::1]';
+  const loopback = isLoopbackOrigin(origin);
   const host = base.hostname.includes(':') ? `[${base.hostname}]` : base.hostname;
   const port = base.port;
   const url = `${base.protocol}//${base.host}/dav/`;

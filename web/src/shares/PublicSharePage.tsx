@@ -27,6 +27,7 @@ import { downloadFile } from '../files/download';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { FileIcon, isImageName } from '../ui/FileIcon';
 import { formatBytes, formatDate } from '../ui/format';
+import { PlainHttpWarning } from '../ui/PlainHttpWarning';
 
 /**
  * The page a share link opens (/s/{id}[/{password}]): asks for the password when there is
@@ -95,6 +96,10 @@ export function PublicSharePage() {
                     {info.name ? <span className="file-name">{info.name}</span> : 'A shared item'} is protected
                   </Title>
                 </Group>
+                <PlainHttpWarning>
+                  This page came over plain HTTP: the password you type here crosses the network unencrypted, and anyone on the way can read
+                  it. Open the link over HTTPS if the server offers it.
+                </PlainHttpWarning>
                 <PasswordInput
                   label="Password"
                   value={password}
