@@ -166,7 +166,10 @@ export function blobBackendContract(name: string, open: () => Promise<OpenedBack
         () => new Error('the put succeeded'),
         (error: unknown) => error,
       );
-      while (produced < 12 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 20));
+      let settled = false;
+      void writing.finally(() => (settled = true));
+      while (produced < 12 * 1024 * 1024 && !settled) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (settled) throw new Error(`The put ended before the store went away: ${String(await writing)}`);
       await outage.stop();
       const failure = await writing;
       endless.destroy();
