@@ -42,6 +42,7 @@ import {
   ServerPresence,
   DatabaseThrottleStore,
   DirectLinks,
+  DirectUploads,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -233,6 +234,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         sessionMs: config.uploads.sessionSeconds * 1000,
         maxOpenSessions: config.uploads.maxOpenSessions,
         warn,
+        direct: new DirectUploads(database, new UploadSessionRepository(), blobs, policies, vfs, (id) => blobStore.backendOf(id), {
+          clock,
+          newId,
+          inlineMaxBytes: config.storage.inlineMaxBytes,
+          leaseMs: 5 * 60_000,
+          warn,
+        }),
       },
     );
     const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
