@@ -99,6 +99,7 @@ const CODE_OF: Record<DomainErrorCode, number> = {
   UNAVAILABLE: CODES.database,
   RATE_LIMITED: CODES.rateLimited,
   INTEGRITY: CODES.io,
+  UPSTREAM: CODES.io, // a failing store (S3, remote WebDAV): Cloudreve reports storage failures as I/O errors
 };
 
 /** A refusal decided by the API itself (validation, URIs, batches), with the contract's code. */

@@ -7,11 +7,10 @@ import { afterAll, beforeAll } from 'vitest';
 import type { App, AppOptions } from '../../src/app.js';
 import { PolicyRepository, type SqlDialectName } from '../../src/db/index.js';
 import { buildHttpServer } from '../../src/http/index.js';
-import { LocalBackend, type BlobBackend } from '../../src/storage/index.js';
+import { LocalBackend, createBackend, type BlobBackend } from '../../src/storage/index.js';
 import type { ApiServer } from './api-server.js';
 import { startTestApp } from './app.js';
 import { startS3Server, type S3Server } from './s3-server.js';
-import { TestS3Backend } from './s3-test-backend.js';
 
 export const S3_GROUP = 'S3';
 /** The smallest part S3 accepts. */
@@ -19,7 +18,7 @@ export const PART_SIZE = 5 * 1024 * 1024;
 
 export interface S3ApiServer extends ApiServer {
   readonly s3: S3Server;
-  readonly backend: TestS3Backend;
+  readonly backend: BlobBackend;
   readonly policyId: number;
   /** The app serving requests (knows the S3 policy). */
   readonly app: App;
@@ -37,20 +36,12 @@ export async function startS3ApiServer(
     policies.insert(tx, {
       name: 'Objects',
       type: 's3',
-      settings: {
-        ...settings,
-        endpoint: s3.endpoint,
-        bucket: s3.bucket,
-        accessKeyId: s3.accessKeyId,
-        secretAccessKey: s3.secretAccessKey,
-        forcePathStyle: true,
-        partSizeBytes: PART_SIZE,
-      },
+      settings: { ...s3.settings('objects/', { partSizeBytes: PART_SIZE }), ...settings },
       now: Date.now(),
     }),
   );
   await t.app.groups.create({ name: S3_GROUP, storagePolicyIds: [policy.id], permissions: { webdav: true, share: true } });
-  const backend = new TestS3Backend(s3);
+  const backend = createBackend('s3', policy.settings, { dataDir: t.dataDir });
   const local = new LocalBackend(path.resolve(t.dataDir, 'blobs'));
   const app = await t.reopen({ backendOverride: (id): BlobBackend => (id === policy.id ? backend : local) });
   const server = await buildHttpServer(app);

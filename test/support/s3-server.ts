@@ -1,35 +1,81 @@
-import type { AddressInfo } from 'node:net';
-import S3rver from 's3rver';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { S3PolicySettings } from '../../src/storage/index.js';
+import { freePort } from './cli.js';
 import { tempDir } from './databases.js';
 
-/** A real S3-compatible server (s3rver) on a loopback port with one empty bucket. */
+const S3RVER_BIN = path.join(path.dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin/s3rver.js');
+
 export interface S3Server {
-  /** http://127.0.0.1:PORT */
   readonly endpoint: string;
-  readonly bucket: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
+  /** Policy settings for the server's bucket (s3rver's fixed credentials), with `prefix`. */
+  settings(prefix?: string, extra?: Partial<S3PolicySettings>): S3PolicySettings;
+  /** SIGKILL: the store goes away mid-request. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and directory (after kill). */
+  restart(): Promise<void>;
+  /** Stops the server and removes its directory. */
   close(): Promise<void>;
 }
 
+/**
+ * A real s3rver in a child process (so its memory and CPU are not the test's, and a test can
+ * kill it mid-write) on a free loopback port, with one bucket in a temporary directory.
+ */
 export async function startS3Server(bucket = 'cumulus'): Promise<S3Server> {
-  const dir = tempDir('cumulus-s3rver-');
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: dir.path,
-    configureBuckets: [{ name: bucket, configs: [] }],
-  });
-  const address = (await server.run()) as AddressInfo;
+  const dir = tempDir();
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  let running = await spawnS3rver(dir.path, port, bucket);
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    bucket,
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    async close() {
-      await server.close();
+    endpoint,
+    settings: (prefix = '', extra = {}) => ({
+      download: 'proxy',
+      endpoint,
+      bucket,
+      region: 'us-east-1',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      prefix,
+      forcePathStyle: true,
+      partSizeBytes: 5 * 1024 * 1024,
+      ...extra,
+    }),
+    kill: () => running.stop('SIGKILL'),
+    restart: async () => {
+      running = await spawnS3rver(dir.path, port, bucket);
+    },
+    close: async () => {
+      await running.stop('SIGTERM');
       dir.remove();
+    },
+  };
+}
+
+async function spawnS3rver(directory: string, port: number, bucket: string) {
+  const child = spawn(
+    process.execPath,
+    [S3RVER_BIN, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 60_000;
+  while (!(await fetch(`http://127.0.0.1:${port}/${bucket}`).catch(() => undefined))) {
+    if (gone || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`s3rver did not start:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    async stop(signal: NodeJS.Signals) {
+      if (!gone) child.kill(signal);
+      await exited;
     },
   };
 }

@@ -62,17 +62,20 @@ describe.each(DIALECTS)('downloads per policy (%s)', (dialect) => {
     });
 
     it('answers redirect: true with 302 to the store', async () => {
-      const u = await userWithFile(api, S3_GROUP, 'moved.bin', BIG);
+      const u = await userWithFile(api, S3_GROUP, 'moved.txt', BIG);
       const response = await fetch(`${api.origin}/api/v4/file/url`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ uris: ['cloudreve://my/moved.bin'], redirect: true }),
+        body: JSON.stringify({ uris: ['cloudreve://my/moved.txt'], redirect: true }),
         redirect: 'manual',
       });
       expect(response.status).toBe(302);
       const location = new URL(response.headers.get('location')!);
       expect(location.origin).toBe(api.s3.endpoint);
+      // A preview (no `download`) of a type safe to show in place.
       expect(location.searchParams.get('response-content-disposition')).toMatch(/^inline/);
+      const fetched = await fetch(location);
+      expect(fetched.headers.get('content-type')).toMatch(/^text\/plain/);
     });
 
     it('keeps the signed /file/content link for small files kept in the database and for files on the local policy', async () => {
