@@ -2,6 +2,7 @@
 // default local policy. Policies are created straight through the repository: managing them
 // is branch `policies`' work.
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { App, AppOptions } from '../../src/app.js';
@@ -22,6 +23,8 @@ export interface S3ApiServer extends ApiServer {
   readonly policyId: number;
   /** The app serving requests (knows the S3 policy). */
   readonly app: App;
+  /** Another app and server on the same database and store (another node). */
+  another(): Promise<{ app: App; origin: string }>;
 }
 
 export async function startS3ApiServer(
@@ -43,10 +46,15 @@ export async function startS3ApiServer(
   await t.app.groups.create({ name: S3_GROUP, storagePolicyIds: [policy.id], permissions: { webdav: true, share: true } });
   const backend = createBackend('s3', policy.settings, { dataDir: t.dataDir });
   const local = new LocalBackend(path.resolve(t.dataDir, 'blobs'));
-  const app = await t.reopen({ backendOverride: (id): BlobBackend => (id === policy.id ? backend : local) });
-  const server = await buildHttpServer(app);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const servers: FastifyInstance[] = [];
+  const node = async () => {
+    const app = await t.reopen({ backendOverride: (id): BlobBackend => (id === policy.id ? backend : local) });
+    const server = await buildHttpServer(app);
+    servers.push(server);
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    return { app, server, origin: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}` };
+  };
+  const { app, server, origin } = await node();
   return {
     t: { ...t, app },
     app,
@@ -55,8 +63,9 @@ export async function startS3ApiServer(
     s3,
     backend,
     policyId: policy.id,
+    another: node,
     async close() {
-      await server.close();
+      for (const each of servers) await each.close();
       await t.close();
       await s3.close();
     },
