@@ -156,6 +156,17 @@ describe.each(DIALECTS)('direct uploads to S3 (%s)', (dialect) => {
     expect(await callback(api, u, session)).toMatchObject({ status: 401 });
   });
 
+  it('relays a large file when the client asks (the web UI does: its CSP lets it talk only to this server)', async () => {
+    const u = await apiUser(api, S3_GROUP);
+    const response = await u.as<SessionJson>('PUT', '/file/upload', {
+      json: { uri: 'cloudreve://my/relayed.bin', size: SIZE, relay: true },
+    });
+    expect(response.code, response.msg).toBe(0);
+    expect(response.data!.storage_policy).toMatchObject({ type: 's3', relay: true });
+    expect(response.data!.upload_id).toBe('');
+    expect(response.data!.upload_urls).toBeUndefined();
+  });
+
   it('keeps small files on the relay (chunks to this server, stored in the database row)', async () => {
     const u = await apiUser(api, S3_GROUP);
     const session = await open(u, 'note.txt', 5);

@@ -74,6 +74,8 @@ export interface NewUpload {
   readonly mtime?: number;
   /** Replace an existing file (contract 15.1, entity_type "version"); otherwise an existing file is refused. */
   readonly replace: boolean;
+  /** The chunks come here even where the store could take them directly (contract 15.5). */
+  readonly relay?: boolean;
 }
 
 /** The storage policy a session's file goes to (contract 7.3, storage_policy). */
@@ -170,7 +172,7 @@ export class UploadService {
     try {
       const policy = await this.policyOf(principal);
       // Contract 15.5: where the store takes the bytes itself, the client sends them there.
-      opened = (await this.options.direct?.open(policy.id, size, base.expiresAt)) ?? null;
+      opened = upload.relay ? null : ((await this.options.direct?.open(policy.id, size, base.expiresAt)) ?? null);
       const record = opened ? { ...base, chunkSize: opened.offer.partSize, direct: opened.record } : base;
       await this.database.transaction(async (tx) => {
         // Sessions opened meanwhile count too: concurrent openings cannot overbook the quota.

@@ -97,9 +97,6 @@ export interface UploadSession {
   readonly uri: string;
   readonly storage_policy?: StoragePolicy;
   readonly upload_urls?: string[];
-  /** Direct uploads to S3 (contract 15.5). */
-  readonly completeURL?: string;
-  readonly callback_secret?: string;
 }
 
 /** Contract 16. */

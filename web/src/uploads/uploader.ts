@@ -5,8 +5,6 @@ import { cancelUploadSession, createUploadSession, uploadChunk, uploadProgress }
 import type { UploadSession } from '../api/types';
 import { myUri, type Segments } from '../api/uri';
 import { splitExtension } from '../ui/format';
-import { isDirect, sendDirect } from './direct';
-import { wait } from './wait';
 
 /**
  * Uploads through upload sessions (contract 15): a session per file, then its chunks in
@@ -33,8 +31,6 @@ export interface UploadTask {
   nextChunk: number;
   /** Chunks the server already has (after a resume), not sent again. */
   received?: ReadonlySet<number>;
-  /** Parts of a direct upload to the store already sent (their ETags). */
-  etags?: string[];
   overwrite: boolean;
 }
 
@@ -257,7 +253,6 @@ export class Uploader {
           entityType: task.overwrite ? 'version' : undefined,
         });
         task.nextChunk = 0;
-        task.etags = undefined;
         return true;
       } catch (error) {
         if (!(error instanceof ApiError) || error.code !== CODES.exists || task.overwrite) throw error;
@@ -314,10 +309,6 @@ export class Uploader {
     const count = Math.max(1, Math.ceil(task.total / chunkSize));
     task.status = 'uploading';
     this.changed(true);
-    if (isDirect(session)) {
-      await sendDirect(session, task.file, (task.etags ??= []), (loaded) => ((task.loaded = loaded), this.changed(false)), signal);
-      return void (task.nextChunk = count);
-    }
     let last = { time: performance.now(), loaded: task.loaded };
     while (task.nextChunk < count) {
       const index = task.nextChunk;
@@ -389,4 +380,18 @@ export class Uploader {
 export function numbered(name: string, n: number): string {
   const [stem, extension] = splitExtension(name.replace(/ \(\d+\)(?=\.[^.]*$|$)/, ''));
   return `${stem} (${n})${extension}`;
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new DOMException('aborted', 'AbortError'));
+      },
+      { once: true },
+    );
+  });
 }

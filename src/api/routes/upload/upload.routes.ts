@@ -38,6 +38,7 @@ const createRoute = defineRoute({
       size: body.size,
       mtime: body.last_modified,
       replace: body.entity_type === 'version',
+      relay: body.relay,
     });
     const common = { session_id: session.id, expires: unixSeconds(session.expiresAt), uri: session.uri };
     if (direct && session.direct) {

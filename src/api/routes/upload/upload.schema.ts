@@ -32,6 +32,10 @@ export const createUploadBody = z.object({
     .describe('"" for a new file (an existing one is 40004); "version" to replace the content of an existing file'),
   previous: z.string().optional(),
   encryption_supported: z.array(z.string()).optional(),
+  relay: z
+    .boolean()
+    .optional()
+    .describe('Cumulus: send the chunks to this server even where the store could take them directly (the web UI does)'),
 });
 
 /** Contract 7.3, `storage_policy`. */
