@@ -36,7 +36,7 @@ export class DirectLinks {
       return blob && !blob.inline ? { blob, policy: await this.policies.byId(db, blob.policyId) } : null;
     });
     if (!found?.policy || found.policy.settings.download !== 'redirect') return null;
-    const backend = await this.backend(found.blob.policyId);
+    const backend = await reachableBackend(this.backendOf, found.blob.policyId);
     if (!backend?.presignGet) return null;
     return backend.presignGet(found.blob.storageKey, {
       expiresInSeconds: request.expiresInSeconds,
@@ -45,14 +45,14 @@ export class DirectLinks {
       contentType: contentTypeOf(entry.name),
     });
   }
+}
 
-  /** Null for a policy this server cannot reach: the proxied path then reports it as it does today. */
-  private async backend(policyId: number): Promise<BlobBackend | null> {
-    try {
-      return await this.backendOf(policyId);
-    } catch (error) {
-      if (error instanceof UnavailableError) return null;
-      throw error;
-    }
+/** The policy's backend; null for one this server cannot reach (its callers then fall back to the proxied path). */
+export async function reachableBackend(backendOf: BackendLookup, policyId: number): Promise<BlobBackend | null> {
+  try {
+    return await backendOf(policyId);
+  } catch (error) {
+    if (error instanceof UnavailableError) return null;
+    throw error;
   }
 }

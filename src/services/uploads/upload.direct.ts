@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { InvalidArgumentError, UnavailableError, type Entry, type Principal } from '../../core/index.js';
+import { InvalidArgumentError, type Entry, type Principal } from '../../core/index.js';
 import type {
   BlobRepository,
   Database,
@@ -9,9 +9,8 @@ import type {
   UploadSessionRepository,
 } from '../../db/index.js';
 import { generatePassword } from '../../auth/index.js';
-import type { BlobBackend } from '../../storage/index.js';
 import { storageKeyOf, type Vfs } from '../../vfs/index.js';
-import type { BackendLookup } from '../downloads/direct-links.service.js';
+import { reachableBackend, type BackendLookup } from '../downloads/direct-links.service.js';
 import { CallbackSecretError, UploadPolicyMismatchError, UploadSessionNotFoundError, UploadStillCompletingError } from './upload.errors.js';
 import { checkPlaceholder, removePlaceholder } from './upload.placeholder.js';
 
@@ -68,7 +67,7 @@ export class DirectUploads {
    */
   async open(policyId: number, size: number, expiresAt: number): Promise<{ record: DirectUploadRecord; offer: DirectUploadOffer } | null> {
     if (size === 0 || size <= this.options.inlineMaxBytes) return null;
-    const backend = await this.backend(policyId);
+    const backend = await reachableBackend(this.backendOf, policyId);
     if (!backend?.createDirectUpload) return null;
     const policy = await this.database.read((db) => this.policies.byId(db, policyId));
     const configured = Number(policy?.settings.partSizeBytes ?? DEFAULT_PART_SIZE);
@@ -199,15 +198,6 @@ export class DirectUploads {
     await this.database.transaction((tx) => this.sessions.delete(tx, session.id, Number.MAX_SAFE_INTEGER));
     await this.abandon(session.direct);
     await removePlaceholder(this.vfs, principal, session, this.options.warn);
-  }
-
-  private async backend(policyId: number): Promise<BlobBackend | null> {
-    try {
-      return await this.backendOf(policyId);
-    } catch (error) {
-      if (error instanceof UnavailableError) return null;
-      throw error;
-    }
   }
 }
 
