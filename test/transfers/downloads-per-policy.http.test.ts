@@ -78,6 +78,24 @@ describe.each(DIALECTS)('downloads per policy (%s)', (dialect) => {
       expect(fetched.headers.get('content-type')).toMatch(/^text\/plain/);
     });
 
+    it('gives an anonymous visitor of a share the store URL too, and counts the download', async () => {
+      const u = await apiUser(api, S3_GROUP);
+      await api.app.vfs.mkdir(u.principal, ['Shared']);
+      const { Readable } = await import('node:stream');
+      await api.app.vfs.write(u.principal, ['Shared', 'big.bin'], Readable.from([BIG]));
+      const created = await u.as<string>('PUT', '/share', { json: { uri: 'cloudreve://my/Shared', downloads: 1 } });
+      expect(created.code, created.msg).toBe(0);
+      const id = /\/s\/([0-9A-Za-z]+)$/.exec(created.data!)![1]!;
+      const uri = `cloudreve://${id}@share/big.bin`;
+      const first = await call<UrlJson>(api, 'POST', '/file/url', { json: { uris: [uri] } });
+      expect(first.code, first.msg).toBe(0);
+      const url = new URL(first.data!.urls[0]!.url);
+      expect(url.origin).toBe(api.s3.endpoint);
+      expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(BIG)).toBe(true);
+      // The only download the share allowed was counted.
+      expect((await call(api, 'POST', '/file/url', { json: { uris: [uri] } })).code).not.toBe(0);
+    });
+
     it('keeps the signed /file/content link for small files kept in the database and for files on the local policy', async () => {
       const inline = await userWithFile(api, S3_GROUP, 'small.txt', Buffer.from('tiny'));
       const small = new URL((await urlOf(inline, 'small.txt')).data!.urls[0]!.url);

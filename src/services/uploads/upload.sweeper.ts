@@ -18,7 +18,9 @@ const BATCH = 1000;
 
 /**
  * Clears what abandoned uploads leave: expired sessions with their chunks and untouched
- * placeholders, and chunk folders whose session is gone (a crash between the two removals).
+ * placeholders, their direct uploads to the store (aborted where the store can, the pending
+ * blob and any object removed), and chunk folders whose session is gone (a crash between the
+ * two removals).
  */
 export class UploadSweeper {
   constructor(
