@@ -114,6 +114,29 @@ describe.each(DIALECTS)('direct uploads to S3 (%s)', (dialect) => {
     expect((await stat(api, u, 'movie.bin'))?.blobId).toBe(entry.blobId);
   });
 
+  it('replaces the content of an existing file (entity_type "version"), keeping its id', async () => {
+    const u = await apiUser(api, S3_GROUP);
+    const first = randomBytes(SIZE);
+    const session = await open(u, 'kept.bin', SIZE);
+    await uploadParts(session, first);
+    expect((await callback(api, u, session)).status).toBe(200);
+    const before = (await stat(api, u, 'kept.bin'))!;
+
+    const second = randomBytes(SIZE + 10);
+    const opened = await u.as<SessionJson>('PUT', '/file/upload', {
+      json: { uri: 'cloudreve://my/kept.bin', size: SIZE + 10, entity_type: 'version' },
+    });
+    expect(opened.code, opened.msg).toBe(0);
+    await uploadParts(opened.data!, second);
+    expect(await callback(api, u, opened.data!)).toMatchObject({ status: 200, body: { code: 0 } });
+    const after = (await stat(api, u, 'kept.bin'))!;
+    expect(after.id).toBe(before.id);
+    expect(after.blobId).not.toBe(before.blobId);
+    expect((await readAll(await api.app.vfs.open(after))).equals(second)).toBe(true);
+    // The old version's blob went with the overwrite.
+    expect(await api.app.database.db.selectFrom('blobs').select('id').where('id', '=', before.blobId!).execute()).toEqual([]);
+  });
+
   it('refuses an unknown session or a wrong secret with 401, chunks sent here with 40006, and a callback before the completion with 400', async () => {
     const u = await apiUser(api, S3_GROUP);
     const session = await open(u, 'early.bin', SIZE);
