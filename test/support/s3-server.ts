@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { S3PolicySettings } from '../../src/storage/index.js';
+import { type ChildServer, spawnServer } from './child-server.js';
 import { freePort } from './cli.js';
 import { tempDir } from './databases.js';
 
@@ -53,29 +53,7 @@ export async function startS3Server(bucket = 'cumulus'): Promise<S3Server> {
   };
 }
 
-async function spawnS3rver(directory: string, port: number, bucket: string) {
-  const child = spawn(
-    process.execPath,
-    [S3RVER_BIN, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  let gone = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 60_000;
-  while (!(await fetch(`http://127.0.0.1:${port}/${bucket}`).catch(() => undefined))) {
-    if (gone || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`s3rver did not start:\n${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    async stop(signal: NodeJS.Signals) {
-      if (!gone) child.kill(signal);
-      await exited;
-    },
-  };
+function spawnS3rver(directory: string, port: number, bucket: string): Promise<ChildServer> {
+  const args = [S3RVER_BIN, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket];
+  return spawnServer(process.execPath, args, `http://127.0.0.1:${port}/${bucket}`);
 }

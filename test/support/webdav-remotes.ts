@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { WebDavPolicySettings } from '../../src/storage/index.js';
+import { spawnServer } from './child-server.js';
 import { cumulus, freePort, serveCumulus, type ServedCumulus } from './cli.js';
 import { tempDir } from './databases.js';
 
@@ -25,41 +25,19 @@ export async function startRcloneDav(root = '/blobs'): Promise<RemoteDav> {
   const dir = tempDir();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const start = async () => {
-    const child = spawn(
-      'rclone',
-      ['serve', 'webdav', dir.path, '--addr', `127.0.0.1:${port}`, '--user', 'blobs', '--pass', 'rclone secret'],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    let gone = false;
-    void exited.then(() => (gone = true));
-    const deadline = Date.now() + 60_000;
-    while (!(await fetch(url, { method: 'OPTIONS' }).catch(() => undefined))) {
-      if (gone || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`rclone serve webdav did not start:\n${stderr}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return async (signal: NodeJS.Signals) => {
-      if (!gone) child.kill(signal);
-      await exited;
-    };
-  };
-  let stop = await start();
+  const start = () =>
+    spawnServer('rclone', ['serve', 'webdav', dir.path, '--addr', `127.0.0.1:${port}`, '--user', 'blobs', '--pass', 'rclone secret'], url, {
+      method: 'OPTIONS',
+    });
+  let running = await start();
   return {
     settings: settingsFor(url, 'blobs', 'rclone secret', root),
-    kill: () => stop('SIGKILL'),
+    kill: () => running.stop('SIGKILL'),
     restart: async () => {
-      stop = await start();
+      running = await start();
     },
     close: async () => {
-      await stop('SIGTERM');
+      await running.stop('SIGTERM');
       dir.remove();
     },
   };

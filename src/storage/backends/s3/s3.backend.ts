@@ -22,6 +22,7 @@ import { isMissing, translateS3Error } from './s3-errors.js';
 import { abortMultipart, createPresignedMultipart, presignObjectGet, type S3Target } from './s3-presign.js';
 import { CountedSource } from '../counted-source.js';
 import { probeBackend } from '../probe.js';
+import { withTranslatedErrors } from '../translated-body.js';
 
 export interface S3BackendOptions {
   readonly timeouts?: S3Timeouts;
@@ -96,7 +97,8 @@ export class S3Backend implements BlobBackend {
           ...(range && { Range: `bytes=${range.start}-${range.end}` }),
         }),
       );
-      return answer.Body instanceof Readable ? answer.Body : Readable.from([]);
+      if (!(answer.Body instanceof Readable)) return Readable.from([]);
+      return withTranslatedErrors(answer.Body, (failure) => translateS3Error(failure, this.label, `reading ${key}`));
     } catch (error) {
       if (isMissing(error)) throw new BlobMissingError(key);
       throw translateS3Error(error, this.label, `reading ${key}`);

@@ -75,8 +75,12 @@ export class DavTransport {
   translate(error: unknown, doing: string, signal?: AbortSignal): unknown {
     if (signal?.aborted) return signal.reason;
     const code = (error as { code?: string } | null)?.code ?? '';
-    if (UNREACHABLE.test(code))
+    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
+      return new UnavailableError(`The ${this.label} stalled while ${doing} (${code})`, { cause: error });
+    }
+    if (UNREACHABLE.test(code)) {
       return new UnavailableError(`The ${this.label} cannot be reached while ${doing} (${code})`, { cause: error });
+    }
     return error;
   }
 

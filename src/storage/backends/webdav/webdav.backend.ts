@@ -4,6 +4,7 @@ import { BlobMissingError, type BlobBackend, type ByteRange, type StoredObject }
 import type { WebDavPolicySettings } from '../../policy-settings.js';
 import { CountedSource } from '../counted-source.js';
 import { probeBackend } from '../probe.js';
+import { withTranslatedErrors } from '../translated-body.js';
 import { DavFolders } from './folders.js';
 import { LISTING_PROPFIND, parseMultistatus } from './multistatus.js';
 import { DavTransport, type WebDavTimeouts } from './webdav-transport.js';
@@ -77,7 +78,7 @@ export class WebDavBackend implements BlobBackend {
       response.body.destroy();
       throw this.transport.statusError(response.statusCode, `${doing} (it ignored the Range header)`);
     }
-    return response.body;
+    return withTranslatedErrors(response.body, (error) => this.transport.translate(error, doing));
   }
 
   async stat(key: string): Promise<{ size: number } | null> {
