@@ -41,6 +41,8 @@ import {
   SharedVersions,
   ServerPresence,
   DatabaseThrottleStore,
+  DirectLinks,
+  DirectUploads,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -103,6 +105,8 @@ export interface App {
   /** Set when this start created the first administrator. */
   readonly createdAdmin: CreatedAdmin | null;
   readonly jobs: AppJobs;
+  /** Presigned URLs of the store for files on redirect policies (issue 11, item 4). */
+  readonly directLinks: DirectLinks;
   close(): Promise<void>;
 }
 
@@ -230,6 +234,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         sessionMs: config.uploads.sessionSeconds * 1000,
         maxOpenSessions: config.uploads.maxOpenSessions,
         warn,
+        direct: new DirectUploads(database, new UploadSessionRepository(), blobs, policies, vfs, (id) => blobStore.backendOf(id), {
+          clock,
+          newId,
+          inlineMaxBytes: config.storage.inlineMaxBytes,
+          leaseMs: 5 * 60_000,
+          warn,
+        }),
       },
     );
     const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
@@ -255,6 +266,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         runner.start();
       },
     };
+    const directLinks = new DirectLinks(database, blobs, policies, (policyId) => blobStore.backendOf(policyId));
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
 
     return {
@@ -280,6 +292,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       createdAdmin,
       presence,
       jobs,
+      directLinks,
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();

@@ -70,6 +70,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     lookups: app.lookups,
     jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },
+    directLinks: app.directLinks,
     logger: app.logger,
     version,
   });
@@ -85,6 +86,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     vfs: app.vfs,
     accounts: app.davAccounts,
     settings: app.settings,
+    directLinks: app.directLinks,
     logger: app.logger,
     options: {
       mountPrefix: '/dav',

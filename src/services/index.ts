@@ -43,3 +43,6 @@ export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state
 export { ServerKeyCheck } from './server/server-key.service.js';
 export { sealStoredSharePasswords } from './shares/share.passwords.js';
 export { ServerPresence } from './server/server-presence.service.js';
+export { DirectLinks, type DirectLinkRequest, type BackendLookup } from './downloads/direct-links.service.js';
+export { DirectUploads, type DirectUploadOffer } from './uploads/upload.direct.js';
+export { UploadPolicyMismatchError, CallbackSecretError } from './uploads/upload.errors.js';
