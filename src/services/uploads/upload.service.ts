@@ -161,7 +161,10 @@ export class UploadService {
       await removePlaceholder(this.vfs, principal, { ...record, committingAt: null, completedAt: null }, this.options.warn);
       throw error;
     }
-    return { session: withCount({ ...record, committingAt: null, completedAt: null }), policy: await this.policyOf(principal) };
+    return {
+      session: withCount({ ...record, committingAt: null, completedAt: null }),
+      policy: await this.policyOf(principal, parentOf(path)),
+    };
   }
 
   /** The user's session with this id; null when there is none, it is another user's, or it expired. */
@@ -244,10 +247,15 @@ export class UploadService {
     await removePlaceholder(this.vfs, principal, session, this.options.warn);
   }
 
-  /** The storage policy an upload into the principal's space goes to (contract 7.3, the listing's storage_policy). */
-  async policyOf(principal: Principal): Promise<UploadPolicy> {
-    const policy = await this.database.read((db) => this.policies.byId(db, principal.storagePolicyId));
-    return { id: principal.storagePolicyId, name: policy?.name ?? 'Default', type: policy?.type ?? 'local' };
+  /**
+   * The storage policy a new file in `folder` goes to (contract 7.3, the listing's
+   * storage_policy): the nearest bound folder's (issue 11), else the principal's default. The
+   * one answer to "where does a new file here go", for listings, uploads and direct uploads.
+   */
+  async policyOf(principal: Principal, folder: VPath): Promise<UploadPolicy> {
+    const id = await this.vfs.policyIn(principal, folder);
+    const policy = await this.database.read((db) => this.policies.byId(db, id));
+    return { id, name: policy?.name ?? 'Default', type: policy?.type ?? 'local' };
   }
 
   /** Which of these entries are placeholders of uploads in progress, with their session ids (contract 6: sys:upload_session_id). */

@@ -52,7 +52,7 @@ const listRoute = defineRoute({
     // Uploads in progress are the owner's business (contract 15.1); a share visitor sees plain files.
     const uploading = space.owned ? await deps.uploads.uploading(page.entries) : new Map<number, string>();
     // Contract 7.3: where an upload into this folder goes; only `my` folders take uploads.
-    const policy = space.share ? null : await deps.uploads.policyOf(space.principal);
+    const policy = space.share ? null : await deps.uploads.policyOf(space.principal, path);
     return {
       files: single?.files ?? page.entries.map((entry) => presentFile(entry, space, [...path, entry.name], uploading.get(entry.id))),
       parent: single?.parent ?? presentFile(folder, space, path),
