@@ -20,7 +20,7 @@ export function validSettings(type: PolicyType, settings: Record<string, unknown
   const result = SCHEMAS[type].safeParse(settings);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`);
-  throw new InvalidArgumentError(`Invalid settings for a ${type} storage policy: ${problems.join('; ')}`);
+  throw new InvalidArgumentError(`Invalid settings for a storage policy of type ${type}: ${problems.join('; ')}`);
 }
 
 export function validPolicyName(raw: string): string {
