@@ -11,7 +11,7 @@ import {
   type PolicyUsage,
   type StoragePolicy,
 } from '../../db/index.js';
-import { createBackend, type BlobBackend } from '../../storage/index.js';
+import { SECRET_POLICY_SETTINGS, createBackend, type BlobBackend } from '../../storage/index.js';
 import type { SharedVersions } from '../shared-state/shared-versions.js';
 import { PolicyInUseError, PolicyNotFoundError } from './policy.errors.js';
 import type { PolicyRegistry } from './policy-registry.js';
@@ -118,6 +118,10 @@ export class PolicyService {
       }
       const settings = validSettings(type, merged);
       sealed = sealSettings(this.options.secrets, type, settings);
+      // A secret the change does not name keeps its sealed value (same row, same backend).
+      for (const key of SECRET_POLICY_SETTINGS[type]) {
+        if (!(key in changes.settings) && policy.settings[key] !== undefined) sealed[key] = policy.settings[key];
+      }
     }
     try {
       const updated = await this.versions.transaction('policies', (tx) => this.policies.update(tx, policy.id, { name, settings: sealed }));
