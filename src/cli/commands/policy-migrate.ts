@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { ConflictError, InvalidArgumentError, parsePath } from '../../core/index.js';
-import type { MoveScope } from '../../db/index.js';
+import { ConflictError, parsePath } from '../../core/index.js';
 import { JobRunner, type Job } from '../../jobs/index.js';
 import { endProgress, formatSize, output, progressReporter, withApp } from '../context.js';
 
@@ -14,23 +13,6 @@ interface MigrateFlags {
 }
 
 const FINISHED = new Set(['completed', 'dead', 'cancelled']);
-
-/** The scope of a migration from the flags: policies by name, the user's folder by path. */
-async function scopeFrom(app: App, flags: MigrateFlags): Promise<MoveScope> {
-  if (flags.path !== undefined && flags.user === undefined)
-    throw new InvalidArgumentError('--path names a folder of a user: give --user too');
-  const to = (await app.policies.get(flags.to)).id;
-  const from = flags.from === undefined ? undefined : (await app.policies.get(flags.from)).id;
-  if (from === to) throw new InvalidArgumentError('--from and --to name the same storage policy');
-  const user = flags.user === undefined ? undefined : await app.users.get(flags.user);
-  let folderId: number | undefined;
-  if (user && flags.path !== undefined) {
-    const folder = await app.vfs.stat(await app.users.principalFor(user), parsePath(flags.path));
-    if (folder.kind !== 'folder') throw new InvalidArgumentError(`${flags.path} is a file; --path takes a folder`);
-    folderId = folder.id;
-  }
-  return { to, from, ownerId: user?.id, folderId };
-}
 
 function bar(fraction: number | null): string {
   if (fraction === null) return '[' + ' '.repeat(24) + ']   ?%';
@@ -93,7 +75,12 @@ export function registerPolicyMigrate(policy: Command): void {
     .option('--no-wait', 'queue the job and return (a server runs it; follow it with "cumulus jobs show")')
     .action(async (flags: MigrateFlags, command: Command) => {
       await withApp(command, async (app, json) => {
-        const scope = await scopeFrom(app, flags);
+        const scope = await app.folderPolicies.migrationScope({
+          to: flags.to,
+          from: flags.from,
+          user: flags.user,
+          path: flags.path === undefined ? undefined : parsePath(flags.path),
+        });
         const remaining = await app.policyMigration.remaining(scope);
         const job = await app.policyMigration.enqueue(scope);
         if (!flags.wait) {

@@ -1,5 +1,5 @@
-import { NotAFolderError, formatPath, type Principal, type VPath } from '../../core/index.js';
-import { isForeignKeyViolation, type Database, type PolicyRepository } from '../../db/index.js';
+import { InvalidArgumentError, NotAFolderError, formatPath, type Principal, type VPath } from '../../core/index.js';
+import { isForeignKeyViolation, type Database, type MoveScope, type PolicyRepository } from '../../db/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
 import { PolicyNotAllowedError, PolicyNotFoundError } from './policy.errors.js';
@@ -55,6 +55,17 @@ export class FolderPolicies {
     return this.database.transaction((tx) => this.policies.unbindFolder(tx, folder));
   }
 
+  /** The policies the principal's user may bind folders to (their group's, the default first). */
+  async allowed(principal: Principal): Promise<Array<{ id: number; name: string; type: string }>> {
+    const { group } = await this.users.withGroup(principal.userId);
+    const out: Array<{ id: number; name: string; type: string }> = [];
+    for (const id of group.storagePolicyIds) {
+      const policy = await this.policyService.get(id).catch(() => null);
+      if (policy) out.push({ id: policy.id, name: policy.name, type: policy.type });
+    }
+    return out;
+  }
+
   /** The policy new files in the folder at `path` go to, and where that comes from. */
   async of(principal: Principal, path: VPath): Promise<FolderPolicy> {
     const folder = await this.folderAt(principal, path);
@@ -62,6 +73,22 @@ export class FolderPolicies {
     const id = binding?.policyId ?? principal.storagePolicyId;
     const policy = await this.policyService.get(id).catch(() => ({ id, name: `#${id}` }));
     return { path: formatPath(path), policy: { id, name: policy.name }, boundAt: binding?.folderId ?? null };
+  }
+
+  /**
+   * The scope of a `policy migrate` from names: policies by name or id, a user by email or
+   * id, and a folder of that user's tree.
+   */
+  async migrationScope(request: { to: string | number; from?: string | number; user?: string | number; path?: VPath }): Promise<MoveScope> {
+    if (request.path !== undefined && request.user === undefined)
+      throw new InvalidArgumentError('A folder path names a folder of a user: name the user too');
+    const to = (await this.policyService.get(request.to)).id;
+    const from = request.from === undefined ? undefined : (await this.policyService.get(request.from)).id;
+    if (from === to) throw new InvalidArgumentError('The source and the target are the same storage policy');
+    const user = request.user === undefined ? undefined : await this.users.get(request.user);
+    const folderId =
+      user && request.path !== undefined ? await this.folderAt(await this.users.principalFor(user), request.path) : undefined;
+    return { to, from, ownerId: user?.id, folderId };
   }
 
   private async folderAt(principal: Principal, path: VPath): Promise<number> {

@@ -11,6 +11,7 @@ import { listingProps, sortFieldOf } from './files.listing.js';
 import { lockRoutes, reportingLockConflicts } from './files.lock.js';
 import { locateById, searchFolder } from './files.lookup.js';
 import { manageRoutes } from './files.manage.js';
+import { folderPolicyRoutes } from './files.policy.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
 
 /** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
@@ -100,4 +101,10 @@ const infoRoute = defineRoute({
 });
 
 /** Contract sections 7, 8 and 11 to 14. */
-export const fileRoutes = [listRoute, infoRoute, ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts), ...lockRoutes];
+export const fileRoutes = [
+  listRoute,
+  infoRoute,
+  ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts),
+  ...lockRoutes,
+  ...folderPolicyRoutes,
+];
