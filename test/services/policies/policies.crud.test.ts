@@ -110,6 +110,19 @@ describe.each(DIALECTS)('storage policies as managed objects on %s', (dialect) =
     expect(t.app.backends.has(used.id)).toBe(false);
   });
 
+  it('follows a change another process makes to a policy once the shared counter is read again', async () => {
+    let now = Date.now();
+    const watcher = await t.reopen({ clock: () => now });
+    const moved = await localPolicy(t.app, t.dataDir, 'moving');
+    const before = await watcher.policyRegistry.backendOf(moved.id);
+    await t.app.policies.update('moving', { settings: { path: `${moved.dir}-elsewhere`, inlineMaxBytes: 1000 } });
+    // Within the second the counter is cached: the old backend still answers.
+    expect(await watcher.policyRegistry.backendOf(moved.id)).toBe(before);
+    now += 1500;
+    expect(await watcher.policyRegistry.backendOf(moved.id)).not.toBe(before);
+    expect(await watcher.policyRegistry.inlineMaxBytesOf(moved.id)).toBe(1000);
+  });
+
   it('gives a policy added by another process to this one when it is first used', async () => {
     const other = await t.reopen();
     const added = await localPolicy(other, t.dataDir, 'from-elsewhere');
