@@ -30,18 +30,21 @@ export class Writes {
     if (options.mtime !== undefined) assertValidTime(options.mtime);
     const name = baseName(path);
 
-    // Fail before reading the body when the request cannot succeed. Without a quota, a body
+    // Fail before reading the body when the request cannot succeed. The target's folder decides
+    // the storage policy (issue 11: the nearest bound folder above it). Without a quota, a body
     // announced small enough to be kept inline costs nothing to read first: the commit checks
-    // the rest (folder, precondition, locks) anyway, so the lookup is skipped.
-    // Issue 11: a new file goes to the policy of the nearest bound folder above it.
-    const policyId = options.policyId ?? (await this.deps.database.read((db) => this.policyIn(db, principal, path.slice(0, -1))));
+    // the rest (precondition, locks) anyway, so that lookup is skipped.
+    const { parent, current, policyId } = await this.deps.database.read(async (db) => {
+      const found = await this.resolver.target(db, principal, path);
+      const bound = options.policyId === undefined ? await this.policies.nearestBinding(db, found.parent.id) : null;
+      return { ...found, policyId: options.policyId ?? bound?.policyId ?? principal.storagePolicyId };
+    });
+    if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
     const small = options.expectedSize !== undefined && options.expectedSize <= (await this.deps.blobStore.inlineMaxBytesOf(policyId));
     const allowance =
       small && principal.quota === null
         ? null
         : await this.deps.database.read(async (db) => {
-            const { parent, current } = await this.resolver.target(db, principal, path);
-            if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
             options.precondition?.(current);
             await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
             return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
