@@ -21,6 +21,7 @@ import {
   JobRepository,
   SharedVersionRepository,
   ThrottleRepository,
+  PolicyMoveRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -43,8 +44,12 @@ import {
   DatabaseThrottleStore,
   DirectLinks,
   DirectUploads,
+  FolderPolicies,
+  PolicyMigration,
+  PolicyRegistry,
+  PolicyService,
 } from './services/index.js';
-import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
+import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
 
 export interface AppOptions {
@@ -98,7 +103,13 @@ export interface App {
   readonly uploads: UploadService;
   readonly gc: GarbageCollector;
   readonly doctor: Doctor;
+  /** The backends built so far, by policy id (the registry's, kept current). */
   readonly backends: ReadonlyMap<number, BlobBackend>;
+  /** Storage policies (issue 11): managed by administrators, folders bound to them, files moved between them. */
+  readonly policies: PolicyService;
+  readonly folderPolicies: FolderPolicies;
+  readonly policyMigration: PolicyMigration;
+  readonly policyRegistry: PolicyRegistry;
   readonly defaultPolicyId: number;
   /** Which server version uses the database (serve announces itself; see ServerPresence). */
   readonly presence: ServerPresence;
@@ -160,27 +171,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     defaultPolicyId = policyList[0]!.id;
     await bootstrap.ensureGroups(defaultPolicyId);
 
-    const backends = new Map<number, BlobBackend>();
-    for (const policy of policyList) {
-      if (options.backendOverride) backends.set(policy.id, options.backendOverride(policy.id));
-      else if (policy.type === 'local') {
-        backends.set(policy.id, new LocalBackend(path.resolve(config.dataDir, String(policy.settings.path ?? 'blobs'))));
-      } else
-        logger.warn(
-          { policy: policy.name, type: policy.type },
-          'storage policy type not supported by this version; its files are unavailable',
-        );
-    }
+    // Issue 11: backends built from the policy rows, following changes other processes make.
+    const policyRegistry = new PolicyRegistry(database, policies, {
+      dataDir: config.dataDir,
+      // The box exists once the signing key is loaded below; backends are built after that.
+      secrets: { reveal: (sealed, purpose) => secretBox.reveal(sealed, purpose) },
+      versions,
+      // The built-in policy keeps `storage.inlineMaxBytes` (compatibility); others their type's default.
+      inlineDefault: (policy) =>
+        policy.id === defaultPolicyId ? config.storage.inlineMaxBytes : defaultInlineMaxBytes(policy.type as PolicyType),
+      override: options.backendOverride,
+      warn: (details, message) => logger.warn(details, message),
+    });
+    const backends = policyRegistry.loaded;
 
     const warn = (error: unknown, message: string) => logger.warn({ err: error }, message);
     const events = new VfsEvents((error, event) => logger.error({ err: error, event: event.type }, 'vfs listener failed'));
-    const blobStore = new BlobStore(database, blobs, backends, {
-      clock,
-      newId,
-      warn,
-      heartbeatMs: options.heartbeatMs,
-      inlineMaxBytes: config.storage.inlineMaxBytes,
-    });
+    const blobStore = new BlobStore(database, blobs, policyRegistry, { clock, newId, warn, heartbeatMs: options.heartbeatMs });
     const vfs = new Vfs({
       database,
       entries,
@@ -237,14 +244,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         direct: new DirectUploads(database, new UploadSessionRepository(), blobs, policies, vfs, (id) => blobStore.backendOf(id), {
           clock,
           newId,
-          inlineMaxBytes: config.storage.inlineMaxBytes,
+          inlineMaxBytesOf: (id) => blobStore.inlineMaxBytesOf(id),
           leaseMs: 5 * 60_000,
           warn,
         }),
       },
     );
-    const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
-    const doctor = new Doctor(database, entries, blobs, userRepository, backends);
+    const gc = new GarbageCollector(database, blobs, policyRegistry, clock, [uploads]);
+    const doctor = new Doctor(database, entries, blobs, userRepository, policyRegistry);
     const { queue, runner, feed } = wireJobs(config, { database, events, clock, warn, random: options.random ?? Math.random });
     const maintenance = new MaintenanceJobs({
       gc,
@@ -257,6 +264,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       keepFinishedMs: config.jobs.keepDays * 86400_000,
     });
     maintenance.register(runner);
+    const policyService = new PolicyService(database, policies, policyRegistry, versions, groups, {
+      dataDir: config.dataDir,
+      secrets: secretBox,
+      clock,
+    });
+    const folderPolicies = new FolderPolicies(database, policies, policyService, users, vfs, clock);
+    const policyMigration = new PolicyMigration(database, new PolicyMoveRepository(), blobs, entries, blobStore, queue, clock);
+    policyMigration.register(runner);
+    await policyRegistry.reload();
     const jobs: AppJobs = {
       queue,
       runner,
@@ -289,6 +305,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       doctor,
       backends,
       defaultPolicyId,
+      policies: policyService,
+      folderPolicies,
+      policyMigration,
+      policyRegistry,
       createdAdmin,
       presence,
       jobs,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
 import type { DavAccountService, GroupService } from '../services/index.js';
-import type { DirectLinks, UploadService } from '../services/index.js';
+import type { DirectLinks, FolderPolicies, PolicyMigration, PolicyService, UploadService } from '../services/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
 
@@ -35,6 +35,10 @@ export interface ApiDependencies {
   /** The server's version, for /site/ping. */
   readonly version: string;
   readonly options?: Partial<ApiOptions>;
+  /** Storage policies (issue 11): administration, folder bindings, migrations. */
+  readonly policies: PolicyService;
+  readonly folderPolicies: FolderPolicies;
+  readonly policyMigration: PolicyMigration;
 }
 
 /** Who may call a route: anyone without looking at tokens, anyone (a token identifies), or a signed-in user only. */

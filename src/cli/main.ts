@@ -9,6 +9,8 @@ import { registerServe } from './commands/serve.js';
 import { registerSettings } from './commands/settings.js';
 import { registerUser } from './commands/user.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerFolder } from './commands/folder.js';
 import { reportError } from './context.js';
 import { unsupportedRuntime } from './runtime.js';
 
@@ -40,6 +42,8 @@ registerMigrate(program);
 registerDavAccount(program);
 registerSettings(program);
 registerJobs(program);
+registerPolicy(program);
+registerFolder(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -77,7 +77,8 @@ export const configSchema = z
         /**
          * Files up to this size keep their bytes in the database row, written in the same
          * transaction as the entry (one transaction and no fsync of a file per small upload);
-         * larger ones stream to the storage policy. 0 stores everything in the policy.
+         * larger ones stream to the storage policy. 0 stores everything in the policy. The
+         * threshold of the built-in policy; other policies carry their own (issue 11).
          */
         inlineMaxBytes: z.coerce
           .number()

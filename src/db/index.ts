@@ -16,7 +16,7 @@ export { BlobRepository, type BlobRecord } from './repositories/blobs.repository
 export { GroupRepository, type GroupFields } from './repositories/groups.repository.js';
 export { UserRepository, type UserWithSecret } from './repositories/users.repository.js';
 export { SettingsRepository } from './repositories/settings.repository.js';
-export { PolicyRepository, type StoragePolicy } from './repositories/policies.repository.js';
+export { PolicyRepository, type StoragePolicy, type PolicyUsage } from './repositories/policies.repository.js';
 export { PropertyRepository, type DeadProperty } from './repositories/properties.repository.js';
 export { LockRepository, type LockRecord } from './repositories/locks.repository.js';
 export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-accounts.repository.js';
@@ -33,3 +33,4 @@ export {
   type JobSettlement,
 } from './repositories/jobs.repository.js';
 export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from './repositories/shared-state.repository.js';
+export { PolicyMoveRepository, type MoveScope, type MoveCandidate } from './repositories/policy-moves.repository.js';

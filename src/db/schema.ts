@@ -21,6 +21,7 @@ export interface Tables {
   jobs: JobsTable;
   shared_versions: SharedVersionsTable;
   throttles: ThrottlesTable;
+  folder_policies: FolderPoliciesTable;
 }
 
 export interface SettingsTable {
@@ -243,4 +244,11 @@ export interface ThrottlesTable {
   window_ends: number;
   last_failure: number;
   expires_at: number;
+}
+
+/** A folder bound to a storage policy: new files below it go there (nearest binding wins). */
+export interface FolderPoliciesTable {
+  entry_id: number;
+  policy_id: number;
+  created_at: number;
 }

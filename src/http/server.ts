@@ -73,6 +73,9 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     directLinks: app.directLinks,
     logger: app.logger,
     version,
+    policies: app.policies,
+    folderPolicies: app.folderPolicies,
+    policyMigration: app.policyMigration,
   });
 
   // Windows Explorer sends OPTIONS / on the host root before mapping a deeper URL; it must

@@ -46,3 +46,4 @@ export { ServerPresence } from './server/server-presence.service.js';
 export { DirectLinks, type DirectLinkRequest, type BackendLookup } from './downloads/direct-links.service.js';
 export { DirectUploads, type DirectUploadOffer } from './uploads/upload.direct.js';
 export { UploadPolicyMismatchError, CallbackSecretError } from './uploads/upload.errors.js';
+export * from './policies/index.js';

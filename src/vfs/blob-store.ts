@@ -31,8 +31,41 @@ export interface BlobStoreOptions {
   /** How often a long write tells gc it is alive. */
   readonly heartbeatMs?: number;
   readonly warn: (error: unknown, message: string) => void;
-  /** Bodies up to this many bytes are kept in the database row instead of the backend. */
-  readonly inlineMaxBytes?: number;
+}
+
+/**
+ * Where the storage policies' backends come from (services/policies builds them from the
+ * policy rows and follows changes other processes make).
+ */
+export interface BackendSource {
+  /** The policy's backend; UnavailableError when the policy is unknown or cannot be built here. */
+  backendOf(policyId: number): Promise<BlobBackend>;
+  /** Bodies up to this many bytes are kept in the database row instead of the policy's backend. */
+  inlineMaxBytesOf(policyId: number): Promise<number>;
+  /** Every policy's backend this process could build, by policy id (gc and doctor). */
+  all(): Promise<ReadonlyMap<number, BlobBackend>>;
+}
+
+/** A fixed set of backends (tests, and tools that need no registry). */
+export class FixedBackends implements BackendSource {
+  constructor(
+    private readonly backends: ReadonlyMap<number, BlobBackend>,
+    private readonly inlineMaxBytes = 0,
+  ) {}
+
+  backendOf(policyId: number): Promise<BlobBackend> {
+    const backend = this.backends.get(policyId);
+    if (!backend) return Promise.reject(new UnavailableError(`Storage policy ${policyId} is not available on this server`));
+    return Promise.resolve(backend);
+  }
+
+  inlineMaxBytesOf(): Promise<number> {
+    return Promise.resolve(this.inlineMaxBytes);
+  }
+
+  all(): Promise<ReadonlyMap<number, BlobBackend>> {
+    return Promise.resolve(this.backends);
+  }
 }
 
 /** The key a blob's bytes are stored under: fanned out so no directory grows huge. */
@@ -48,19 +81,18 @@ export class BlobStore {
   constructor(
     private readonly database: Database,
     private readonly blobs: BlobRepository,
-    private readonly backends: ReadonlyMap<number, BlobBackend>,
+    private readonly backends: BackendSource,
     private readonly options: BlobStoreOptions,
   ) {}
 
-  /** Bodies up to this size are kept in their database row. */
-  get inlineMaxBytes(): number {
-    return this.options.inlineMaxBytes ?? 0;
+  /** Bodies up to this size are kept in their database row, per storage policy. */
+  inlineMaxBytesOf(policyId: number): Promise<number> {
+    return this.backends.inlineMaxBytesOf(policyId);
   }
 
-  backendOf(policyId: number): BlobBackend {
-    const backend = this.backends.get(policyId);
-    if (!backend) throw new UnavailableError(`Storage policy ${policyId} is not available on this server`);
-    return backend;
+  /** The policy's backend; UnavailableError when this server cannot reach it. */
+  backendOf(policyId: number): Promise<BlobBackend> {
+    return this.backends.backendOf(policyId);
   }
 
   /**
@@ -75,9 +107,9 @@ export class BlobStore {
     source: Readable,
     limits: { maxBytes: number | null; expectedSize?: number; expectedSha1?: string; signal?: AbortSignal },
   ): Promise<StoredBlob> {
-    const backend = this.backendOf(policyId);
+    const backend = await this.backendOf(policyId);
     const id = this.options.newId();
-    const inlineMax = this.inlineMaxBytes;
+    const inlineMax = await this.inlineMaxBytesOf(policyId);
     const announcedLarge = limits.expectedSize !== undefined && limits.expectedSize > inlineMax;
     const head = announcedLarge ? { chunks: [], ended: false } : await readUpTo(source, inlineMax);
     if (head.ended) {
@@ -115,7 +147,7 @@ export class BlobStore {
   async discard(id: string, policyId: number, key = storageKeyOf(id)): Promise<void> {
     try {
       await this.database.transaction((tx) => this.blobs.delete(tx, id));
-      await this.backendOf(policyId).delete(key);
+      await (await this.backendOf(policyId)).delete(key);
     } catch (error) {
       // gc removes what this could not.
       this.options.warn(error, `could not discard blob ${id}`);
@@ -131,7 +163,7 @@ export class BlobStore {
         const blob = freed[next++]!;
         if (blob.inline) continue; // its bytes went with its row
         try {
-          await this.backendOf(blob.policyId).delete(blob.storageKey);
+          await (await this.backendOf(blob.policyId)).delete(blob.storageKey);
         } catch (error) {
           this.options.warn(error, `could not delete freed blob ${blob.id}; gc will retry`);
         }
@@ -147,7 +179,7 @@ export class BlobStore {
     const { record, content } = found;
     if (content) return Readable.from([range ? content.subarray(range.start, range.end + 1) : content], { objectMode: false });
     try {
-      return await this.backendOf(record.policyId).get(record.storageKey, range);
+      return await (await this.backendOf(record.policyId)).get(record.storageKey, range);
     } catch (error) {
       if (error instanceof BlobMissingError) throw new IntegrityError(`The content of this file is missing from storage (blob ${blobId})`);
       throw error;

@@ -20,6 +20,7 @@ import {
   type Database,
   type EntryRepository,
   type LockRepository,
+  type PolicyRepository,
   type PropertyRepository,
   type Tx,
   type UserRepository,
@@ -44,6 +45,8 @@ export interface VfsDependencies {
   readonly locks: LockRepository;
   readonly properties: PropertyRepository;
   readonly blobStore: BlobStore;
+  /** Folder bindings to storage policies (a new PolicyRepository when absent). */
+  readonly policies?: PolicyRepository;
   readonly events: VfsEvents;
   readonly clock: () => number;
   readonly newId: () => string;
@@ -189,7 +192,7 @@ export class Vfs {
     const user = await this.deps.database.read((db) => this.deps.users.byId(db, principal.userId));
     const used = user?.storageUsed ?? 0;
     if (principal.quota !== null) return { used, available: Math.max(0, principal.quota - used) };
-    const free = await this.deps.blobStore.backendOf(principal.storagePolicyId).freeSpace?.();
+    const free = await (await this.deps.blobStore.backendOf(principal.storagePolicyId)).freeSpace?.();
     return { used, available: free ?? 0 };
   }
 
@@ -234,6 +237,11 @@ export class Vfs {
     options: Pick<WriteOptions, 'mtime' | 'precondition' | 'lockTokens'> = {},
   ): Promise<{ entry: Entry; created: boolean }> {
     return this.writes.commit(principal, path, blob, policyId, options);
+  }
+
+  /** The storage policy a new file in `folder` goes to (the nearest bound folder at or above it, else the principal's default). */
+  async policyIn(principal: Principal, folder: VPath): Promise<number> {
+    return this.deps.database.read((db) => this.writes.policyIn(db, principal, folder));
   }
 
   /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { IsAFolderError, QuotaExceededError, baseName, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
-import type { BlobRecord } from '../db/index.js';
+import { PolicyRepository, type BlobRecord, type Tx } from '../db/index.js';
 import type { DirectBlob, StoredBlob } from './blob-store.js';
 import type { LockRules } from './locks.js';
 import type { Resolver } from './resolver.js';
@@ -17,6 +17,7 @@ export class Writes {
     private readonly resolver: Resolver,
     private readonly lockRules: LockRules,
     private readonly rows: TreeRows,
+    private readonly policies: PolicyRepository = deps.policies ?? new PolicyRepository(),
   ) {}
 
   async write(
@@ -29,16 +30,21 @@ export class Writes {
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
     if (options.mtime !== undefined) assertValidTime(options.mtime);
 
-    // Fail before reading the body when the request cannot succeed. Without a quota, a body
+    // Fail before reading the body when the request cannot succeed. The target's folder decides
+    // the storage policy (issue 11: the nearest bound folder above it). Without a quota, a body
     // announced small enough to be kept inline costs nothing to read first: the commit checks
-    // the rest (folder, precondition, locks) anyway, so the lookup is skipped.
-    const small = options.expectedSize !== undefined && options.expectedSize <= this.deps.blobStore.inlineMaxBytes;
+    // the rest (precondition, locks) anyway, so that lookup is skipped.
+    const { parent, current, policyId } = await this.deps.database.read(async (db) => {
+      const found = await this.resolver.target(db, principal, path);
+      const bound = options.policyId === undefined ? await this.policies.nearestBinding(db, found.parent.id) : null;
+      return { ...found, policyId: options.policyId ?? bound?.policyId ?? principal.storagePolicyId };
+    });
+    if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
+    const small = options.expectedSize !== undefined && options.expectedSize <= (await this.deps.blobStore.inlineMaxBytesOf(policyId));
     const allowance =
       small && principal.quota === null
         ? null
         : await this.deps.database.read(async (db) => {
-            const { parent, current } = await this.resolver.target(db, principal, path);
-            if (current?.kind === 'folder') throw new IsAFolderError(`${formatPath(path)} is a folder`);
             options.precondition?.(current);
             await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
             return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
@@ -47,7 +53,6 @@ export class Writes {
       throw new QuotaExceededError(`This ${options.expectedSize}-byte file does not fit in the storage quota (${allowance} bytes left)`);
     }
 
-    const policyId = options.policyId ?? principal.storagePolicyId;
     const blob = await this.deps.blobStore.store(policyId, source, {
       maxBytes: allowance,
       expectedSize: options.expectedSize,
@@ -145,5 +150,18 @@ export class Writes {
     await this.deps.blobStore.removeFreed(freed);
     this.deps.events.emit({ type: 'file.written', entry: result.entry, created: result.created });
     return result;
+  }
+
+  /**
+   * The storage policy a new file in `folder` goes to: the nearest bound folder at or above it,
+   * else the principal's default. Of a folder that does not exist yet, the nearest existing
+   * ancestor answers (a write there fails at its commit; an upload creates the folders).
+   */
+  async policyIn(db: Tx, principal: Principal, folder: VPath): Promise<number> {
+    const chain = await this.deps.entries.resolveChain(db, principal.rootId, folder);
+    const parent = chain[chain.length - 1];
+    if (!parent) return principal.storagePolicyId;
+    const binding = await this.policies.nearestBinding(db, parent.id);
+    return binding?.policyId ?? principal.storagePolicyId;
   }
 }

@@ -26,6 +26,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'dav_accounts',
       'dead_properties',
       'entries',
+      'folder_policies',
       'groups',
       'jobs',
       'locks',

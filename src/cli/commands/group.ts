@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Group, GroupPermissions } from '../../core/index.js';
 import type { GroupChanges } from '../../services/index.js';
+import type { App } from '../../app.js';
 import { formatSize, output, parseSize, table, withApp } from '../context.js';
 
 interface GroupFlags {
@@ -10,6 +11,7 @@ interface GroupFlags {
   versions?: boolean;
   admin?: boolean;
   policies?: string;
+  defaultPolicy?: string;
   rename?: string;
 }
 
@@ -18,12 +20,30 @@ const PERMISSIONS = ['webdav', 'share', 'versions', 'admin'] as const;
 /** --webdav / --no-webdav and friends; absent leaves the permission as it is. */
 function addPermissionFlags(command: Command): Command {
   command.option('--quota <size>', 'storage quota per member: 500M, 10G, unlimited');
-  command.option('--policies <ids>', 'comma-separated storage policy ids; the first is the default');
+  command.option('--policies <names>', 'comma-separated storage policy names or ids members may use; the first is the default');
+  command.option('--default-policy <name>', "the members' default storage policy (added to --policies or the group's list, first)");
   for (const permission of PERMISSIONS) {
     command.addOption(new Option(`--${permission}`, `allow ${permission}`));
     command.addOption(new Option(`--no-${permission}`, `forbid ${permission}`));
   }
   return command;
+}
+
+/** --policies and --default-policy as ids, the default first; undefined when neither is given. */
+async function policyIdsFrom(app: App, flags: GroupFlags, current: readonly number[]): Promise<number[] | undefined> {
+  if (flags.policies === undefined && flags.defaultPolicy === undefined) return undefined;
+  const listed =
+    flags.policies === undefined
+      ? [...current]
+      : await app.policies.resolve(
+          flags.policies
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
+        );
+  if (flags.defaultPolicy === undefined) return [...new Set(listed)];
+  const first = (await app.policies.get(flags.defaultPolicy)).id;
+  return [first, ...new Set(listed.filter((id) => id !== first))];
 }
 
 function changesFrom(flags: GroupFlags): GroupChanges {
@@ -32,7 +52,6 @@ function changesFrom(flags: GroupFlags): GroupChanges {
   return {
     ...(Object.keys(permissions).length > 0 && { permissions }),
     ...(flags.quota !== undefined && { maxStorage: parseSize(flags.quota) }),
-    ...(flags.policies !== undefined && { storagePolicyIds: flags.policies.split(',').map((id) => Number(id.trim())) }),
   };
 }
 
@@ -52,7 +71,11 @@ export function registerGroup(program: Command): void {
   addPermissionFlags(group.command('add').description('create a group').argument('<name>', 'group name')).action(
     async (name: string, flags: GroupFlags, command: Command) => {
       await withApp(command, async (app, json) => {
-        const created = await app.groups.create({ name, ...changesFrom(flags) }, app.defaultPolicyId);
+        const storagePolicyIds = await policyIdsFrom(app, flags, [app.defaultPolicyId]);
+        const created = await app.groups.create(
+          { name, ...changesFrom(flags), ...(storagePolicyIds && { storagePolicyIds }) },
+          app.defaultPolicyId,
+        );
         output(json, { group: created }, () => `Created group #${created.id} ${created.name}\n${table([groupRow(created)])}`);
       });
     },
@@ -76,7 +99,12 @@ export function registerGroup(program: Command): void {
       .option('--rename <new>', 'new name'),
   ).action(async (name: string, flags: GroupFlags, command: Command) => {
     await withApp(command, async (app, json) => {
-      const updated = await app.groups.update(name, { ...changesFrom(flags), ...(flags.rename !== undefined && { name: flags.rename }) });
+      const storagePolicyIds = await policyIdsFrom(app, flags, (await app.groups.get(name)).storagePolicyIds);
+      const updated = await app.groups.update(name, {
+        ...changesFrom(flags),
+        ...(storagePolicyIds && { storagePolicyIds }),
+        ...(flags.rename !== undefined && { name: flags.rename }),
+      });
       output(json, { group: updated }, () => table([groupRow(updated)]));
     });
   });

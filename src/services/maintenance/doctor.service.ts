@@ -32,7 +32,8 @@ export class Doctor {
     private readonly entries: EntryRepository,
     private readonly blobs: BlobRepository,
     private readonly users: UserRepository,
-    private readonly backends: ReadonlyMap<number, BlobBackend>,
+    /** Every storage policy's backend (the policy registry). */
+    private readonly backends: { all(): Promise<ReadonlyMap<number, BlobBackend>> },
     private readonly clock: () => number = Date.now,
   ) {
     this.tree = new TreeMender(database, entries, users);
@@ -67,7 +68,7 @@ export class Doctor {
             const content = (await this.blobs.withContent(db, blob.id))?.content;
             return content ? { size: content.length } : null;
           })
-        : await this.backends.get(blob.policyId)?.stat(blob.storageKey);
+        : await (await this.backends.all()).get(blob.policyId)?.stat(blob.storageKey);
       if (!stored) {
         problems.push({
           kind: 'missing-content',

@@ -28,7 +28,8 @@ export class GarbageCollector {
   constructor(
     private readonly database: Database,
     private readonly blobs: BlobRepository,
-    private readonly backends: ReadonlyMap<number, BlobBackend>,
+    /** Every storage policy's backend (the policy registry). */
+    private readonly backends: { all(): Promise<ReadonlyMap<number, BlobBackend>> },
     private readonly clock: () => number,
     private readonly sweepers: readonly GcSweeper[] = [],
   ) {}
@@ -57,14 +58,14 @@ export class GarbageCollector {
         });
         if (!removed) continue;
         // An inline blob's bytes went with its row.
-        if (!blob.inline) await this.backends.get(blob.policyId)?.delete(blob.storageKey);
+        if (!blob.inline) await (await this.backends.all()).get(blob.policyId)?.delete(blob.storageKey);
         report[field]++;
         report.freedBytes += blob.size;
         progress(field, report[field]);
       }
     }
 
-    for (const [policyId, backend] of this.backends) {
+    for (const [policyId, backend] of await this.backends.all()) {
       // A blob row is always written before its bytes, so an object without a row is garbage
       // at any age.
       let batch: Array<{ key: string; size: number }> = [];

@@ -4,9 +4,9 @@ import type { Database, SharedVersionRepository, Tx } from '../../db/index.js';
 /**
  * What a process caches about credentials and settings is valid while these counters stay as
  * they were (DESIGN.md decision 6). 'auth': WebDAV accounts, users, groups and API sessions;
- * 'settings': the server switches.
+ * 'settings': the server switches; 'policies': storage policies (services/policies).
  */
-export type SharedKind = 'auth' | 'settings';
+export type SharedKind = 'auth' | 'settings' | 'policies';
 
 /**
  * The shared counters: every change bumps its kind's counter in its own transaction (call

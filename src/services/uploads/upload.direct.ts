@@ -18,8 +18,8 @@ export interface DirectUploadOptions {
   readonly clock: () => number;
   /** Ids of new blobs. */
   readonly newId: () => string;
-  /** Files up to this size are kept in their database row, so their bytes come here. */
-  readonly inlineMaxBytes: number;
+  /** Files up to this size (per policy) are kept in their database row, so their bytes come here. */
+  readonly inlineMaxBytesOf: (policyId: number) => Promise<number>;
   readonly leaseMs: number;
   readonly warn: (error: unknown, message: string) => void;
 }
@@ -66,7 +66,7 @@ export class DirectUploads {
    * cannot presign uploads.
    */
   async open(policyId: number, size: number, expiresAt: number): Promise<{ record: DirectUploadRecord; offer: DirectUploadOffer } | null> {
-    if (size === 0 || size <= this.options.inlineMaxBytes) return null;
+    if (size === 0 || size <= (await this.options.inlineMaxBytesOf(policyId))) return null;
     const backend = await reachableBackend(this.backendOf, policyId);
     if (!backend?.createDirectUpload) return null;
     const policy = await this.database.read((db) => this.policies.byId(db, policyId));

@@ -170,7 +170,7 @@ export class UploadService {
     };
     let opened: Awaited<ReturnType<DirectUploads['open']>> = null;
     try {
-      const policy = await this.policyOf(principal);
+      const policy = await this.policyOf(principal, parentOf(path));
       // Contract 15.5: where the store takes the bytes itself, the client sends them there.
       opened = upload.relay ? null : ((await this.options.direct?.open(policy.id, size, base.expiresAt)) ?? null);
       const record = opened ? { ...base, chunkSize: opened.offer.partSize, direct: opened.record } : base;
@@ -284,10 +284,15 @@ export class UploadService {
     await removePlaceholder(this.vfs, principal, session, this.options.warn);
   }
 
-  /** The storage policy an upload into the principal's space goes to (contract 7.3, the listing's storage_policy). */
-  async policyOf(principal: Principal): Promise<UploadPolicy> {
-    const policy = await this.database.read((db) => this.policies.byId(db, principal.storagePolicyId));
-    return { id: principal.storagePolicyId, name: policy?.name ?? 'Default', type: policy?.type ?? 'local' };
+  /**
+   * The storage policy a new file in `folder` goes to (contract 7.3, the listing's
+   * storage_policy): the nearest bound folder's (issue 11), else the principal's default. The
+   * one answer to "where does a new file here go", for listings, uploads and direct uploads.
+   */
+  async policyOf(principal: Principal, folder: VPath): Promise<UploadPolicy> {
+    const id = await this.vfs.policyIn(principal, folder);
+    const policy = await this.database.read((db) => this.policies.byId(db, id));
+    return { id, name: policy?.name ?? 'Default', type: policy?.type ?? 'local' };
   }
 
   /** Which of these entries are placeholders of uploads in progress, with their session ids (contract 6: sys:upload_session_id). */

@@ -1,13 +1,14 @@
 import { Tabs, Title, Stack } from '@mantine/core';
-import { IconChartBar, IconListCheck, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import { IconChartBar, IconDatabase, IconListCheck, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import { useSearchParams } from 'react-router';
 import { GroupsPanel } from './GroupsPanel';
 import { JobsPanel } from './JobsPanel';
 import { OverviewPanel } from './OverviewPanel';
+import { PoliciesPanel } from './PoliciesPanel';
 import { ServerSettingsPanel } from './ServerSettingsPanel';
 import { UsersPanel } from './UsersPanel';
 
-/** Administration: overview, users, groups, server switches, jobs. The server checks every call. */
+/** Administration: overview, users, groups, server switches, jobs, storage policies. The server checks every call. */
 export function AdminPage() {
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'overview';
@@ -33,6 +34,9 @@ export function AdminPage() {
           <Tabs.Tab value="jobs" leftSection={<IconListCheck size={16} />}>
             Jobs
           </Tabs.Tab>
+          <Tabs.Tab value="policies" leftSection={<IconDatabase size={16} />}>
+            Storage
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview" pt="md">
           <OverviewPanel />
@@ -48,6 +52,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="jobs" pt="md">
           <JobsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="policies" pt="md">
+          <PoliciesPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>

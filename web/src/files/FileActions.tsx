@@ -1,6 +1,7 @@
 import { Menu } from '@mantine/core';
 import {
   IconCopy,
+  IconDatabase,
   IconDownload,
   IconFolderOpen,
   IconFolderPlus,
@@ -22,6 +23,8 @@ export interface FileActionHandlers {
   move(items: FileResponse[]): void;
   copy(items: FileResponse[]): void;
   remove(items: FileResponse[]): void;
+  /** A folder's storage policy (issue 11); absent where folders cannot be bound (shares). */
+  storagePolicy?(item: FileResponse): void;
 }
 
 /** The menu items for what is selected: single-item actions only when one item is. */
@@ -45,6 +48,11 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
       {one && (
         <Menu.Item leftSection={<IconPencil size={16} />} onClick={() => actions.rename(one)}>
           Rename…
+        </Menu.Item>
+      )}
+      {one && one.type === 1 && actions.storagePolicy && (
+        <Menu.Item leftSection={<IconDatabase size={16} />} onClick={() => actions.storagePolicy?.(one)}>
+          Storage policy…
         </Menu.Item>
       )}
       <Menu.Item leftSection={<IconArrowsMove size={16} />} onClick={() => actions.move(items)}>

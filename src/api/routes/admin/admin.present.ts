@@ -20,6 +20,7 @@ export function presentGroup(group: Group, totalUsers?: number) {
     built_in: group.builtIn,
     permissions: { ...group.permissions },
     max_storage: group.maxStorage,
+    storage_policies: group.storagePolicyIds.map(String),
     created_at: isoTime(group.createdAt),
     ...(totalUsers !== undefined && { total_users: totalUsers }),
   };

@@ -1,4 +1,5 @@
 import type { GroupChanges } from '../../../services/index.js';
+import type { ApiDependencies } from '../../context.js';
 import { ApiError, CODES } from '../../errors.js';
 import { presentGroup } from './admin.present.js';
 import { defineAdminRoute, idParam } from './admin.route.js';
@@ -6,15 +7,20 @@ import { createGroupBody, groupSchema, listGroupsBody, listGroupsResponse, updat
 
 const groupNotFound = new ApiError(CODES.groupNotFound, 'Group not found');
 
-function changesOf(body: { name?: string; permissions?: GroupChanges['permissions']; max_storage?: number | null }): GroupChanges {
-  return { name: body.name, permissions: body.permissions, maxStorage: body.max_storage };
+async function changesOf(
+  body: { name?: string; permissions?: GroupChanges['permissions']; max_storage?: number | null; storage_policies?: string[] },
+  deps: ApiDependencies,
+): Promise<GroupChanges> {
+  // Unknown policy ids are refused (404) before anything changes.
+  const storagePolicyIds = body.storage_policies && [...new Set(await deps.policies.resolve(body.storage_policies.map(Number)))];
+  return { name: body.name, permissions: body.permissions, maxStorage: body.max_storage, storagePolicyIds };
 }
 
 /**
  * Groups, at Cloudreve's paths (`/admin/group`: POST lists, PUT creates, GET/PUT/DELETE
  * `:id`). Built-in groups keep their names and are never deleted, and Admin keeps the admin
- * permission (40040); a group with members is not deleted (40041). Storage policies are set
- * with `cumulus group set --policies`.
+ * permission (40040); a group with members is not deleted (40041). `storage_policies` lists the
+ * storage policies members may use, the default first.
  */
 export const adminGroupRoutes = [
   defineAdminRoute({
@@ -41,7 +47,7 @@ export const adminGroupRoutes = [
     summary: 'Create a group (administrators only)',
     body: createGroupBody,
     response: groupSchema,
-    handler: async ({ body, deps }) => presentGroup(await deps.groups.create({ ...changesOf(body), name: body.name }), 0),
+    handler: async ({ body, deps }) => presentGroup(await deps.groups.create({ ...(await changesOf(body, deps)), name: body.name }), 0),
   }),
   defineAdminRoute({
     method: 'PUT',
@@ -55,7 +61,7 @@ export const adminGroupRoutes = [
       if (body.permissions?.admin === false && id === (await deps.users.withGroup(auth!.user.id)).user.groupId) {
         throw new ApiError(CODES.ownAccount, 'You cannot take the admin permission away from your own group');
       }
-      const group = await deps.groups.update(id, changesOf(body));
+      const group = await deps.groups.update(id, await changesOf(body, deps));
       return presentGroup(group, await deps.groups.memberCount(group.id));
     },
   }),

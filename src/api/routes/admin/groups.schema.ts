@@ -13,6 +13,11 @@ export const createGroupBody = z.strictObject({
   name: z.string().min(1).max(64),
   permissions: permissions.optional(),
   max_storage: maxStorage.optional(),
+  storage_policies: z
+    .array(z.string().regex(/^\d{1,12}$/))
+    .min(1)
+    .optional()
+    .describe('Ids of the storage policies members may use; the first is their default'),
 });
 
 /** Changing a group: fields (and permissions) left out stay as they are. */
@@ -27,6 +32,7 @@ export const groupSchema = z.object({
   built_in: z.boolean().describe('Admin, User and Anonymous: never deleted or renamed'),
   permissions: z.object({ webdav: z.boolean(), share: z.boolean(), versions: z.boolean(), admin: z.boolean() }),
   max_storage: z.number().int().nullable(),
+  storage_policies: z.array(z.string()).describe('Storage policy ids members may use, the default first'),
   created_at: z.string(),
   total_users: z.number().int().optional().describe('How many users belong to it (one group only)'),
 });

@@ -11,6 +11,7 @@ import { listingProps, sortFieldOf } from './files.listing.js';
 import { lockRoutes, reportingLockConflicts } from './files.lock.js';
 import { locateById, searchFolder } from './files.lookup.js';
 import { manageRoutes } from './files.manage.js';
+import { folderPolicyRoutes } from './files.policy.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
 
 /** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
@@ -52,7 +53,7 @@ const listRoute = defineRoute({
     // Uploads in progress are the owner's business (contract 15.1); a share visitor sees plain files.
     const uploading = space.owned ? await deps.uploads.uploading(page.entries) : new Map<number, string>();
     // Contract 7.3: where an upload into this folder goes; only `my` folders take uploads.
-    const policy = space.share ? null : await deps.uploads.policyOf(space.principal);
+    const policy = space.share ? null : await deps.uploads.policyOf(space.principal, path);
     return {
       files: single?.files ?? page.entries.map((entry) => presentFile(entry, space, [...path, entry.name], uploading.get(entry.id))),
       parent: single?.parent ?? presentFile(folder, space, path),
@@ -100,4 +101,10 @@ const infoRoute = defineRoute({
 });
 
 /** Contract sections 7, 8 and 11 to 14. */
-export const fileRoutes = [listRoute, infoRoute, ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts), ...lockRoutes];
+export const fileRoutes = [
+  listRoute,
+  infoRoute,
+  ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts),
+  ...lockRoutes,
+  ...folderPolicyRoutes,
+];

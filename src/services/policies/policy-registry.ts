@@ -1,0 +1,115 @@
+import type { SecretBox } from '../../auth/index.js';
+import { UnavailableError } from '../../core/index.js';
+import type { Database, PolicyRepository, StoragePolicy } from '../../db/index.js';
+import { createBackend, defaultInlineMaxBytes, type BlobBackend, type PolicyType } from '../../storage/index.js';
+import type { BackendSource } from '../../vfs/index.js';
+import type { SharedVersions } from '../shared-state/shared-versions.js';
+import { openSettings } from './policy-secrets.js';
+
+export interface PolicyRegistryOptions {
+  readonly dataDir: string;
+  readonly secrets: Pick<SecretBox, 'reveal'>;
+  readonly versions: SharedVersions;
+  /** The inline threshold of a policy whose settings name none (the built-in one keeps `storage.inlineMaxBytes`). */
+  readonly inlineDefault?: (policy: StoragePolicy) => number;
+  /** Replaces every policy's backend (tests measuring the layers above storage). */
+  readonly override?: (policyId: number) => BlobBackend;
+  readonly warn: (details: Record<string, unknown>, message: string) => void;
+}
+
+interface Built {
+  /** The stored row's type and settings, to rebuild only what changed. */
+  readonly fingerprint: string;
+  readonly backend: BlobBackend | null;
+  readonly error: string | null;
+  readonly inlineMaxBytes: number;
+}
+
+/**
+ * The backends of every storage policy, built from the policy rows (secrets opened) and
+ * rebuilt when another process (the CLI, another worker, another node) adds or changes a
+ * policy: every change bumps the shared 'policies' counter, read at most once a second, and an
+ * unknown policy id reloads at once.
+ */
+export class PolicyRegistry implements BackendSource {
+  /** The backends built so far, by policy id (kept current in place; `app.backends`). */
+  readonly loaded = new Map<number, BlobBackend>();
+  private built = new Map<number, Built>();
+  private version: number | null = null;
+  private reloading: Promise<void> | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly policies: PolicyRepository,
+    private readonly options: PolicyRegistryOptions,
+  ) {}
+
+  async backendOf(policyId: number): Promise<BlobBackend> {
+    const built = await this.find(policyId);
+    if (!built.backend) throw new UnavailableError(`Storage policy ${policyId} is not available on this server: ${built.error}`);
+    return built.backend;
+  }
+
+  async inlineMaxBytesOf(policyId: number): Promise<number> {
+    return (await this.find(policyId)).inlineMaxBytes;
+  }
+
+  async all(): Promise<ReadonlyMap<number, BlobBackend>> {
+    await this.follow();
+    return this.loaded;
+  }
+
+  /** Reads the policy rows again now (after this process changed one). */
+  async reload(): Promise<void> {
+    this.reloading ??= this.load().finally(() => (this.reloading = null));
+    await this.reloading;
+  }
+
+  private async find(policyId: number): Promise<Built> {
+    await this.follow();
+    let built = this.built.get(policyId);
+    if (!built) {
+      await this.reload();
+      built = this.built.get(policyId);
+    }
+    if (!built) throw new UnavailableError(`Storage policy ${policyId} does not exist`);
+    return built;
+  }
+
+  /** Reloads when the shared counter moved since the last load. */
+  private async follow(): Promise<void> {
+    const version = await this.options.versions.current('policies');
+    if (version !== this.version) await this.reload();
+  }
+
+  private async load(): Promise<void> {
+    const version = await this.options.versions.current('policies');
+    const rows = await this.database.read((db) => this.policies.list(db));
+    const next = new Map<number, Built>();
+    for (const policy of rows) {
+      const fingerprint = JSON.stringify([policy.type, policy.settings]);
+      const previous = this.built.get(policy.id);
+      next.set(policy.id, previous?.fingerprint === fingerprint ? previous : this.build(policy, fingerprint));
+    }
+    this.built = next;
+    this.loaded.clear();
+    for (const [id, built] of next) if (built.backend) this.loaded.set(id, built.backend);
+    this.version = version;
+  }
+
+  private build(policy: StoragePolicy, fingerprint: string): Built {
+    const inline = policy.settings.inlineMaxBytes;
+    const inlineMaxBytes =
+      typeof inline === 'number' ? inline : (this.options.inlineDefault?.(policy) ?? defaultInlineMaxBytes(policy.type as PolicyType));
+    if (this.options.override) return { fingerprint, backend: this.options.override(policy.id), error: null, inlineMaxBytes };
+    try {
+      const settings = openSettings(this.options.secrets, policy.type, policy.settings);
+      const backend = createBackend(policy.type, settings, { dataDir: this.options.dataDir });
+      return { fingerprint, backend, error: null, inlineMaxBytes };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.warn({ policy: policy.name, type: policy.type, error: message }, 'storage policy unavailable; its files cannot be read');
+      return { fingerprint, backend: null, error: message, inlineMaxBytes };
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// Storage policies in Debian's Chromium against a real server on both databases (issue 11):
+// the administration's Storage tab adds a local policy and probes it, and a member binds a
+// folder through its menu ("Storage policy…"); a file written there afterwards is stored in
+// the bound policy.
+import path from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePath } from '../../src/core/index.js';
+import { bodyOf } from '../support/app.js';
+import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
+import { DIALECTS } from '../support/databases.js';
+import { placeOf } from '../services/policies/support.js';
+import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn } from './web-ui.support.js';
+
+let browser: Browser;
+
+beforeAll(async () => {
+  const [launched] = await Promise.all([launchChromium(), buildUi()]);
+  browser = launched;
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.each(DIALECTS)('web UI storage policies in Chromium (%s)', (dialect) => {
+  let api: ApiServer;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    api = await startApiServer(dialect);
+    context = await browser.newContext({ viewport: DESKTOP });
+  });
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await api?.close();
+  });
+
+  it('adds and tests a policy as an administrator, then a member binds a folder to it from its menu', async () => {
+    const dir = path.join(api.t.dataDir, 'web-archive');
+    const admin = await api.t.app.users.create({ email: `admin-policies-${dialect}@example.test`, password: PASSWORD, group: 'Admin' });
+    const { page, watch } = await openPage(context);
+    await signIn(page, api.origin, admin.email);
+    await page.goto(`${api.origin}/admin?tab=policies`);
+    await page.getByLabel('Name').fill('web-archive');
+    await page.getByLabel('Directory').fill(dir);
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByRole('button', { name: 'Test web-archive' }).click();
+    await page.getByText('Works: write, read and delete succeeded').waitFor();
+    if (dialect === 'sqlite') await shoot(page, 'admin-policies-desktop');
+    const policy = await api.t.app.policies.get('web-archive');
+    await api.t.app.groups.update('User', { storagePolicyIds: [api.t.app.defaultPolicyId, policy.id] });
+
+    const member = await api.t.app.users.create({ email: `member-policies-${dialect}@example.test`, password: PASSWORD, group: 'User' });
+    const principal = await api.t.app.users.principalFor(member);
+    await api.t.app.vfs.mkdir(principal, parsePath('/Archive'));
+    const second = await browser.newContext({ viewport: DESKTOP });
+    try {
+      const { page: memberPage, watch: memberWatch } = await openPage(second);
+      await signIn(memberPage, api.origin, member.email);
+      await row(memberPage, 'Archive').click({ button: 'right' });
+      await memberPage.getByRole('menuitem', { name: 'Storage policy…' }).click();
+      await memberPage.getByRole('radio', { name: 'web-archive (local)' }).check();
+      await memberPage.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(async () => (await api.t.app.folderPolicies.of(principal, parsePath('/Archive'))).policy.name).toBe('web-archive');
+      const { entry } = await api.t.app.vfs.write(principal, parsePath('/Archive/after.txt'), bodyOf('lands in the archive'));
+      expect((await placeOf(api.t.app, entry.blobId!)).policyId).toBe(policy.id);
+      expect(memberWatch.errors).toEqual([]);
+    } finally {
+      await second.close();
+    }
+    expect(watch.errors).toEqual([]);
+  });
+});
