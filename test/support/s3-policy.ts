@@ -39,7 +39,9 @@ export async function startS3ApiServer(
     policies.insert(tx, {
       name: 'Objects',
       type: 's3',
-      settings: { ...s3.settings('objects/', { partSizeBytes: PART_SIZE }), ...settings },
+      // Small files kept in the database on this policy too (an S3 policy's default is 0), so the
+      // tests cover both: small files here, larger ones in the store.
+      settings: { ...s3.settings('objects/', { partSizeBytes: PART_SIZE }), inlineMaxBytes: 64 * 1024, ...settings },
       now: Date.now(),
     }),
   );
