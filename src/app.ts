@@ -21,6 +21,8 @@ import {
   JobRepository,
   SharedVersionRepository,
   ThrottleRepository,
+  MembershipRepository,
+  MountRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -41,6 +43,7 @@ import {
   SharedVersions,
   ServerPresence,
   DatabaseThrottleStore,
+  MembershipService,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -82,6 +85,8 @@ export interface App {
   readonly events: VfsEvents;
   readonly users: UserService;
   readonly groups: GroupService;
+  /** Primary and joined groups: the one place membership is decided. */
+  readonly memberships: MembershipService;
   readonly settings: ServerSettings;
   readonly davAccounts: DavAccountService;
   /** API sign-ins and tokens. */
@@ -151,6 +156,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       clock,
       () => defaultPolicyId,
     );
+    const memberships = new MembershipService(database, new MembershipRepository(), userRepository, groupRepository, clock);
+    users.onGroupsChanged((tx, userId) => memberships.changed(tx, userId));
     const bootstrap = new Bootstrap(database, policies, groups, users, clock);
     const policyList = await bootstrap.ensureDefaultPolicy();
     defaultPolicyId = policyList[0]!.id;
@@ -266,6 +273,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       events,
       users,
       groups,
+      memberships,
       settings,
       davAccounts,
       sessions,

@@ -32,3 +32,5 @@ export {
   type JobSettlement,
 } from './repositories/jobs.repository.js';
 export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from './repositories/shared-state.repository.js';
+export { MembershipRepository } from './repositories/memberships.repository.js';
+export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type DiskFields } from './repositories/mounts.repository.js';

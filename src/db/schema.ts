@@ -21,6 +21,8 @@ export interface Tables {
   jobs: JobsTable;
   shared_versions: SharedVersionsTable;
   throttles: ThrottlesTable;
+  user_groups: UserGroupsTable;
+  mounts: MountsTable;
 }
 
 export interface SettingsTable {
@@ -95,6 +97,12 @@ export interface EntriesTable {
   mtime: number;
   ctime: number;
   etag: string;
+  /** Set on every row of a mounted tree (see the 20261207T0800_mounts migration). */
+  mount_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A member's folder standing for a mount's root entry. */
+  link_to: ColumnType<number | null, number | null | undefined, number | null>;
+  disk_ino: ColumnType<string | null, string | null | undefined, string | null>;
+  disk_mtime_ns: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DavAccountsTable {
@@ -236,4 +244,26 @@ export interface ThrottlesTable {
   window_ends: number;
   last_failure: number;
   expires_at: number;
+}
+
+/** A group a user joined beside their primary one (users.group_id). */
+export interface UserGroupsTable {
+  user_id: number;
+  group_id: number;
+  created_at: number;
+}
+
+/** An admin's shared folder, grafted at /name in the tree of every member of its group. */
+export interface MountsTable {
+  id: Generated<number>;
+  name: string;
+  group_id: number;
+  source: string;
+  dir: string | null;
+  policy_id: number | null;
+  prefix: string | null;
+  read_only: number;
+  owner_id: number;
+  root_id: number | null;
+  created_at: number;
 }

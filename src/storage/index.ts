@@ -6,3 +6,12 @@ export { ChunkStore, ChunkSizeMismatchError, ChunkMissingError } from './chunks/
 export type { DirectUpload, PresignGetOptions } from './backend.js';
 export { createBackend, type BackendContext } from './backends/create.js';
 export * from './policy-settings.js';
+export {
+  SourceChangedError,
+  SourceMissingError,
+  SourceRefusedError,
+  type MountSource,
+  type SourceChild,
+  type SourceStat,
+} from './mounts/mount-source.js';
+export { LocalDirSource, TEMP_NAME } from './mounts/local-dir.js';

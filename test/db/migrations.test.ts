@@ -29,6 +29,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'groups',
       'jobs',
       'locks',
+      'mounts',
       'sessions',
       'settings',
       'shared_versions',
@@ -37,6 +38,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'throttles',
       'upload_chunks',
       'upload_sessions',
+      'user_groups',
       'users',
     ]);
 

@@ -10,6 +10,7 @@ import { refreshGrace } from './20261123T0700_refresh_grace.js';
 import { jobs } from './20261207T0200_jobs.js';
 import { sharedState } from './20261207T0400_shared_state.js';
 import { lockPrincipals } from './20261207T0500_lock_principals.js';
+import { mounts } from './20261207T0800_mounts.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -27,5 +28,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T0200_jobs': jobs(dialect),
     '20261207T0400_shared_state': sharedState(dialect),
     '20261207T0500_lock_principals': lockPrincipals(dialect),
+    '20261207T0800_mounts': mounts(dialect),
   };
 }

@@ -77,7 +77,8 @@ export class EntryRepository {
       walk(depth, id) as (
         select 0, id from entries where id = ${rootId}
         union all
-        select walk.depth + 1, e.id
+        -- A member's link to a shared folder continues below the mount's root (mounts migration).
+        select walk.depth + 1, coalesce(e.link_to, e.id)
         from walk
         join wanted on wanted.depth = walk.depth + 1
         join entries e on e.parent_id = walk.id and e.name = wanted.name

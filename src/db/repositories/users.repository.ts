@@ -110,7 +110,7 @@ export class UserRepository {
   async usageMismatches(tx: Tx): Promise<Array<{ id: number; stored: number; actual: number }>> {
     const result = await sql<{ id: number; stored: number; actual: number | null }>`
       select u.id, u.storage_used as stored,
-        (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file') as actual
+        (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file' and e.mount_id is null) as actual
       from users u`.execute(tx);
     return result.rows
       .map((row) => ({ id: Number(row.id), stored: Number(row.stored), actual: Number(row.actual ?? 0) }))
