@@ -44,6 +44,7 @@ import {
   ServerPresence,
   DatabaseThrottleStore,
   MembershipService,
+  MountService,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -87,6 +88,8 @@ export interface App {
   readonly groups: GroupService;
   /** Primary and joined groups: the one place membership is decided. */
   readonly memberships: MembershipService;
+  /** Administrators' shared folders (mounts). */
+  readonly mounts: MountService;
   readonly settings: ServerSettings;
   readonly davAccounts: DavAccountService;
   /** API sign-ins and tokens. */
@@ -156,7 +159,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       clock,
       () => defaultPolicyId,
     );
-    const memberships = new MembershipService(database, new MembershipRepository(), userRepository, groupRepository, clock);
+    const membershipRepository = new MembershipRepository();
+    const mountRepository = new MountRepository();
+    const memberships = new MembershipService(database, membershipRepository, userRepository, groupRepository, clock);
+    const mounts = new MountService(
+      database,
+      mountRepository,
+      groupRepository,
+      membershipRepository,
+      userRepository,
+      entries,
+      clock,
+      newId,
+    );
+    // A membership change grafts or removes the member's shared folders in its own transaction.
+    memberships.onChange((tx, userId) => mounts.syncLinks(tx, userId));
     users.onGroupsChanged((tx, userId) => memberships.changed(tx, userId));
     const bootstrap = new Bootstrap(database, policies, groups, users, clock);
     const policyList = await bootstrap.ensureDefaultPolicy();
@@ -198,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       newToken: randomUUID,
       lockLimits: { maxSeconds: config.webdav.maxLockSeconds, maxPerUser: config.webdav.maxLocksPerUser },
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
+      mounts: { mounts: mountRepository, memberships: membershipRepository, sourceFor: (mount) => mounts.sourceFor(mount) },
     });
     const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
     const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
@@ -274,6 +292,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       users,
       groups,
       memberships,
+      mounts,
       settings,
       davAccounts,
       sessions,

@@ -44,3 +44,5 @@ export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state
 export { ServerKeyCheck } from './server/server-key.service.js';
 export { sealStoredSharePasswords } from './shares/share.passwords.js';
 export { ServerPresence } from './server/server-presence.service.js';
+export { MountService, type MountView, type NewMountInput } from './mounts/mount.service.js';
+export { MountNotFoundError, MountNameTakenError } from './mounts/mount.errors.js';

@@ -13,5 +13,7 @@ export {
   type MountSource,
   type SourceChild,
   type SourceStat,
+  type SourceWriteOptions,
+  sourceTag,
 } from './mounts/mount-source.js';
 export { LocalDirSource, TEMP_NAME } from './mounts/local-dir.js';

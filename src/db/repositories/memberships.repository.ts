@@ -22,6 +22,11 @@ export class MembershipRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
+  /** Ends every joined membership of a group (it is being removed). */
+  async removeGroup(tx: Tx, groupId: number): Promise<void> {
+    await tx.deleteFrom('user_groups').where('group_id', '=', groupId).execute();
+  }
+
   /** The groups a user joined (not their primary group), in the order joined. */
   async joined(tx: Tx, userId: number): Promise<number[]> {
     const rows = await tx.selectFrom('user_groups').select('group_id').where('user_id', '=', userId).orderBy('created_at').execute();

@@ -1,4 +1,4 @@
-import { constants, promises as fs, type BigIntStats } from 'node:fs';
+import { constants, createWriteStream, promises as fs, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -11,6 +11,8 @@ import {
   type MountSource,
   type SourceChild,
   type SourceStat,
+  type SourceWriteOptions,
+  sourceTag,
 } from './mount-source.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_CREAT, O_EXCL } = constants;
@@ -71,7 +73,7 @@ export class LocalDirSource implements MountSource {
     try {
       const stats = await file.stat({ bigint: true });
       if (!stats.isFile()) throw new SourceRefusedError('Not a plain file');
-      if (expect !== undefined && toStat(stats).identity !== expect) throw new SourceChangedError('The file changed on disk');
+      if (expect !== undefined && sourceTag(toStat(stats)) !== expect) throw new SourceChangedError('The file changed on disk');
       return file.createReadStream({ start: range?.start, end: range?.end, autoClose: true });
     } catch (error) {
       await file.close();
@@ -79,14 +81,16 @@ export class LocalDirSource implements MountSource {
     }
   }
 
-  async write(names: readonly string[], body: Readable, options: { signal?: AbortSignal; mtimeMs?: number } = {}): Promise<SourceStat> {
+  async write(names: readonly string[], body: Readable, options: SourceWriteOptions = {}): Promise<SourceStat> {
     const name = lastName(names);
     return this.withDir(names.slice(0, -1), async (dir) => {
       const temp = `.cumulus-${randomBytes(8).toString('hex')}.tmp`;
       const file = await fs.open(at(dir, temp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
       let renamed = false;
       try {
-        await pipeline(body, file.createWriteStream({ autoClose: false }), { signal: options.signal });
+        // A plain descriptor: a stream made from the FileHandle would hold it open past close().
+        await pipeline(body, createWriteStream('', { fd: file.fd, autoClose: false, emitClose: false }), { signal: options.signal });
+        options.beforeCommit?.();
         if (options.mtimeMs !== undefined) await file.utimes(new Date(), new Date(options.mtimeMs));
         await file.sync();
         const stats = toStat(await file.stat({ bigint: true }));

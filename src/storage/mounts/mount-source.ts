@@ -28,15 +28,27 @@ export interface MountSource {
   stat(names: readonly string[]): Promise<SourceStat | null>;
   /** A folder's own state, read before its children, and its plain files and folders. */
   list(names: readonly string[]): Promise<{ self: SourceStat; children: SourceChild[] }>;
-  /** The bytes of a file; `expect` (an identity) refuses a file that changed since it was seen. */
+  /** The bytes of a file; `expect` (a sourceTag) refuses a file that changed since it was seen. */
   read(names: readonly string[], range?: ByteRange, expect?: string): Promise<Readable>;
   /** Replaces or creates a file whole: readers see the old bytes or the new, never a part. */
-  write(names: readonly string[], body: Readable, options?: { signal?: AbortSignal; mtimeMs?: number }): Promise<SourceStat>;
+  write(names: readonly string[], body: Readable, options?: SourceWriteOptions): Promise<SourceStat>;
   mkdir(names: readonly string[]): Promise<SourceStat>;
   /** Removes a file, or a folder with everything below it. */
   remove(names: readonly string[]): Promise<void>;
   rename(from: readonly string[], to: readonly string[]): Promise<SourceStat>;
   setMtime(names: readonly string[], mtimeMs: number): Promise<SourceStat>;
+}
+
+export interface SourceWriteOptions {
+  readonly signal?: AbortSignal;
+  readonly mtimeMs?: number;
+  /** Runs once the body is whole and durable, before it replaces anything: a throw stores nothing. */
+  readonly beforeCommit?: () => void;
+}
+
+/** What changes whenever a file's content may have: identity, size and modification time (a file's ETag). */
+export function sourceTag(stat: SourceStat): string {
+  return `${stat.identity}-${stat.size.toString(16)}-${BigInt(stat.mtimeNs).toString(16)}`;
 }
 
 /** A name on the way is missing or is not a folder. */
