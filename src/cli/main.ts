@@ -9,6 +9,7 @@ import { registerServe } from './commands/serve.js';
 import { registerSettings } from './commands/settings.js';
 import { registerUser } from './commands/user.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerMount } from './commands/mount.js';
 import { reportError } from './context.js';
 import { unsupportedRuntime } from './runtime.js';
 
@@ -40,6 +41,7 @@ registerMigrate(program);
 registerDavAccount(program);
 registerSettings(program);
 registerJobs(program);
+registerMount(program);
 
 try {
   await program.parseAsync(process.argv);
