@@ -7,6 +7,9 @@ export type PropertyChange =
   | { readonly op: 'set'; readonly ns: string; readonly name: string; readonly value: string }
   | { readonly op: 'remove'; readonly ns: string; readonly name: string };
 
+/** A check that an entry may be changed by a principal, inside the change's transaction. */
+export type EntryWriteGuard = (tx: Tx, principal: Principal, entry: Entry) => Promise<void>;
+
 /** Largest dead property value accepted, in characters. */
 export const MAX_PROPERTY_VALUE = 64 * 1024;
 
@@ -32,6 +35,8 @@ export class Properties {
     private readonly rules: LockRules,
     private readonly resolver: Resolver,
     private readonly limits: PropertyLimits = DEFAULT_PROPERTY_LIMITS,
+    /** Refuses changes where the entry's space is read-only though the principal is not (a read-only mount). */
+    private readonly writeGuard?: EntryWriteGuard,
   ) {}
 
   async list(entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
@@ -57,6 +62,7 @@ export class Properties {
     }
     return this.database.transaction(async (tx) => {
       const entry = await this.resolver.entry(tx, principal, path);
+      await this.writeGuard?.(tx, principal, entry);
       await this.rules.assertCanModify(tx, principal, { covering: [entry.id] }, options.lockTokens);
       for (const change of changes) {
         if (change.op === 'set') await this.properties.set(tx, entry.id, { ns: change.ns, name: change.name, value: change.value });

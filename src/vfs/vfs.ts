@@ -125,12 +125,31 @@ export class Vfs {
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
     this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
-    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken, deps.lockLimits);
-    this.properties = new Properties(deps.database, deps.properties, deps.entries, this.lockRules, this.resolver, deps.propertyLimits);
+    this.mounted = deps.mounts ? new MountedTrees({ ...deps, ...deps.mounts }, this.lockRules) : null;
+    const mounted = this.mounted;
+    const guard = mounted ? (tx: Tx, principal: Principal, entry: Entry) => mounted.assertEntryWritable(tx, principal, entry) : undefined;
+    this.locks = new LockManager(
+      deps.database,
+      deps.locks,
+      this.lockRules,
+      this.resolver,
+      deps.clock,
+      deps.newToken,
+      deps.lockLimits,
+      guard,
+    );
+    this.properties = new Properties(
+      deps.database,
+      deps.properties,
+      deps.entries,
+      this.lockRules,
+      this.resolver,
+      deps.propertyLimits,
+      guard,
+    );
     this.rows = new TreeRows(deps);
     this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows);
     this.writes = new Writes(deps, this.resolver, this.lockRules, this.rows);
-    this.mounted = deps.mounts ? new MountedTrees({ ...deps, ...deps.mounts }, this.lockRules) : null;
   }
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {

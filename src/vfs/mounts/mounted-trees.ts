@@ -8,10 +8,10 @@ import {
   type Principal,
   type VPath,
 } from '../../core/index.js';
-import type { MountRecord } from '../../db/index.js';
+import type { MountRecord, Tx } from '../../db/index.js';
 import type { LockRules } from '../locks.js';
 import type { LockedWrite, TransferOptions, WriteOptions } from '../vfs.js';
-import { MountPlaces, translateSourceError, type MountedDependencies, type MountedPlace } from './mount-places.js';
+import { MountPlaces, assertMountWritable, translateSourceError, type MountedDependencies, type MountedPlace } from './mount-places.js';
 import { MountScanner } from './mount-scanner.js';
 import { MountedWrites } from './mounted-writes.js';
 
@@ -55,6 +55,13 @@ export class MountedTrees {
       const after = await this.deps.database.read((db) => this.deps.mounts.diskEntry(db, last.id));
       if (before?.diskMtimeNs === after?.diskMtimeNs) return place; // nothing new on disk
     }
+  }
+
+  /** PROPPATCH and LOCK on a mounted entry: refused in a read-only mount (403), like every write. */
+  async assertEntryWritable(tx: Tx, principal: Principal, entry: Entry): Promise<void> {
+    if (entry.mountId === undefined) return;
+    const mount = await this.deps.mounts.byId(tx, entry.mountId);
+    if (mount) assertMountWritable(principal, mount);
   }
 
   /** After a path was not found: whether a scan of the mounted folders on its way found it. */
