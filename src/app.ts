@@ -45,6 +45,7 @@ import {
   DatabaseThrottleStore,
   MembershipService,
   MountService,
+  MountWatcher,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -271,12 +272,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       keepFinishedMs: config.jobs.keepDays * 86400_000,
     });
     maintenance.register(runner);
+    // Changes made on a mount's disk outside Cumulus: watched by the process holding this job's lease.
+    const mountWatcher = new MountWatcher(vfs, mounts, { warn });
+    mountWatcher.register(runner);
     const jobs: AppJobs = {
       queue,
       runner,
       feed,
       start: async () => {
         await maintenance.schedule();
+        await mountWatcher.schedule(queue);
         runner.start();
       },
     };

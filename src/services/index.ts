@@ -46,3 +46,4 @@ export { sealStoredSharePasswords } from './shares/share.passwords.js';
 export { ServerPresence } from './server/server-presence.service.js';
 export { MountService, type MountView, type NewMountInput } from './mounts/mount.service.js';
 export { MountNotFoundError, MountNameTakenError } from './mounts/mount.errors.js';
+export { MountWatcher, MOUNT_WATCH_JOB, type MountWatcherOptions } from './mounts/mount-watcher.js';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError, ReadOnlyError, parsePath as p, type Principal, type User } from '../../src/core/index.js';
 import type { VfsEvent } from '../../src/vfs/index.js';
+import { MountWatcher } from '../../src/services/index.js';
 import { DIALECTS, tempDir } from '../support/databases.js';
 import { bodyOf, readAll, startTestApp, type TestApp } from '../support/app.js';
 
@@ -126,5 +127,45 @@ describe.each(DIALECTS)('local-directory mounts on %s', (dialect) => {
     await t.app.memberships.leave(member.user.id, 'Photos');
     expect(await names(member.principal, '/')).not.toContain('Photos');
     await expect(t.app.vfs.stat(member.principal, p('/Photos'))).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe.each(DIALECTS)('the mount watcher on %s', (dialect) => {
+  it('finds a file changed in place on disk, with its event, while it holds the watch', async () => {
+    const t = await startTestApp(dialect);
+    const disk = tempDir('cumulus-watch-');
+    try {
+      mkdirSync(path.join(disk.path, 'deep', 'er'), { recursive: true });
+      writeFileSync(path.join(disk.path, 'deep', 'er', 'photo.jpg'), 'v1');
+      await t.app.users.create({ email: `watch-admin-${dialect}@example.test`, password: 'correct horse battery', group: 'Admin' });
+      await t.app.mounts.add({ name: 'Watched', dir: disk.path });
+      const member = await t.newUser();
+      await t.app.memberships.join(member.user.id, 'Watched');
+      const before = await t.app.vfs.stat(member.principal, p('/Watched/deep/er/photo.jpg'));
+      const top = await t.app.vfs.stat(member.principal, p('/Watched'));
+      const seen = new Promise<VfsEvent>((resolve) => {
+        t.app.events.on((event) => {
+          if (event.type === 'file.written' && event.entry.name === 'photo.jpg') resolve(event);
+        });
+      });
+      const watcher = new MountWatcher(t.app.vfs, t.app.mounts, { warn: () => undefined, settleMs: 50 });
+      const stop = new AbortController();
+      const watching = watcher.watchWindow({ signal: stop.signal }, 600_000);
+      // inotify is set up synchronously in watchWindow after the mounts are read: write until seen.
+      let round = 0;
+      const writer = setInterval(() => writeFileSync(path.join(disk.path, 'deep', 'er', 'photo.jpg'), `version ${++round}`), 200);
+      const event = await seen;
+      clearInterval(writer);
+      stop.abort();
+      await watching;
+      expect(event.entry.id).toBe(before.id);
+      const after = await t.app.vfs.stat(member.principal, p('/Watched/deep/er/photo.jpg'));
+      expect(after.etag).not.toBe(before.etag);
+      // ETags above the change move too, up to the mount's top.
+      expect((await t.app.vfs.stat(member.principal, p('/Watched'))).etag).not.toBe(top.etag);
+    } finally {
+      await t.close();
+      disk.remove();
+    }
   });
 });

@@ -57,6 +57,20 @@ export class MountedTrees {
     }
   }
 
+  /**
+   * The watcher saw a change at `names` (a file or folder below the mount's top): reads the
+   * deepest folder of it that the mirror holds again, even if its time did not move (a file
+   * changed in place), which finds the change, bumps the ETags above it and emits its event.
+   */
+  async scanChanged(mount: MountRecord, names: readonly string[]): Promise<void> {
+    const chain = await this.deps.database.read((db) => this.deps.entries.resolveChain(db, mount.rootId, names));
+    let depth = chain.length - 1;
+    while (depth > 0 && chain[depth]!.kind !== 'folder') depth--;
+    const folder = chain[depth];
+    if (!folder) return;
+    await this.scanner.scanFolder(mount, this.places.sourceOf(mount), folder.id, names.slice(0, depth), true);
+  }
+
   /** PROPPATCH and LOCK on a mounted entry: refused in a read-only mount (403), like every write. */
   async assertEntryWritable(tx: Tx, principal: Principal, entry: Entry): Promise<void> {
     if (entry.mountId === undefined) return;
