@@ -68,6 +68,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     groups: app.groups,
     davAccounts: app.davAccounts,
     memberships: app.memberships,
+    mounts: app.mounts,
     lookups: app.lookups,
     jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },

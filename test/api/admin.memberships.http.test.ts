@@ -1,10 +1,20 @@
 // Over real HTTP, on both databases: users join groups beside their primary one (issue 11 item
 // 6: one group per shared folder) through the administration API; the primary group is never
 // joined nor left this way; a group anyone joined is not deleted; non-administrators are refused.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeId } from '../../src/auth/index.js';
-import { DIALECTS } from '../support/databases.js';
+import { DIALECTS, tempDir } from '../support/databases.js';
 import { apiUser, useApiServer } from '../support/api-server.js';
+
+interface MountJson {
+  name: string;
+  read_only: boolean;
+  members: number;
+  dir: string;
+}
 
 interface Memberships {
   groups: Array<{ id: string; name: string; primary: boolean }>;
@@ -52,5 +62,46 @@ describe.each(DIALECTS)('Administration over HTTP: group memberships (%s)', (dia
 
     // Only administrators.
     expect((await member.as('GET', base)).code).toBe(403);
+  });
+
+  describe('shared folders', () => {
+    const disk = tempDir('cumulus-api-mount-');
+    afterAll(() => disk.remove());
+
+    it('adds a shared folder, members reach it through the files API, read-only refuses uploads precisely, and it is removed', async () => {
+      writeFileSync(path.join(disk.path, 'hello.txt'), 'hello');
+      const name = `Library-${dialect}`;
+      const created = await admin.as<MountJson>('PUT', '/admin/mount', { json: { name, dir: disk.path, read_only: true } });
+      expect(created.data).toMatchObject({ name, read_only: true, members: 0 });
+      expect((await admin.as('PUT', '/admin/mount', { json: { name, dir: disk.path } })).code).not.toBe(0);
+      expect((await admin.as('PUT', '/admin/mount', { json: { name: 'x', dir: path.join(disk.path, 'nope') } })).code).not.toBe(0);
+
+      const member = await apiUser(api);
+      const group = await api.t.app.groups.get(name);
+      await admin.as('PUT', `/admin/user/${encodeId('user', member.record.id)}/group`, { json: { group_id: encodeId('group', group.id) } });
+      const listed = await member.as<{ files: Array<{ name: string }> }>('GET', '/file', { query: { uri: `cloudreve://my/${name}` } });
+      expect(listed.data!.files.map((f) => f.name)).toEqual(['hello.txt']);
+
+      // Read-only: the vfs's ReadOnly answer, with the shared folder named, and nothing on disk.
+      const refused = await api.t.app.vfs
+        .write(member.principal, [name, 'new.txt'], Readable.from([Buffer.from('x')]))
+        .catch((error: Error) => error);
+      expect(String(refused)).toMatch(new RegExp(`shared folder "${name}" is read-only`));
+      const mkdir = await member.as('POST', '/file/create', { json: { uri: `cloudreve://my/${name}/sub`, type: 'folder' } });
+      expect(mkdir.code).toBe(403);
+      expect(mkdir.msg).toMatch(/read-only/);
+
+      expect((await admin.as<MountJson>('PATCH', `/admin/mount/${name}`, { json: { read_only: false } })).data).toMatchObject({
+        read_only: false,
+        members: 1,
+      });
+      expect((await member.as('POST', '/file/create', { json: { uri: `cloudreve://my/${name}/sub`, type: 'folder' } })).code).toBe(0);
+
+      expect((await admin.as<{ mounts: MountJson[] }>('GET', '/admin/mount')).data!.mounts.map((m) => m.name)).toContain(name);
+      expect((await member.as('GET', '/admin/mount')).code).toBe(403);
+      expect((await admin.as('DELETE', `/admin/mount/${name}`)).code).toBe(0);
+      expect(readFileSync(path.join(disk.path, 'hello.txt'), 'utf8')).toBe('hello');
+      expect((await member.as('GET', '/file', { query: { uri: `cloudreve://my/${name}` } })).code).not.toBe(0);
+    });
   });
 });
