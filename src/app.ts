@@ -218,7 +218,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
       mounts: { mounts: mountRepository, memberships: membershipRepository, sourceFor: (mount) => mounts.sourceFor(mount) },
     });
-    const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
+    const lookups = new Lookups({
+      database,
+      entries,
+      locks: new LockRepository(),
+      blobStore,
+      clock,
+      openMounted: (entry, range) => vfs.open(entry, range),
+    });
     const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
     await new ServerKeyCheck(database, new SettingsRepository()).verify(
       signingKey,

@@ -51,6 +51,13 @@ describe.each(DIALECTS)('local-directory mounts on %s', (dialect) => {
     const { stream, entry } = await t.app.vfs.read(member.principal, p('/Photos/readme.txt'));
     expect((await readAll(stream)).toString()).toBe('hello');
     expect(entry.size).toBe(5);
+    // By id (the REST API's file info and signed downloads), inside the member's view only.
+    const found = await t.app.lookups.find(member.principal, entry.id);
+    expect(found.path).toEqual(['Photos', 'readme.txt']);
+    expect((await readAll(await t.app.lookups.open(await t.app.lookups.version(member.principal, entry.id, null)))).toString()).toBe(
+      'hello',
+    );
+    await expect(t.app.lookups.find(stranger.principal, entry.id)).rejects.toThrow(NotFoundError);
   });
 
   it('writes through Cumulus land on disk, atomically, without leaving temporary files or charging quota', async () => {

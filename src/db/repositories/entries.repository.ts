@@ -314,6 +314,17 @@ export class EntryRepository {
     return ancestryOf(tx, id);
   }
 
+  /** The link in `folderId` to a shared folder's top `rootId`, if there is one (see the mounts migration). */
+  async linkTo(tx: Tx, folderId: number, rootId: number): Promise<{ id: number; name: string } | null> {
+    const row = await tx
+      .selectFrom('entries')
+      .select(['id', 'name'])
+      .where('parent_id', '=', folderId)
+      .where('link_to', '=', rootId)
+      .executeTakeFirst();
+    return row ? { id: Number(row.id), name: row.name } : null;
+  }
+
   /** Entries cut off from every root (cycles, lost parents), for doctor; see entry-walks.ts. */
   cutOff(tx: Tx): Promise<CutOffEntry[]> {
     return cutOffEntries(tx);
