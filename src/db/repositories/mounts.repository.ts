@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Entry } from '../../core/index.js';
 import type { Tx } from '../database.js';
 import type { MountsTable } from '../schema.js';
@@ -136,24 +136,12 @@ export class MountRepository {
 
   /** The children of a mounted folder with their disk identity. */
   async children(tx: Tx, parentId: number): Promise<DiskEntry[]> {
-    const rows = await tx
-      .selectFrom('entries as e')
-      .leftJoin('blobs as b', 'b.id', 'e.blob_id')
-      .selectAll('e')
-      .select(['b.sha256', 'b.sha1'])
-      .where('e.parent_id', '=', parentId)
-      .execute();
+    const rows = await this.selectDisk(tx).where('e.parent_id', '=', parentId).execute();
     return rows.map(toDiskEntry);
   }
 
   async diskEntry(tx: Tx, id: number): Promise<DiskEntry | null> {
-    const row = await tx
-      .selectFrom('entries as e')
-      .leftJoin('blobs as b', 'b.id', 'e.blob_id')
-      .selectAll('e')
-      .select(['b.sha256', 'b.sha1'])
-      .where('e.id', '=', id)
-      .executeTakeFirst();
+    const row = await this.selectDisk(tx).where('e.id', '=', id).executeTakeFirst();
     return row ? toDiskEntry(row) : null;
   }
 
@@ -214,10 +202,8 @@ export class MountRepository {
         .execute();
   }
 
-  /** Every folder of a mount, for the watcher's scan of everything (after it starts). */
-  async folderIds(tx: Tx, mountId: number): Promise<number[]> {
-    const rows = await sql<{ id: number }>`select id from entries where mount_id = ${mountId} and kind = 'folder' order by id`.execute(tx);
-    return rows.rows.map((row) => Number(row.id));
+  private selectDisk(tx: Tx) {
+    return tx.selectFrom('entries as e').leftJoin('blobs as b', 'b.id', 'e.blob_id').selectAll('e').select(['b.sha256', 'b.sha1']);
   }
 }
 
