@@ -127,4 +127,23 @@ describe.each(DIALECTS)('WebDAV in a local-directory mount (%s)', (dialect) => {
     expect(propfind).toContain('race-old');
     expect(propfind).not.toMatch(/Shared\/race\//);
   });
+
+  it('serves a WebDAV account rooted inside the mount, until its user leaves the group', async () => {
+    const user = await dav.t.app.users.get(dav.email);
+    const account = await dav.t.app.davAccounts.create({ userId: user.id, name: `inside-${dialect}`, root: '/Shared/docs' });
+    expect(account.account.root).toBe('/Shared/docs');
+    const auth = { email: dav.email, password: account.password };
+    expect(await (await davFetch(dav, '/dav/a.txt', { auth })).text()).toBe('in the mount');
+    expect((await davFetch(dav, '/dav/rooted.txt', { method: 'PUT', body: 'via the account', auth })).status).toBe(201);
+    expect(readFileSync(path.join(disk.path, 'docs', 'rooted.txt'), 'utf8')).toBe('via the account');
+    await dav.t.app.memberships.leave(dav.email, 'Shared');
+    try {
+      expect((await davFetch(dav, '/dav/a.txt', { auth })).status).toBe(404);
+      expect((await davFetch(dav, '/dav/', { method: 'PROPFIND', headers: { Depth: '0' }, auth })).status).toBe(404);
+      expect((await davFetch(dav, '/dav/more.txt', { method: 'PUT', body: 'x', auth })).status).toBeGreaterThanOrEqual(400);
+      expect(listing(path.join(disk.path, 'docs'))).not.toContain('more.txt');
+    } finally {
+      await dav.t.app.memberships.join(dav.email, 'Shared');
+    }
+  });
 });

@@ -97,9 +97,10 @@ export class MountedTrees {
 
   /** A mounted file as the disk has it now (after a stat): see MountScanner.refreshFile. */
   async fresh(principal: Principal, path: VPath, entry: Entry): Promise<Entry> {
-    if (entry.mountId === undefined || entry.kind !== 'file') return entry;
+    if (entry.mountId === undefined) return entry;
+    // Located for folders too: locating checks membership (a WebDAV account rooted inside a mount).
     const place = await this.deps.database.read((db) => this.places.locate(db, principal, path));
-    if (!place) return entry;
+    if (!place || entry.kind !== 'file') return entry;
     return this.scanner.refreshFile(place.mount, place.source, entry, place.names);
   }
 
