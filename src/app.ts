@@ -22,6 +22,8 @@ import {
   SharedVersionRepository,
   ThrottleRepository,
   PolicyMoveRepository,
+  MembershipRepository,
+  MountRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -48,6 +50,9 @@ import {
   PolicyMigration,
   PolicyRegistry,
   PolicyService,
+  MembershipService,
+  MountService,
+  MountWatcher,
 } from './services/index.js';
 import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -89,6 +94,10 @@ export interface App {
   readonly events: VfsEvents;
   readonly users: UserService;
   readonly groups: GroupService;
+  /** Primary and joined groups: the one place membership is decided. */
+  readonly memberships: MembershipService;
+  /** Administrators' shared folders (mounts). */
+  readonly mounts: MountService;
   readonly settings: ServerSettings;
   readonly davAccounts: DavAccountService;
   /** API sign-ins and tokens. */
@@ -166,6 +175,22 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       clock,
       () => defaultPolicyId,
     );
+    const membershipRepository = new MembershipRepository();
+    const mountRepository = new MountRepository();
+    const memberships = new MembershipService(database, membershipRepository, userRepository, groupRepository, clock);
+    const mounts = new MountService(
+      database,
+      mountRepository,
+      groupRepository,
+      membershipRepository,
+      userRepository,
+      entries,
+      clock,
+      newId,
+    );
+    // A membership change grafts or removes the member's shared folders in its own transaction.
+    memberships.onChange((tx, userId) => mounts.syncLinks(tx, userId));
+    users.onGroupsChanged((tx, userId) => memberships.changed(tx, userId));
     const bootstrap = new Bootstrap(database, policies, groups, users, clock);
     const policyList = await bootstrap.ensureDefaultPolicy();
     defaultPolicyId = policyList[0]!.id;
@@ -202,8 +227,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       newToken: randomUUID,
       lockLimits: { maxSeconds: config.webdav.maxLockSeconds, maxPerUser: config.webdav.maxLocksPerUser },
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
+      mounts: { mounts: mountRepository, memberships: membershipRepository, sourceFor: (mount) => mounts.sourceFor(mount) },
     });
-    const lookups = new Lookups({ database, entries, locks: new LockRepository(), blobStore, clock });
+    const lookups = new Lookups({
+      database,
+      entries,
+      locks: new LockRepository(),
+      blobStore,
+      clock,
+      openMounted: (entry, range) => vfs.open(entry, range),
+    });
     const signingKey = await loadSigningKey({ dataDir: config.dataDir, file: config.auth.jwtSecretFile });
     await new ServerKeyCheck(database, new SettingsRepository()).verify(
       signingKey,
@@ -273,12 +306,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const policyMigration = new PolicyMigration(database, new PolicyMoveRepository(), blobs, entries, blobStore, queue, clock);
     policyMigration.register(runner);
     await policyRegistry.reload();
+    // Changes made on a mount's disk outside Cumulus: watched by the process holding this job's lease.
+    const mountWatcher = new MountWatcher(vfs, mounts, { warn });
+    mountWatcher.register(runner);
     const jobs: AppJobs = {
       queue,
       runner,
       feed,
       start: async () => {
         await maintenance.schedule();
+        await mountWatcher.schedule(queue);
         runner.start();
       },
     };
@@ -294,6 +331,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       events,
       users,
       groups,
+      memberships,
+      mounts,
       settings,
       davAccounts,
       sessions,

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
-import type { DavAccountService, GroupService } from '../services/index.js';
+import type { DavAccountService, GroupService, MembershipService, MountService } from '../services/index.js';
 import type { DirectLinks, FolderPolicies, PolicyMigration, PolicyService, UploadService } from '../services/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
@@ -23,6 +23,10 @@ export interface ApiDependencies {
   readonly settings: ServerSettings;
   readonly groups: GroupService;
   readonly davAccounts: DavAccountService;
+  /** Joined groups beside the primary one (administration). */
+  readonly memberships: MembershipService;
+  /** Shared folders (administration). */
+  readonly mounts: MountService;
   /** Entries by id, search, locks by token: the vfs look-ups beside the Vfs class. */
   readonly lookups: Lookups;
   /** The durable job queue (administration). */

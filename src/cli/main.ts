@@ -11,6 +11,7 @@ import { registerUser } from './commands/user.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerFolder } from './commands/folder.js';
+import { registerMount } from './commands/mount.js';
 import { reportError } from './context.js';
 import { unsupportedRuntime } from './runtime.js';
 
@@ -44,6 +45,7 @@ registerSettings(program);
 registerJobs(program);
 registerPolicy(program);
 registerFolder(program);
+registerMount(program);
 
 try {
   await program.parseAsync(process.argv);

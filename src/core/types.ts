@@ -20,6 +20,8 @@ export interface Entry {
   readonly ctime: number;
   /** Strong entity tag without quotes; changes on every content change. */
   readonly etag: string;
+  /** Set when the entry lies in a shared folder ("mount"): its bytes live there, not in a blob. */
+  readonly mountId?: number;
 }
 
 export type UserStatus = 'active' | 'disabled';

@@ -34,3 +34,5 @@ export {
 } from './repositories/jobs.repository.js';
 export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from './repositories/shared-state.repository.js';
 export { PolicyMoveRepository, type MoveScope, type MoveCandidate } from './repositories/policy-moves.repository.js';
+export { MembershipRepository } from './repositories/memberships.repository.js';
+export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type DiskFields } from './repositories/mounts.repository.js';

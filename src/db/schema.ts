@@ -22,6 +22,8 @@ export interface Tables {
   shared_versions: SharedVersionsTable;
   throttles: ThrottlesTable;
   folder_policies: FolderPoliciesTable;
+  user_groups: UserGroupsTable;
+  mounts: MountsTable;
 }
 
 export interface SettingsTable {
@@ -96,6 +98,12 @@ export interface EntriesTable {
   mtime: number;
   ctime: number;
   etag: string;
+  /** Set on every row of a mounted tree (see the 20261207T0800_mounts migration). */
+  mount_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A member's folder standing for a mount's root entry. */
+  link_to: ColumnType<number | null, number | null | undefined, number | null>;
+  disk_ino: ColumnType<string | null, string | null | undefined, string | null>;
+  disk_mtime_ns: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DavAccountsTable {
@@ -250,5 +258,27 @@ export interface ThrottlesTable {
 export interface FolderPoliciesTable {
   entry_id: number;
   policy_id: number;
+  created_at: number;
+}
+
+/** A group a user joined beside their primary one (users.group_id). */
+export interface UserGroupsTable {
+  user_id: number;
+  group_id: number;
+  created_at: number;
+}
+
+/** An admin's shared folder, grafted at /name in the tree of every member of its group. */
+export interface MountsTable {
+  id: Generated<number>;
+  name: string;
+  group_id: number;
+  source: string;
+  dir: string | null;
+  policy_id: number | null;
+  prefix: string | null;
+  read_only: number;
+  owner_id: number;
+  root_id: number | null;
   created_at: number;
 }

@@ -67,6 +67,8 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     settings: app.settings,
     groups: app.groups,
     davAccounts: app.davAccounts,
+    memberships: app.memberships,
+    mounts: app.mounts,
     lookups: app.lookups,
     jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },

@@ -10,6 +10,7 @@ export {
 export { UserNotFoundError, EmailTakenError, IncorrectPasswordError } from './users/user.errors.js';
 export { GroupService, BUILT_IN_GROUPS, type GroupChanges } from './groups/group.service.js';
 export { GroupNotFoundError, BuiltInGroupError, GroupInUseError } from './groups/group.errors.js';
+export { MembershipService, type MembershipListener } from './groups/membership.service.js';
 export { Bootstrap, type CreatedAdmin } from './bootstrap.service.js';
 export { GarbageCollector, type GcReport, type GcProgress } from './maintenance/gc.service.js';
 export { Doctor, type DoctorReport, type DoctorProblem } from './maintenance/doctor.service.js';
@@ -47,3 +48,6 @@ export { DirectLinks, type DirectLinkRequest, type BackendLookup } from './downl
 export { DirectUploads, type DirectUploadOffer } from './uploads/upload.direct.js';
 export { UploadPolicyMismatchError, CallbackSecretError } from './uploads/upload.errors.js';
 export * from './policies/index.js';
+export { MountService, type MountView, type NewMountInput } from './mounts/mount.service.js';
+export { MountNotFoundError, MountNameTakenError } from './mounts/mount.errors.js';
+export { MountWatcher, MOUNT_WATCH_JOB, type MountWatcherOptions } from './mounts/mount-watcher.js';

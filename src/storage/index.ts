@@ -10,3 +10,14 @@ export { S3Backend, type S3BackendOptions } from './backends/s3/s3.backend.js';
 export type { S3Timeouts } from './backends/s3/s3-client.js';
 export { WebDavBackend, type WebDavBackendOptions } from './backends/webdav/webdav.backend.js';
 export type { WebDavTimeouts } from './backends/webdav/webdav-transport.js';
+export {
+  SourceChangedError,
+  SourceMissingError,
+  SourceRefusedError,
+  type MountSource,
+  type SourceChild,
+  type SourceStat,
+  type SourceWriteOptions,
+  sourceTag,
+} from './mounts/mount-source.js';
+export { LocalDirSource, TEMP_NAME } from './mounts/local-dir.js';

@@ -1,3 +1,4 @@
+import type { EntryWriteGuard } from './properties.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -45,6 +46,8 @@ export class LockManager {
     private readonly clock: () => number,
     private readonly newToken: () => string,
     private readonly limits: LockLimits = DEFAULT_LOCK_LIMITS,
+    /** Refuses locks where the entry's space is read-only though the principal is not (a read-only mount). */
+    private readonly writeGuard?: EntryWriteGuard,
   ) {}
 
   /** Takes a new lock on an existing entry; 423 when it conflicts with a lock in place. */
@@ -54,6 +57,7 @@ export class LockManager {
     return this.database.transaction(async (tx) => {
       await this.rules.serializeTaking(tx, principal);
       const entry = await this.resolver.entry(tx, principal, path);
+      await this.writeGuard?.(tx, principal, entry);
       const depth = entry.kind === 'folder' ? request.depth : '0';
       const existing = await this.rules.inScope(tx, { covering: [entry.id], subtrees: depth === 'infinity' ? [entry.id] : [] });
       if (existing.some((lock) => lock.scope === 'exclusive') || (request.scope === 'exclusive' && existing.length > 0)) {

@@ -24,6 +24,8 @@ export interface LookupDependencies {
   readonly locks: LockRepository;
   readonly blobStore: BlobStore;
   readonly clock: () => number;
+  /** The bytes of a file in a shared folder (Vfs.open); without it, mounted files are not reachable by id. */
+  readonly openMounted?: (entry: Entry, range?: ByteRange) => Promise<Readable>;
 }
 
 /** A lock in the way of a change, with where it sits in the principal's view (null: above the view's root). */
@@ -100,6 +102,10 @@ export class Lookups {
   async open(file: Entry, range?: ByteRange): Promise<Readable> {
     if (range && (range.start < 0 || range.end < range.start || range.end >= file.size)) {
       throw new InvalidArgumentError(`Range ${range.start}-${range.end} is outside the file's ${file.size} bytes`);
+    }
+    if (file.mountId !== undefined) {
+      if (!this.deps.openMounted) throw new NotFoundError('This file lies in a shared folder this server cannot read');
+      return this.deps.openMounted(file, range);
     }
     if (file.blobId === null) return Readable.from([]);
     try {
@@ -201,6 +207,12 @@ export class Lookups {
   /** An entry's path from the principal's root, or null when the entry is not inside the view. */
   private async pathOf(db: Tx, principal: Principal, id: number): Promise<VPath | null> {
     const chain = await this.deps.entries.ancestry(db, id);
+    // In a shared folder the walk up ends at the mount's top: continue from the member's link to it.
+    const top = chain[chain.length - 1];
+    if (top && !chain.some((link) => link.id === principal.rootId)) {
+      const link = await this.deps.entries.linkTo(db, principal.rootId, top.id);
+      if (link) chain.splice(chain.length - 1, 1, link, { id: principal.rootId, name: '' });
+    }
     const root = chain.findIndex((link) => link.id === principal.rootId);
     return root < 0
       ? null

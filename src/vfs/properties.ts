@@ -8,6 +8,9 @@ export type PropertyChange =
   | { readonly op: 'set'; readonly ns: string; readonly name: string; readonly value: string }
   | { readonly op: 'remove'; readonly ns: string; readonly name: string };
 
+/** A check that an entry may be changed by a principal, inside the change's transaction. */
+export type EntryWriteGuard = (tx: Tx, principal: Principal, entry: Entry) => Promise<void>;
+
 /** Largest dead property value accepted, in characters. */
 export const MAX_PROPERTY_VALUE = 64 * 1024;
 
@@ -36,6 +39,8 @@ export class Properties {
     private readonly resolver: Resolver,
     private readonly rows: TreeRows,
     private readonly limits: PropertyLimits = DEFAULT_PROPERTY_LIMITS,
+    /** Refuses changes where the entry's space is read-only though the principal is not (a read-only mount). */
+    private readonly writeGuard?: EntryWriteGuard,
   ) {}
 
   async list(entryIds: readonly number[]): Promise<Map<number, DeadProperty[]>> {
@@ -65,6 +70,7 @@ export class Properties {
         // the time this looks, so it counts the properties as this leaves them (see serializeOwner).
         await this.properties.serializeOwner(tx, this.database.dialect, principal.userId);
         const entry = await this.resolver.entry(tx, principal, path);
+        await this.writeGuard?.(tx, principal, entry);
         await this.rules.assertCanModify(tx, principal, { covering: [entry.id] }, options.lockTokens);
         const before = await this.properties.bytesOn(tx, entry.id);
         for (const change of changes) {
@@ -72,7 +78,8 @@ export class Properties {
           else await this.properties.remove(tx, entry.id, change.ns, change.name);
         }
         if (changes.some((change) => change.op === 'set')) await this.assertWithinLimits(tx, entry);
-        await this.rows.chargeQuota(tx, principal, (await this.properties.bytesOn(tx, entry.id)) - before);
+        // Mounted entries are charged to no one, their properties included (like their bytes).
+        if (entry.mountId === undefined) await this.rows.chargeQuota(tx, principal, (await this.properties.bytesOn(tx, entry.id)) - before);
         if (options.mtime !== undefined) await this.entries.setMtime(tx, entry.id, Math.trunc(options.mtime));
         return (await this.entries.byId(tx, entry.id))!;
       })

@@ -36,6 +36,9 @@ import { Transfers } from './transfers.js';
 import { Writes } from './writes.js';
 import { TreeRows, assertValidTime, assertWritable, translateWriteError } from './tree-rows.js';
 import { Resolver } from './resolver.js';
+import { MountedTrees } from './mounts/mounted-trees.js';
+import type { MountedDependencies } from './mounts/mount-places.js';
+import { copyAcrossStores } from './mounts/copy-across.js';
 
 export interface VfsDependencies {
   readonly database: Database;
@@ -56,6 +59,8 @@ export interface VfsDependencies {
   readonly lockLimits?: LockLimits;
   /** Dead-property limits (webdav.maxPropertiesPerResource, webdav.maxPropertyBytesPerUser); defaults when absent. */
   readonly propertyLimits?: PropertyLimits;
+  /** Shared folders ("mounts"): where their rows and bytes are; no mounts when absent. */
+  readonly mounts?: Pick<MountedDependencies, 'mounts' | 'memberships' | 'sourceFor'>;
 }
 
 export interface ListOptions {
@@ -65,6 +70,8 @@ export interface ListOptions {
   /** Page size, 1 to 5000; default 1000. */
   readonly limit?: number;
   readonly cursor?: string;
+  /** Internal: the mounted folder was just brought in step with the disk. */
+  readonly mounted?: 'scanned';
 }
 
 export interface ListPage {
@@ -115,11 +122,25 @@ export class Vfs {
   private readonly rows: TreeRows;
   private readonly transfers: Transfers;
   private readonly writes: Writes;
+  /** Mounted trees: every operation asks here first (null answers mean "not mounted"). */
+  readonly mounted: MountedTrees | null;
 
   constructor(private readonly deps: VfsDependencies) {
     this.resolver = new Resolver(deps.entries);
     this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
-    this.locks = new LockManager(deps.database, deps.locks, this.lockRules, this.resolver, deps.clock, deps.newToken, deps.lockLimits);
+    this.mounted = deps.mounts ? new MountedTrees({ ...deps, ...deps.mounts }, this.lockRules) : null;
+    const mounted = this.mounted;
+    const guard = mounted ? (tx: Tx, principal: Principal, entry: Entry) => mounted.assertEntryWritable(tx, principal, entry) : undefined;
+    this.locks = new LockManager(
+      deps.database,
+      deps.locks,
+      this.lockRules,
+      this.resolver,
+      deps.clock,
+      deps.newToken,
+      deps.lockLimits,
+      guard,
+    );
     this.rows = new TreeRows(deps);
     this.properties = new Properties(
       deps.database,
@@ -129,13 +150,20 @@ export class Vfs {
       this.resolver,
       this.rows,
       deps.propertyLimits,
+      guard,
     );
     this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows, this.properties);
     this.writes = new Writes(deps, this.resolver, this.lockRules, this.rows);
   }
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {
-    return this.deps.database.read((db) => this.resolver.entry(db, principal, path));
+    const resolve = () => this.deps.database.read((db) => this.resolver.entry(db, principal, path));
+    const entry = await resolve().catch(async (error: unknown) => {
+      // Not in the mirror yet, but perhaps on a mount's disk: scan the folders on the way.
+      if (error instanceof NotFoundError && this.mounted && (await this.mounted.reveal(principal, path))) return resolve();
+      throw error;
+    });
+    return this.mounted && entry.mountId !== undefined ? this.mounted.fresh(principal, path, entry) : entry;
   }
 
   /** The entries from the view's root down to `path` (root first). */
@@ -154,7 +182,7 @@ export class Vfs {
       throw new InvalidArgumentError(`The page size must be between 1 and ${MAX_PAGE_SIZE}`);
     }
     const after = options.cursor ? decodeCursor(options.cursor, order) : undefined;
-    return this.deps.database.read(async (db) => {
+    const page = await this.deps.database.read(async (db) => {
       const folder = await this.resolver.entry(db, principal, path);
       if (folder.kind !== 'folder') throw new InvalidArgumentError('This is a file, not a folder');
       const rows = await this.deps.entries.listPage(db, { parentId: folder.id, ...order, limit: limit + 1, after });
@@ -162,8 +190,13 @@ export class Vfs {
       const last = entries[entries.length - 1];
       const nextCursor =
         rows.length > limit && last ? encodeCursor(this.deps.entries.cursorOf(last, order.sort, order.foldersFirst), order) : null;
-      return { entries, nextCursor };
+      return { entries, nextCursor, mounted: folder.mountId !== undefined };
     });
+    if (!page.mounted || !this.mounted || after || options.mounted === 'scanned')
+      return { entries: page.entries, nextCursor: page.nextCursor };
+    // A mounted folder's first page: bring it in step with the disk (a pruned scan), then list again.
+    await this.mounted.beforeList(principal, path);
+    return this.list(principal, path, { ...options, mounted: 'scanned' });
   }
 
   /** Every child of a folder, page by page, in name order: for streaming listings. */
@@ -208,6 +241,7 @@ export class Vfs {
    * bytes stay readable; an open that finds the version already freed fails (IntegrityError).
    */
   async open(entry: Entry, range?: ByteRange): Promise<Readable> {
+    if (entry.mountId !== undefined && this.mounted) return this.mounted.open(entry, range);
     if (entry.kind !== 'file' || entry.blobId === null) throw new IsAFolderError('This is a folder, not a file');
     if (range && (range.start < 0 || range.end < range.start || range.end >= entry.size)) {
       throw new InvalidArgumentError(`Range ${range.start}-${range.end} is outside the file's ${entry.size} bytes`);
@@ -220,8 +254,15 @@ export class Vfs {
    * transaction then points the entry at it, so readers see the old content or the new,
    * whole, and of concurrent writers the last to commit wins.
    */
-  write(principal: Principal, path: VPath, source: Readable, options: WriteOptions = {}): Promise<{ entry: Entry; created: boolean }> {
-    return this.writes.write(principal, path, source, options);
+  async write(
+    principal: Principal,
+    path: VPath,
+    source: Readable,
+    options: WriteOptions = {},
+  ): Promise<{ entry: Entry; created: boolean }> {
+    assertWritable(principal);
+    const mounted = await this.mounted?.write(principal, path, source, options);
+    return mounted ?? this.writes.write(principal, path, source, options);
   }
 
   /**
@@ -252,6 +293,8 @@ export class Vfs {
       if (options.parents) return this.stat(principal, path);
       throw new AlreadyExistsError('The root folder already exists');
     }
+    const mounted = await this.mounted?.mkdir(principal, path, options);
+    if (mounted) return mounted;
     const created: Entry[] = [];
     const folder = await this.deps.database
       .transaction(async (tx) => {
@@ -273,17 +316,24 @@ export class Vfs {
   }
 
   /** Moves or renames; see Transfers.move. */
-  move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
-    return this.transfers.move(principal, from, to, options);
+  async move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
+    assertWritable(principal);
+    const mounted = from.length > 0 && to.length > 0 ? await this.mounted?.move(principal, from, to, options) : null;
+    return mounted ?? this.transfers.move(principal, from, to, options);
   }
 
   /** Copies a file or a whole tree; see Transfers.copy. */
-  copy(
+  async copy(
     principal: Principal,
     from: VPath,
     to: VPath,
     options: TransferOptions & { depth?: '0' | 'infinity' } = {},
   ): Promise<{ entry: Entry; replaced: boolean }> {
+    assertWritable(principal);
+    // Into, out of or inside a mount the bytes move between stores: copied through the vfs itself.
+    if (this.mounted && from.length > 0 && to.length > 0 && (await this.mounted.involves(principal, from, to))) {
+      return copyAcrossStores(this, principal, from, to, options);
+    }
     return this.transfers.copy(principal, from, to, options);
   }
 
@@ -291,6 +341,8 @@ export class Vfs {
   async delete(principal: Principal, path: VPath, options: LockedWrite & { precondition?: (current: Entry) => void } = {}): Promise<Entry> {
     assertWritable(principal);
     if (path.length === 0) throw new ForbiddenError('The root folder cannot be deleted');
+    const mounted = await this.mounted?.delete(principal, path, options);
+    if (mounted) return mounted;
     let freed: BlobRecord[] = [];
     const entry = await this.deps.database
       .transaction(async (tx) => {
@@ -319,6 +371,8 @@ export class Vfs {
   async setMtime(principal: Principal, path: VPath, mtime: number, options: LockedWrite = {}): Promise<Entry> {
     assertWritable(principal);
     assertValidTime(mtime);
+    const mounted = await this.mounted?.setMtime(principal, path, mtime, options);
+    if (mounted) return mounted;
     const entry = await this.deps.database.transaction(async (tx) => {
       const target = await this.resolver.entry(tx, principal, path);
       await this.lockRules.assertCanModify(tx, principal, { covering: [target.id] }, options.lockTokens);

@@ -30,6 +30,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'groups',
       'jobs',
       'locks',
+      'mounts',
       'sessions',
       'settings',
       'shared_versions',
@@ -38,6 +39,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'throttles',
       'upload_chunks',
       'upload_sessions',
+      'user_groups',
       'users',
     ]);
 

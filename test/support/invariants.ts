@@ -18,6 +18,8 @@ import { Database } from '../../src/db/index.js';
  *   UTF-8 bytes (namespace, name and value) of the dead properties on entries they own;
  * - WebDAV accounts are rooted at reachable folders of their user; locks, dead properties and
  *   shares name existing entries.
+ * Mounted trees (issue 11) are roots of their own (a mount's top row), their files keep their
+ * bytes on the mount's disk (no blob), and they are charged to no one, properties included.
  */
 export interface InvariantOptions {
   /** Also require no pending blob at all (after every write has finished). */
@@ -46,12 +48,17 @@ interface Row {
   kind: string;
   size: number;
   blob: string | null;
+  mounted: boolean;
 }
 
 async function collect(database: Database, options: InvariantOptions): Promise<string[]> {
   const db = database.db;
   const entries: Row[] = (
-    await db.selectFrom('entries').select(['id', 'parent_id', 'owner_id', 'name', 'kind', 'size', 'blob_id']).orderBy('id').execute()
+    await db
+      .selectFrom('entries')
+      .select(['id', 'parent_id', 'owner_id', 'name', 'kind', 'size', 'blob_id', 'mount_id'])
+      .orderBy('id')
+      .execute()
   ).map((r) => ({
     id: Number(r.id),
     parent: r.parent_id === null ? null : Number(r.parent_id),
@@ -60,6 +67,7 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
     kind: r.kind,
     size: Number(r.size),
     blob: r.blob_id,
+    mounted: r.mount_id !== null,
   }));
   const users = (await db.selectFrom('users').select(['id', 'root_id', 'storage_used']).execute()).map((u) => ({
     id: Number(u.id),
@@ -86,6 +94,8 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
 
   // Roots: exactly the users' root folders.
   const userRoots = new Set(users.flatMap((u) => (u.root === null ? [] : [u.root])));
+  for (const mount of await db.selectFrom('mounts').select('root_id').execute())
+    if (mount.root_id !== null) userRoots.add(Number(mount.root_id));
   for (const u of users) {
     const root = u.root === null ? undefined : byId.get(u.root);
     if (!root) problems.push(`user #${u.id} has no root entry`);
@@ -123,6 +133,7 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
       if (e.blob !== null || e.size !== 0) problems.push(`folder #${e.id} "${e.name}" has content (size ${e.size}, blob ${e.blob})`);
       continue;
     }
+    if (e.mounted) continue; // its bytes are on the mount's disk
     if (e.blob === null) {
       problems.push(`file #${e.id} "${e.name}" has no blob`);
       continue;
@@ -143,7 +154,7 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
   // folders of their user; locks, dead properties and shares name existing entries.
   for (const account of await db.selectFrom('dav_accounts').select(['id', 'user_id', 'root_id']).execute()) {
     const root = byId.get(Number(account.root_id));
-    if (!root || root.kind !== 'folder' || !reached.has(root.id) || root.owner !== Number(account.user_id)) {
+    if (!root || root.kind !== 'folder' || !reached.has(root.id) || (!root.mounted && root.owner !== Number(account.user_id))) {
       problems.push(`WebDAV account #${account.id} is rooted at #${account.root_id}, not a reachable folder of its user`);
     }
   }
@@ -155,9 +166,10 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
   // Usage: every file its owner holds, counted once per entry, and every dead property's bytes,
   // counted here in JavaScript, independently of the SQL the server counts them with.
   const usage = new Map<number, number>();
-  for (const e of entries) if (e.kind === 'file') usage.set(e.owner, (usage.get(e.owner) ?? 0) + e.size);
+  for (const e of entries) if (e.kind === 'file' && !e.mounted) usage.set(e.owner, (usage.get(e.owner) ?? 0) + e.size);
   for (const p of await db.selectFrom('dead_properties').select(['entry_id', 'namespace', 'name', 'value']).execute()) {
-    const owner = byId.get(Number(p.entry_id))?.owner;
+    const entry = byId.get(Number(p.entry_id));
+    const owner = entry?.mounted ? undefined : entry?.owner;
     const bytes = Buffer.byteLength(p.namespace) + Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
     if (owner !== undefined) usage.set(owner, (usage.get(owner) ?? 0) + bytes);
   }

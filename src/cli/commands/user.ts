@@ -96,6 +96,24 @@ export function registerUser(program: Command): void {
       });
   }
 
+  for (const [name, verb, description] of [
+    ['join', 'joined', "add a user to a group beside their primary one (a shared folder's group gives its folder)"],
+    ['leave', 'left', 'take a user out of a group they joined'],
+  ] as const) {
+    user
+      .command(name)
+      .description(description)
+      .requiredOption('--email <email>', 'the user')
+      .requiredOption('--group <group>', 'group name')
+      .action(async (options: { email: string; group: string }, command: Command) => {
+        await withApp(command, async (app, json) => {
+          const { user: member, group } = await app.memberships[name](options.email, options.group);
+          const groups = (await app.memberships.groupsOf(member.id)).map((g) => g.name);
+          output(json, { user: member.email, group: group.name, groups }, () => `${member.email} ${verb} ${group.name}`);
+        });
+      });
+  }
+
   user
     .command('set-group')
     .description('move a user to another group')

@@ -13,6 +13,7 @@ import { lockPrincipals } from './20261207T0500_lock_principals.js';
 import { propertyUsage } from './20261207T0900_property_usage.js';
 import { transfers } from './20261207T0700_transfers.js';
 import { policies } from './20261207T0600_policies.js';
+import { mounts } from './20261207T0800_mounts.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -33,5 +34,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T0900_property_usage': propertyUsage(dialect),
     '20261207T0700_transfers': transfers(dialect),
     '20261207T0600_policies': policies(dialect),
+    '20261207T0800_mounts': mounts(dialect),
   };
 }

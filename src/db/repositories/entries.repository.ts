@@ -77,7 +77,8 @@ export class EntryRepository {
       walk(depth, id) as (
         select 0, id from entries where id = ${rootId}
         union all
-        select walk.depth + 1, e.id
+        -- A member's link to a shared folder continues below the mount's root (mounts migration).
+        select walk.depth + 1, coalesce(e.link_to, e.id)
         from walk
         join wanted on wanted.depth = walk.depth + 1
         join entries e on e.parent_id = walk.id and e.name = wanted.name
@@ -311,6 +312,17 @@ export class EntryRepository {
   /** An entry and its ancestors up to the top of its tree (the entry first), as ids and names, in one query. */
   ancestry(tx: Tx, id: number): Promise<Array<{ id: number; name: string }>> {
     return ancestryOf(tx, id);
+  }
+
+  /** The link in `folderId` to a shared folder's top `rootId`, if there is one (see the mounts migration). */
+  async linkTo(tx: Tx, folderId: number, rootId: number): Promise<{ id: number; name: string } | null> {
+    const row = await tx
+      .selectFrom('entries')
+      .select(['id', 'name'])
+      .where('parent_id', '=', folderId)
+      .where('link_to', '=', rootId)
+      .executeTakeFirst();
+    return row ? { id: Number(row.id), name: row.name } : null;
   }
 
   /** Entries cut off from every root (cycles, lost parents), for doctor; see entry-walks.ts. */

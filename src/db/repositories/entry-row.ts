@@ -19,5 +19,6 @@ export function toEntry(row: EntryRow): Entry {
     mtime: Number(row.mtime),
     ctime: Number(row.ctime),
     etag: row.etag,
+    ...(row.mount_id !== null && row.mount_id !== undefined && { mountId: Number(row.mount_id) }),
   };
 }

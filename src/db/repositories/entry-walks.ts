@@ -136,7 +136,7 @@ export async function cutOffEntries(tx: Tx): Promise<CutOffEntry[]> {
 export async function strayTopEntries(tx: Tx): Promise<Array<{ id: number; ownerId: number; name: string }>> {
   const result = await sql<{ id: number; owner_id: number; name: string }>`
     select e.id, e.owner_id, e.name from entries e
-    where e.parent_id is null and not exists (select 1 from users u where u.root_id = e.id)
+    where e.parent_id is null and e.mount_id is null and not exists (select 1 from users u where u.root_id = e.id)
     order by e.id`.execute(tx);
   return result.rows.map((row) => ({ id: Number(row.id), ownerId: Number(row.owner_id), name: row.name }));
 }

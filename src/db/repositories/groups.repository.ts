@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Group, GroupPermissions } from '../../core/index.js';
 import type { Tx } from '../database.js';
 import type { GroupsTable } from '../schema.js';
@@ -57,14 +57,15 @@ export class GroupRepository {
     return rows.map(toGroup);
   }
 
-  /** How many users belong to the group. */
+  /** How many users belong to the group, as their primary group or one they joined. */
   async countMembers(tx: Tx, id: number): Promise<number> {
-    const row = await tx
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('group_id', '=', id)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
+    const result = await sql<{ n: number }>`
+      select count(*) as n from (
+        select id from users where group_id = ${id}
+        union
+        select user_id from user_groups where group_id = ${id}
+      ) m`.execute(tx);
+    return Number(result.rows[0]?.n ?? 0);
   }
 
   /** Deletes a group; users.group_id refuses it (a foreign-key violation) while members remain. */

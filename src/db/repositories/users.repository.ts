@@ -114,8 +114,9 @@ export class UserRepository {
   async usageMismatches(tx: Tx): Promise<Array<{ id: number; stored: number; actual: number }>> {
     const result = await sql<{ id: number; stored: number; files: number | null; properties: number | null }>`
       select u.id, u.storage_used as stored,
-        (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file') as files,
-        (select sum(${propertyBytes('p')}) from dead_properties p join entries e on e.id = p.entry_id where e.owner_id = u.id) as properties
+        (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file' and e.mount_id is null) as files,
+        (select sum(${propertyBytes('p')}) from dead_properties p join entries e on e.id = p.entry_id
+          where e.owner_id = u.id and e.mount_id is null) as properties
       from users u`.execute(tx);
     return result.rows
       .map((row) => ({ id: Number(row.id), stored: Number(row.stored), actual: Number(row.files ?? 0) + Number(row.properties ?? 0) }))

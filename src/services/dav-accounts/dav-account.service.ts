@@ -253,9 +253,11 @@ export class DavAccountService {
       const names: string[] = [];
       for (
         let entry = await this.entries.byId(db, record.rootId);
-        entry?.parentId != null;
-        entry = await this.entries.byId(db, entry.parentId)
+        entry;
+        entry = entry.parentId === null ? null : await this.entries.byId(db, entry.parentId)
       ) {
+        // A user's root has no name; a shared folder's top is named like the member's link to it.
+        if (entry.parentId === null && entry.mountId === undefined) break;
         names.unshift(entry.name);
       }
       return names;

@@ -64,6 +64,9 @@ export interface UserServiceOptions {
 export class UserService {
   private readonly signUps: FailureThrottle;
 
+  /** Told, inside the transaction, when a user's primary group is set (MembershipService.changed). */
+  private groupsChanged: (tx: Tx, userId: number) => Promise<void> = async () => undefined;
+
   constructor(
     private readonly database: Database,
     private readonly users: UserRepository,
@@ -135,6 +138,7 @@ export class UserService {
         etag: `root-${user.id}-${now}`,
       });
       const updated = await this.users.update(tx, user.id, { rootId: root!.id, now });
+      await this.groupsChanged(tx, user.id);
       return withoutSecret(updated!);
     };
     try {
@@ -170,6 +174,7 @@ export class UserService {
           groupId: group?.id,
           now: this.clock(),
         });
+        if (row && group) await this.groupsChanged(tx, user.id);
         if (row && (disabling || passwordHash !== undefined)) {
           const reason = `${disabling ? 'disabled' : 'password reset'} by ${context.by ?? 'an administrator'}`;
           const now = this.clock();
@@ -229,6 +234,11 @@ export class UserService {
 
   async setStatus(emailOrId: string | number, status: UserStatus, context: ChangeContext = {}): Promise<User> {
     return this.update(emailOrId, { status }, context);
+  }
+
+  /** Wired once in app.ts: memberships (and the mounts they give) follow primary-group changes. */
+  onGroupsChanged(listener: (tx: Tx, userId: number) => Promise<void>): void {
+    this.groupsChanged = listener;
   }
 
   async setGroup(emailOrId: string | number, group: string | number): Promise<User> {

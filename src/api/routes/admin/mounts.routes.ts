@@ -1,0 +1,55 @@
+import { encodeId } from '../../../auth/index.js';
+import type { MountView } from '../../../services/index.js';
+import { defineAdminRoute } from './admin.route.js';
+import { adminMountSchema, createMountBody, listMountsResponse, updateMountBody } from './mounts.schema.js';
+
+function present(mount: MountView) {
+  return {
+    name: mount.name,
+    group_id: encodeId('group', mount.groupId),
+    dir: mount.dir,
+    read_only: mount.readOnly,
+    members: mount.members,
+    created_at: new Date(mount.createdAt).toISOString(),
+  };
+}
+
+const nameOf = (params: unknown) => (params as { name?: string }).name ?? '';
+
+/**
+ * Shared folders (issue 11 item 6), the CLI's `cumulus mount` for the admin UI: each comes with
+ * its group of the same name; members join through /admin/user/:id/group.
+ */
+export const adminMountRoutes = [
+  defineAdminRoute({
+    method: 'GET',
+    url: '/admin/mount',
+    summary: 'Every shared folder with its member count (administrators only)',
+    response: listMountsResponse,
+    handler: async ({ deps }) => ({ mounts: (await deps.mounts.list()).map(present) }),
+  }),
+  defineAdminRoute({
+    method: 'PUT',
+    url: '/admin/mount',
+    summary: 'Graft a local directory at /NAME for the members of the new group NAME (administrators only)',
+    body: createMountBody,
+    response: adminMountSchema,
+    handler: async ({ body, deps }) => present(await deps.mounts.add({ name: body.name, dir: body.dir, readOnly: body.read_only })),
+  }),
+  defineAdminRoute({
+    method: 'PATCH',
+    url: '/admin/mount/:name',
+    summary: 'Make a shared folder read-only or read-write (administrators only)',
+    body: updateMountBody,
+    response: adminMountSchema,
+    handler: async ({ request, body, deps }) => present(await deps.mounts.setReadOnly(nameOf(request.params), body.read_only)),
+  }),
+  defineAdminRoute({
+    method: 'DELETE',
+    url: '/admin/mount/:name',
+    summary: "Take a shared folder out of its members' trees and remove its group; the directory stays (administrators only)",
+    handler: async ({ request, deps }) => {
+      await deps.mounts.remove(nameOf(request.params));
+    },
+  }),
+];

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const adminMountSchema = z.object({
+  name: z.string().describe('Where members find it: /NAME; also the name of its group'),
+  group_id: z.string(),
+  dir: z.string().nullable().describe('The local directory it grafts'),
+  read_only: z.boolean(),
+  members: z.number().int(),
+  created_at: z.string(),
+});
+
+export const listMountsResponse = z.object({ mounts: z.array(adminMountSchema) });
+
+export const createMountBody = z.strictObject({
+  name: z.string().min(1).max(64),
+  dir: z.string().min(1).describe('An existing directory on the server'),
+  read_only: z.boolean().optional(),
+});
+
+export const updateMountBody = z.strictObject({ read_only: z.boolean() });
