@@ -21,6 +21,7 @@ import {
   JobRepository,
   SharedVersionRepository,
   ThrottleRepository,
+  MediaRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -41,6 +42,10 @@ import {
   SharedVersions,
   ServerPresence,
   DatabaseThrottleStore,
+  MediaService,
+  MediaJobs,
+  Thumbnailer,
+  detectTools,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -103,6 +108,8 @@ export interface App {
   /** Set when this start created the first administrator. */
   readonly createdAdmin: CreatedAdmin | null;
   readonly jobs: AppJobs;
+  /** Thumbnails and media metadata (issue 12). */
+  readonly media: MediaService;
   close(): Promise<void>;
 }
 
@@ -246,6 +253,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       keepFinishedMs: config.jobs.keepDays * 86400_000,
     });
     maintenance.register(runner);
+    const media = mediaService(config, { database, blobs, blobStore, clock, warn, policyId: () => defaultPolicyId }, await detectTools());
+    const mediaJobs = new MediaJobs(media);
+    mediaJobs.register(runner);
+    feed.add(mediaJobs);
     const jobs: AppJobs = {
       queue,
       runner,
@@ -280,6 +291,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       createdAdmin,
       presence,
       jobs,
+      media,
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();
@@ -338,4 +350,32 @@ function loginThrottle(database: Database, config: Config, signingKey: Uint8Arra
     },
     clock,
   );
+}
+
+/** The media indexer: thumbnails with sharp and the external tools this machine has. */
+function mediaService(
+  config: Config,
+  parts: {
+    database: Database;
+    blobs: BlobRepository;
+    blobStore: BlobStore;
+    clock: () => number;
+    warn: (error: unknown, message: string) => void;
+    policyId: () => number;
+  },
+  tools: Awaited<ReturnType<typeof detectTools>>,
+): MediaService {
+  const limits = {
+    size: config.media.thumbSize,
+    maxPixels: config.media.maxPixels,
+    maxSourceBytes: config.media.maxSourceBytes,
+    toolTimeoutMs: config.media.toolTimeoutSeconds * 1000,
+  };
+  return new MediaService(parts.database, new MediaRepository(), parts.blobs, parts.blobStore, new Thumbnailer(limits, tools), {
+    ...limits,
+    clock: parts.clock,
+    policyId: parts.policyId,
+    tools,
+    warn: parts.warn,
+  });
 }

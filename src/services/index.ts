@@ -43,3 +43,4 @@ export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state
 export { ServerKeyCheck } from './server/server-key.service.js';
 export { sealStoredSharePasswords } from './shares/share.passwords.js';
 export { ServerPresence } from './server/server-presence.service.js';
+export { MediaService, MediaJobs, MEDIA_INDEX_JOB, Thumbnailer, NoThumbnail, detectTools, formatOf } from './media/index.js';
