@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
 import type { DavAccountService, GroupService } from '../services/index.js';
-import type { UploadService } from '../services/index.js';
+import type { MediaService, UploadService } from '../services/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
 
@@ -29,6 +29,8 @@ export interface ApiDependencies {
   readonly jobs: JobQueue;
   /** Signed download URLs (contract 9): their HMAC key, the clock, and the public URL they start with when configured. */
   readonly downloads: { readonly key: Uint8Array; readonly clock: () => number; readonly publicUrl?: string };
+  /** Thumbnails and media metadata (issue 12). */
+  readonly media: MediaService;
   readonly logger: Logger;
   /** The server's version, for /site/ping. */
   readonly version: string;

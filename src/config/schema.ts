@@ -162,7 +162,7 @@ export const configSchema = z
         /** Images with more pixels than this are refused (decompression bombs). */
         maxPixels: z.coerce.number().int().min(1).default(100_000_000),
         /** Files larger than this get no thumbnail (images are decoded in memory). */
-        maxSourceBytes: z.coerce.number().int().min(1).default(256 * 1024 * 1024),
+        maxSourceBytes: z.coerce.number().int().min(1).default(268_435_456),
         /** An external tool (ffmpeg, pdftoppm, heif-convert) running longer than this is killed, in seconds. */
         toolTimeoutSeconds: z.coerce.number().int().min(1).default(30),
       })

@@ -70,6 +70,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     lookups: app.lookups,
     jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },
+    media: app.media,
     logger: app.logger,
     version,
   });

@@ -168,7 +168,9 @@ export class BlobRepository {
       .where('b.state', '=', 'ready')
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entries as e').select('e.id').whereRef('e.blob_id', '=', 'b.id'))))
       // A thumbnail (issue 12) is referenced by its media row, not by an entry.
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media as m').select('m.blob_id').whereRef('m.thumb_blob_id', '=', 'b.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('media as m').select('m.blob_id').whereRef('m.thumb_blob_id', '=', 'b.id'))),
+      )
       .execute();
     return rows.map(toRecord);
   }

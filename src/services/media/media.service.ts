@@ -56,7 +56,7 @@ export class MediaService {
       if (!(error instanceof NoThumbnail)) this.options.warn(error, `could not read the metadata of blob ${blobId}`);
     }
     let thumbnail: Buffer | null = null;
-    let thumbState: MediaRecord['thumbState'] = 'none';
+    let thumbState: MediaRecord['thumbState'];
     let thumbError: string | null = null;
     try {
       thumbnail = await this.thumbnailer.make(format, source, signal);

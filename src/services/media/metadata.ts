@@ -52,10 +52,14 @@ export async function readMetadata(format: MediaFormat, source: MediaSource, too
 }
 
 async function imageMetadata(bytes: Buffer, decodable: boolean): Promise<MediaMetadata> {
-  const exif = (await exifr.parse(bytes, { tiff: true, exif: true, gps: true, ifd1: false, xmp: false }).catch(() => undefined)) as
-    | Record<string, unknown>
-    | undefined;
-  const header = decodable ? await sharp(bytes).metadata().catch(() => undefined) : undefined;
+  const exif = (await exifr
+    .parse(bytes, { tiff: true, exif: true, gps: true, ifd1: false, xmp: false, translateValues: false })
+    .catch(() => undefined)) as Record<string, unknown> | undefined;
+  const header = decodable
+    ? await sharp(bytes)
+        .metadata()
+        .catch(() => undefined)
+    : undefined;
   const date = exif?.DateTimeOriginal ?? exif?.CreateDate ?? exif?.ModifyDate;
   return {
     takenAt: date instanceof Date && !Number.isNaN(date.getTime()) ? date.getTime() : null,

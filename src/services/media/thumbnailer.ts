@@ -79,7 +79,12 @@ export class Thumbnailer {
         return this.resize(await this.posterFrame(open, tool));
       case 'pdf':
         return this.resize(
-          await runTool('pdftoppm', ['-f', '1', '-l', '1', '-singlefile', '-png', '-scale-to', String(this.limits.size), '-'], await open(), tool),
+          await runTool(
+            'pdftoppm',
+            ['-f', '1', '-l', '1', '-singlefile', '-png', '-scale-to', String(this.limits.size), '-'],
+            await open(),
+            tool,
+          ),
         );
       default:
         throw new NoThumbnail('no thumbnail can be made of this type of file');
@@ -105,7 +110,12 @@ export class Thumbnailer {
     const output = ['-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', 'pipe:1'];
     const common = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-format_whitelist', VIDEO_DEMUXERS];
     try {
-      return await runTool('ffmpeg', [...common.filter((a) => a !== '-nostdin'), '-protocol_whitelist', 'pipe', '-i', 'pipe:0', ...output], await open(), tool);
+      return await runTool(
+        'ffmpeg',
+        [...common.filter((a) => a !== '-nostdin'), '-protocol_whitelist', 'pipe', '-i', 'pipe:0', ...output],
+        await open(),
+        tool,
+      );
     } catch {
       return withPrivateCopy(await open(), '', this.limits.maxSourceBytes, (file) =>
         runTool('ffmpeg', [...common, '-protocol_whitelist', 'file', '-i', file, ...output], null, tool),
