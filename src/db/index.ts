@@ -11,6 +11,7 @@ export {
   type SubtreeSummary,
   type NameSearch,
   type Bounds,
+  type MediaConditions,
 } from './repositories/entries.repository.js';
 export { BlobRepository, type BlobRecord } from './repositories/blobs.repository.js';
 export { GroupRepository, type GroupFields } from './repositories/groups.repository.js';

@@ -38,9 +38,11 @@ describe.each(DIALECTS)('thumbnails and media metadata (%s)', (dialect) => {
 
   /** PUT over WebDAV, then wait for the media.index job of the new content to finish; its blob id. */
   async function put(name: string, body: Buffer): Promise<string> {
-    const response = await davFetch(dav, `/dav/${encodeURIComponent(name)}`, { method: 'PUT', body });
+    const path = name.split('/');
+    if (path.length > 1) await davFetch(dav, `/dav/${path[0]}`, { method: 'MKCOL' });
+    const response = await davFetch(dav, `/dav/${path.map(encodeURIComponent).join('/')}`, { method: 'PUT', body });
     expect(response.status).toBeLessThan(300);
-    const entry = await app().vfs.stat(principal, [name]);
+    const entry = await app().vfs.stat(principal, path);
     await app().jobs.feed.settled();
     await until(async () => {
       const jobs = await app().jobs.queue.list({ kind: MEDIA_INDEX_JOB, states: ['completed', 'dead'], limit: 500 });
@@ -91,6 +93,40 @@ describe.each(DIALECTS)('thumbnails and media metadata (%s)', (dialect) => {
     await put('tall.png', await plainPng(300, 600));
     const { meta } = await fetchThumbnail('tall.png');
     expect([meta.width, meta.height]).toEqual([200, 400]);
+  });
+
+  it('shows the metadata in /file/info?extended=true and finds photos by type, date taken and camera', async () => {
+    await put('Trip/paris.jpg', await exifJpeg('#808080'));
+    await put('Trip/plain.png', await plainPng());
+    const info = await call<{ extended_info?: { media?: Record<string, unknown> } }>(dav, 'GET', '/file/info', {
+      token,
+      query: { uri: 'cloudreve://my/Trip/paris.jpg', extended: 'true' },
+    });
+    expect(info.code, info.msg).toBe(0);
+    expect(info.data!.extended_info!.media).toMatchObject({ kind: 'image', camera_model: 'EOS R5', lens: 'RF 24-70mm', width: 1200 });
+    expect(info.data!.extended_info!.media!.taken_at).toMatch(/^2021-05-14T/);
+    const plain = await call<{ extended_info?: unknown }>(dav, 'GET', '/file/info', {
+      token,
+      query: { uri: 'cloudreve://my/Trip/paris.jpg' },
+    });
+    expect(plain.data!.extended_info).toBeUndefined();
+
+    const search = async (conditions: string) => {
+      const answer = await call<{ files: Array<{ name: string }> }>(dav, 'GET', '/file', {
+        token,
+        query: { uri: `cloudreve://my/Trip?${conditions}` },
+      });
+      expect(answer.code, answer.msg).toBe(0);
+      return answer.data!.files.map((file) => file.name).sort();
+    };
+    const may2021 = [Date.UTC(2021, 4, 1), Date.UTC(2021, 5, 1)].map((ms) => ms / 1000);
+    expect(await search('media_type=image')).toEqual(['paris.jpg', 'plain.png']);
+    expect(await search('camera=canon')).toEqual(['paris.jpg']);
+    expect(await search('camera=nikon')).toEqual([]);
+    expect(await search(`taken_gte=${may2021[0]}&taken_lte=${may2021[1]}`)).toEqual(['paris.jpg']);
+    expect(await search(`taken_gte=${may2021[1]}`)).toEqual([]);
+    expect(await search('media_type=video')).toEqual([]);
+    expect((await call(dav, 'GET', '/file', { token, query: { uri: 'cloudreve://my/Trip?media_type=sound' } })).code).toBe(40001);
   });
 
   it('refuses a decompression bomb (30000×30000 declared): 40077, the failure recorded', async () => {
