@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  IntegrityError,
   SANDBOX_POLICY,
   contentDisposition,
   contentTypeOf,
@@ -107,7 +108,12 @@ async function sendThumbnail(
   });
   reply.code(200);
   if (request.method === 'HEAD') return void reply.send();
-  reply.send(await deps.media.openThumbnail(record.thumbBlobId));
+  // gc may have taken a thumbnail replaced since the row was read: gone, not a server failure.
+  const bytes = await deps.media.openThumbnail(record.thumbBlobId).catch((error: unknown) => {
+    if (error instanceof IntegrityError) throw new ApiError(CODES.notExist, 'This file has no thumbnail any more');
+    throw error;
+  });
+  reply.send(bytes);
 }
 
 async function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, grant: DownloadGrant, now: number): Promise<void> {
