@@ -33,4 +33,4 @@ export {
   type JobSettlement,
 } from './repositories/jobs.repository.js';
 export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from './repositories/shared-state.repository.js';
-export { MediaRepository, type MediaRecord, type MediaKind, type ThumbState } from './repositories/media.repository.js';
+export { MediaRepository, type MediaRecord, type MediaMetadata, type MediaKind, type ThumbState } from './repositories/media.repository.js';

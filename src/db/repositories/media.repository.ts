@@ -4,13 +4,9 @@ import type { MediaTable } from '../schema.js';
 export type MediaKind = 'image' | 'video' | 'pdf' | 'other';
 export type ThumbState = 'ok' | 'none' | 'failed';
 
-/** What the media indexer learnt about one content (one blob). */
-export interface MediaRecord {
-  readonly blobId: string;
-  readonly kind: MediaKind;
-  readonly thumbState: ThumbState;
-  readonly thumbBlobId: string | null;
-  readonly thumbError: string | null;
+/** What is known of a photo or a video beyond its bytes. */
+export interface MediaMetadata {
+  /** Epoch milliseconds. */
   readonly takenAt: number | null;
   readonly cameraMake: string | null;
   readonly cameraModel: string | null;
@@ -19,8 +15,18 @@ export interface MediaRecord {
   readonly longitude: number | null;
   readonly width: number | null;
   readonly height: number | null;
+  /** EXIF orientation, 1 to 8. */
   readonly orientation: number | null;
   readonly durationMs: number | null;
+}
+
+/** What the media indexer learnt about one content (one blob). */
+export interface MediaRecord extends MediaMetadata {
+  readonly blobId: string;
+  readonly kind: MediaKind;
+  readonly thumbState: ThumbState;
+  readonly thumbBlobId: string | null;
+  readonly thumbError: string | null;
   readonly indexedAt: number;
 }
 

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
-import type { BlobRepository, Database, MediaRecord, MediaRepository } from '../../db/index.js';
+import type { BlobRepository, Database, MediaMetadata, MediaRecord, MediaRepository } from '../../db/index.js';
 import type { BlobStore } from '../../vfs/index.js';
 import { formatOf, kindOf } from './media-types.js';
-import { NO_METADATA, readMetadata, type MediaMetadata } from './metadata.js';
+import { NO_METADATA, readMetadata } from './metadata.js';
 import { MediaSource, NoThumbnail, type Thumbnailer, type ThumbnailLimits } from './thumbnailer.js';
 import type { MediaTool } from './tools.js';
 

@@ -1,24 +1,11 @@
 import type { Readable } from 'node:stream';
 import exifr from 'exifr';
 import sharp from 'sharp';
+import type { MediaMetadata } from '../../db/index.js';
 import type { MediaFormat } from './media-types.js';
 import type { MediaSource } from './thumbnailer.js';
 import { VIDEO_DEMUXERS } from './thumbnailer.js';
 import { runTool, type ToolLimits } from './tools.js';
-
-/** What is known of a photo or a video beyond its bytes. */
-export interface MediaMetadata {
-  readonly takenAt: number | null;
-  readonly cameraMake: string | null;
-  readonly cameraModel: string | null;
-  readonly lens: string | null;
-  readonly latitude: number | null;
-  readonly longitude: number | null;
-  readonly width: number | null;
-  readonly height: number | null;
-  readonly orientation: number | null;
-  readonly durationMs: number | null;
-}
 
 export const NO_METADATA: MediaMetadata = {
   takenAt: null,
