@@ -29,6 +29,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'groups',
       'jobs',
       'locks',
+      'media',
       'sessions',
       'settings',
       'shared_versions',
