@@ -8,6 +8,7 @@ import type { Principal } from '../../src/core/index.js';
 import { MEDIA_INDEX_JOB } from '../../src/services/index.js';
 import { until } from '../jobs/support.js';
 import { DIALECTS } from '../support/databases.js';
+import { expectInvariants } from '../support/invariants.js';
 import { davFetch, startDavServer, type DavServer } from '../support/dav-server.js';
 import { call, login } from '../support/api-server.js';
 import { exifJpeg, hasProgram, minimalPdf, pngBomb, plainPng, testHeic, testMp4 } from '../support/media-samples.js';
@@ -181,6 +182,7 @@ describe.each(DIALECTS)('thumbnails and media metadata (%s)', (dialect) => {
     // Doctor sees no problem with thumbnail blobs.
     const doctor = await app().doctor.run({ repair: false });
     expect(doctor.problems.filter((problem) => problem.kind === 'reference-count')).toEqual([]);
+    await expectInvariants(app().database);
   });
 
   it('frees the thumbnail when the file is deleted', async () => {

@@ -7,6 +7,7 @@ import type { App } from '../../../src/app.js';
 import { DIALECTS } from '../../support/databases.js';
 import { startTestApp, readAll, type TestApp } from '../../support/app.js';
 import { exifJpeg } from '../../support/media-samples.js';
+import { expectInvariants } from '../../support/invariants.js';
 
 describe.each(DIALECTS)('concurrent indexing of one content (%s)', (dialect) => {
   let t: TestApp;
@@ -49,6 +50,7 @@ describe.each(DIALECTS)('concurrent indexing of one content (%s)', (dialect) => 
       expect((await readAll(await t.app.media.openThumbnail(record!.thumbBlobId!))).length).toBeGreaterThan(100);
       // One thumbnail per indexed content, none left over.
       expect(await thumbnailBlobs()).toBe(round + 1);
+      await expectInvariants(t.app.database);
     }
   });
 });
