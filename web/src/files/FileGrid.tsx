@@ -2,7 +2,7 @@ import { Card, Checkbox, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useEffect, useState, type MouseEvent } from 'react';
 import { thumbnailUrl } from '../api/files';
 import type { FileResponse } from '../api/types';
-import { FileIcon, isImageName } from '../ui/FileIcon';
+import { FileIcon, mayHaveThumbnail } from '../ui/FileIcon';
 import { formatBytes } from '../ui/format';
 import type { FileViewProps } from './FileView';
 
@@ -71,7 +71,7 @@ export function FileGrid(props: FileViewProps) {
 const thumbnails = new Map<string, string | null>();
 
 function Thumbnail({ item }: { item: FileResponse }) {
-  const wanted = item.type === 0 && isImageName(item.name) && item.metadata?.['thumb:disabled'] === undefined;
+  const wanted = item.type === 0 && mayHaveThumbnail(item.name) && item.metadata?.['thumb:disabled'] === undefined;
   const key = `${item.path}#${item.updated_at}`;
   const [url, setUrl] = useState<string | null>(() => thumbnails.get(key) ?? null);
   const [failed, setFailed] = useState(false);
