@@ -2,6 +2,9 @@
 // 10). Files are written over WebDAV; the media.index job the write queues is run by the
 // server's own job runner and waited for (never a sleep); the thumb API answers a signed link
 // that works without a token and serves a JPEG in the 400 px box.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/index.js';
@@ -39,11 +42,11 @@ describe.each(DIALECTS)('thumbnails and media metadata (%s)', (dialect) => {
 
   /** PUT over WebDAV, then wait for the media.index job of the new content to finish; its blob id. */
   async function put(name: string, body: Buffer): Promise<string> {
-    const path = name.split('/');
-    if (path.length > 1) await davFetch(dav, `/dav/${path[0]}`, { method: 'MKCOL' });
-    const response = await davFetch(dav, `/dav/${path.map(encodeURIComponent).join('/')}`, { method: 'PUT', body });
+    const segments = name.split('/');
+    if (segments.length > 1) await davFetch(dav, `/dav/${segments[0]}`, { method: 'MKCOL' });
+    const response = await davFetch(dav, `/dav/${segments.map(encodeURIComponent).join('/')}`, { method: 'PUT', body });
     expect(response.status).toBeLessThan(300);
-    const entry = await app().vfs.stat(principal, path);
+    const entry = await app().vfs.stat(principal, segments);
     await app().jobs.feed.settled();
     await until(async () => {
       const jobs = await app().jobs.queue.list({ kind: MEDIA_INDEX_JOB, states: ['completed', 'dead'], limit: 500 });
@@ -202,6 +205,29 @@ describe.each(DIALECTS)('thumbnails and media metadata (%s)', (dialect) => {
     expect(record!.durationMs).toBeLessThanOrEqual(1100);
     const { meta } = await fetchThumbnail('clip.mp4');
     expect([meta.width, meta.height]).toEqual([320, 240]);
+  });
+
+  it.skipIf(!TOOLS.ffmpeg)('refuses a playlist posing as a video: ffmpeg may not open other files (needs ffmpeg)', async () => {
+    // A real video elsewhere on this machine, named by an HLS playlist and a concat list: a
+    // thumbnail of it would show a user what another file holds. Neither demuxer is allowed.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cumulus-secret-'));
+    const secret = path.join(dir, 'secret.mp4');
+    writeFileSync(secret, await testMp4());
+    try {
+      for (const [name, body] of [
+        ['playlist.mp4', `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${secret}\n#EXT-X-ENDLIST\n`],
+        ['concat.mkv', `ffconcat version 1.0\nfile '${secret}'\n`],
+      ] as const) {
+        const blobId = await put(name, Buffer.from(body));
+        const record = await app().media.recordOf(blobId);
+        expect(record?.thumbState, name).toBe('failed');
+        expect(record?.thumbBlobId).toBeNull();
+        expect(record?.durationMs).toBeNull();
+        expect((await thumb(name)).code).toBe(40077);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(!TOOLS.heif)('makes a thumbnail of a HEIC (needs heif-enc and heif-convert)', async () => {
