@@ -141,6 +141,9 @@ describe.each(DIALECTS)('thumbnails and media metadata (%s)', (dialect) => {
     expect(record?.thumbBlobId).toBeNull();
     const answer = await thumb('bomb.png');
     expect(answer.code).toBe(40077);
+    // 144 MP: under sharp's own default limit (268 MP), over the configured 100 MP.
+    const smaller = await app().media.recordOf(await put('bomb-144mp.png', pngBomb(12000)));
+    expect(smaller?.thumbError).toMatch(/pixel limit/i);
   });
 
   it('answers 40077 for a folder and a type with no thumbnail, 40016 for a missing file', async () => {

@@ -34,8 +34,8 @@ export function plainPng(width = 300, height = 600): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A PNG that declares 30000×30000 pixels (900 MP) in a few dozen bytes: a decompression bomb. */
-export function pngBomb(): Buffer {
+/** A PNG that declares side×side pixels (900 MP by default) in a few dozen bytes: a decompression bomb. */
+export function pngBomb(side = 30000): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
     const length = Buffer.alloc(4);
@@ -45,8 +45,8 @@ export function pngBomb(): Buffer {
     return Buffer.concat([length, body, crc]);
   };
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(30000, 0);
-  header.writeUInt32BE(30000, 4);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
