@@ -3,6 +3,7 @@ import {
   IconCopy,
   IconDownload,
   IconFolderOpen,
+  IconInfoCircle,
   IconFolderPlus,
   IconArrowsMove,
   IconPencil,
@@ -22,6 +23,7 @@ export interface FileActionHandlers {
   move(items: FileResponse[]): void;
   copy(items: FileResponse[]): void;
   remove(items: FileResponse[]): void;
+  details(item: FileResponse): void;
 }
 
 /** The menu items for what is selected: single-item actions only when one item is. */
@@ -45,6 +47,11 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
       {one && (
         <Menu.Item leftSection={<IconPencil size={16} />} onClick={() => actions.rename(one)}>
           Rename…
+        </Menu.Item>
+      )}
+      {one && (
+        <Menu.Item leftSection={<IconInfoCircle size={16} />} onClick={() => actions.details(one)}>
+          Details…
         </Menu.Item>
       )}
       <Menu.Item leftSection={<IconArrowsMove size={16} />} onClick={() => actions.move(items)}>

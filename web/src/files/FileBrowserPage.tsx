@@ -30,6 +30,7 @@ import { ToolbarButton } from '../ui/ToolbarButton';
 import { withRelativePath, useUploads } from '../uploads/UploadProvider';
 import { ContextMenu, type MenuPosition } from './ContextMenu';
 import { DeleteDialog } from './dialogs/DeleteDialog';
+import { DetailsDialog } from './dialogs/DetailsDialog';
 import { MoveCopyDialog, type MoveCopyRequest } from './dialogs/MoveCopyDialog';
 import { NameDialog } from './dialogs/NameDialog';
 import { FolderMenuItems, SelectionMenuItems, type FileActionHandlers } from './FileActions';
@@ -86,6 +87,7 @@ function Browser() {
   const [moving, setMoving] = useState<MoveCopyRequest | null>(null);
   const [deleting, setDeleting] = useState<FileResponse[] | null>(null);
   const [sharing, setSharing] = useState<FileResponse | null>(null);
+  const [detailed, setDetailed] = useState<FileResponse | null>(null);
 
   // A finished upload into this folder (or below it) shows up without a manual refresh.
   const { reload } = folder;
@@ -120,6 +122,7 @@ function Browser() {
     move: (files) => setMoving({ mode: 'move', files, from: segments }),
     copy: (files) => setMoving({ mode: 'copy', files, from: segments }),
     remove: setDeleting,
+    details: setDetailed,
   };
 
   const onSort = (column: OrderBy) => {
@@ -389,6 +392,7 @@ function Browser() {
       <MoveCopyDialog request={moving} onClose={() => setMoving(null)} onDone={folder.reload} />
       <DeleteDialog files={deleting} onClose={() => setDeleting(null)} onDone={folder.reload} />
       <CreateShareDialog file={sharing} onClose={() => setSharing(null)} />
+      <DetailsDialog file={detailed} onClose={() => setDetailed(null)} />
     </Stack>
   );
 }
