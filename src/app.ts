@@ -46,6 +46,8 @@ import {
   MediaJobs,
   Thumbnailer,
   detectTools,
+  DirectLinks,
+  DirectUploads,
 } from './services/index.js';
 import { ChunkStore, LocalBackend, makeDataDirPrivate, type BlobBackend } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -110,6 +112,8 @@ export interface App {
   readonly jobs: AppJobs;
   /** Thumbnails and media metadata (issue 12). */
   readonly media: MediaService;
+  /** Presigned URLs of the store for files on redirect policies (issue 11, item 4). */
+  readonly directLinks: DirectLinks;
   close(): Promise<void>;
 }
 
@@ -237,6 +241,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         sessionMs: config.uploads.sessionSeconds * 1000,
         maxOpenSessions: config.uploads.maxOpenSessions,
         warn,
+        direct: new DirectUploads(database, new UploadSessionRepository(), blobs, policies, vfs, (id) => blobStore.backendOf(id), {
+          clock,
+          newId,
+          inlineMaxBytes: config.storage.inlineMaxBytes,
+          leaseMs: 5 * 60_000,
+          warn,
+        }),
       },
     );
     const gc = new GarbageCollector(database, blobs, backends, clock, [uploads]);
@@ -266,6 +277,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         runner.start();
       },
     };
+    const directLinks = new DirectLinks(database, blobs, policies, (policyId) => blobStore.backendOf(policyId));
     const createdAdmin = options.createFirstAdmin ? await bootstrap.ensureAdmin(config.initialAdmin) : null;
 
     return {
@@ -292,6 +304,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       presence,
       jobs,
       media,
+      directLinks,
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
 import type { DavAccountService, GroupService } from '../services/index.js';
-import type { MediaService, UploadService } from '../services/index.js';
+import type { DirectLinks, MediaService, UploadService } from '../services/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
 
@@ -31,6 +31,8 @@ export interface ApiDependencies {
   readonly downloads: { readonly key: Uint8Array; readonly clock: () => number; readonly publicUrl?: string };
   /** Thumbnails and media metadata (issue 12). */
   readonly media: MediaService;
+  /** Presigned URLs of the store for files on redirect policies; without it every download is proxied. */
+  readonly directLinks?: DirectLinks;
   readonly logger: Logger;
   /** The server's version, for /site/ping. */
   readonly version: string;

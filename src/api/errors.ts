@@ -18,6 +18,7 @@ import {
   WebDavNotAllowedError,
 } from '../services/index.js';
 import { ChunkIndexError, ChunkLengthError, UploadSessionNotFoundError } from '../services/index.js';
+import { CallbackSecretError, UploadPolicyMismatchError } from '../services/index.js';
 
 /**
  * The one table from failures to the Cloudreve V4 error envelope (contract sections 3.1 and
@@ -36,6 +37,8 @@ export const CODES = {
   exists: 40004,
   /** Contract 9.3: a signed download URL past its expiry. */
   signatureExpired: 40005,
+  /** Contract 15.3, 15.5: a chunk sent here for a direct upload, or a callback of another policy type. */
+  policyNotAllowed: 40006,
   /** The caller's group may not do this (e.g. WebDAV, contract 18.1). */
   groupNotAllowed: 40007,
   /** Contract 15.3: a chunk for an unknown, expired or foreign upload session. */
@@ -96,6 +99,7 @@ const CODE_OF: Record<DomainErrorCode, number> = {
   UNAVAILABLE: CODES.database,
   RATE_LIMITED: CODES.rateLimited,
   INTEGRITY: CODES.io,
+  UPSTREAM: CODES.io, // a failing store (S3, remote WebDAV): Cloudreve reports storage failures as I/O errors
 };
 
 /** A refusal decided by the API itself (validation, URIs, batches), with the contract's code. */
@@ -162,6 +166,8 @@ export function failureOf(error: unknown, signedIn: boolean): Failure {
     else if (error instanceof UploadSessionNotFoundError) code = CODES.uploadSessionExpired;
     else if (error instanceof ChunkIndexError) code = CODES.invalidChunkIndex;
     else if (error instanceof ChunkLengthError) code = CODES.invalidContentLength;
+    else if (error instanceof UploadPolicyMismatchError) code = CODES.policyNotAllowed;
+    else if (error instanceof CallbackSecretError) code = CODES.credential;
     else if (code === CODES.loginRequired && signedIn) code = CODES.forbidden;
     // OpenList matches this exact text before it offers to unlock (contract 14.2).
     if (code === CODES.lockConflict) msg = 'Lock conflict';

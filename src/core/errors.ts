@@ -20,7 +20,8 @@ export type DomainErrorCode =
   | 'UNAUTHENTICATED'
   | 'UNAVAILABLE'
   | 'RATE_LIMITED'
-  | 'INTEGRITY';
+  | 'INTEGRITY'
+  | 'UPSTREAM';
 
 export class DomainError extends Error {
   constructor(
@@ -149,6 +150,17 @@ export class RateLimitedError extends DomainError {
 export class IntegrityError extends DomainError {
   constructor(message: string) {
     super('INTEGRITY', message);
+  }
+}
+
+/**
+ * A store or server this one depends on (an S3 bucket, a remote WebDAV server) answered, but
+ * with a failure or something that is not a valid answer: HTTP 502. The message names the
+ * store and never carries a secret (keys, passwords, signed URLs).
+ */
+export class UpstreamError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UPSTREAM', message, options);
   }
 }
 

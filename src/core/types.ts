@@ -77,6 +77,11 @@ export interface Principal {
    * API. Null for share links and download grants, which cannot lock.
    */
   readonly lockHolder: string | null;
+  /**
+   * Set for a WebDAV account created with "redirect downloads": its GETs of files on a
+   * redirect policy answer 302 to a presigned URL. Everyone else is proxied.
+   */
+  readonly redirectDownloads?: boolean;
 }
 
 export type SortField = 'name' | 'size' | 'modified' | 'created';

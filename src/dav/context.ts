@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal, VPath } from '../core/index.js';
-import type { DavAccountService, ServerSettings } from '../services/index.js';
+import type { DavAccountService, DirectLinks, ServerSettings } from '../services/index.js';
 import type { Vfs } from '../vfs/index.js';
 import { DavHeaderError } from './headers/index.js';
 import { encodeHref } from './paths.js';
@@ -28,6 +28,8 @@ export interface DavDependencies {
   readonly vfs: Vfs;
   readonly accounts: DavAccountService;
   readonly settings: ServerSettings;
+  /** Presigned URLs for accounts with redirect downloads; without it every GET is streamed. */
+  readonly directLinks?: DirectLinks;
   readonly logger: Logger;
   readonly options: DavOptions;
 }

@@ -31,6 +31,7 @@ const STATUS_OF: Record<DomainErrorCode, number> = {
   UNAVAILABLE: 503,
   RATE_LIMITED: 429,
   INTEGRITY: 500,
+  UPSTREAM: 502,
 };
 
 /** Raised by method handlers for protocol-level refusals that are not domain errors. */

@@ -23,6 +23,7 @@ export { LockRepository, type LockRecord } from './repositories/locks.repository
 export { DavAccountRepository, type DavAccountRecord } from './repositories/dav-accounts.repository.js';
 export { SessionRepository, type SessionRecord } from './repositories/sessions.repository.js';
 export { UploadSessionRepository, type UploadSessionRecord, type NewUploadSession } from './repositories/upload-sessions.repository.js';
+export type { DirectUploadRecord } from './repositories/upload-sessions.repository.js';
 export { ShareRepository, type ShareRecord, type ShareFields } from './repositories/shares.repository.js';
 export {
   JobRepository,

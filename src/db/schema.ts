@@ -109,6 +109,8 @@ export interface DavAccountsTable {
   expires_at: number | null;
   last_used_at: number | null;
   created_at: number;
+  /** 1: GETs of files on a redirect policy answer 302 to a presigned URL. */
+  redirect_downloads: Generated<number>;
 }
 
 /** A WebDAV dead property: `value` is the property element serialised as an XML fragment. */
@@ -167,6 +169,11 @@ export interface UploadSessionsTable {
   expires_at: number;
   committing_at: number | null;
   completed_at: number | null;
+  /** A direct upload to the store (contract 15.5): its multipart upload id, pending blob and policy. */
+  direct_upload_id: string | null;
+  direct_blob_id: string | null;
+  direct_policy_id: number | null;
+  callback_secret: string | null;
 }
 
 /** A chunk of an upload session that is stored in full. */

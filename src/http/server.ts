@@ -71,6 +71,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },
     media: app.media,
+    directLinks: app.directLinks,
     logger: app.logger,
     version,
   });
@@ -86,6 +87,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     vfs: app.vfs,
     accounts: app.davAccounts,
     settings: app.settings,
+    directLinks: app.directLinks,
     logger: app.logger,
     options: {
       mountPrefix: '/dav',

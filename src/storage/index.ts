@@ -6,3 +6,7 @@ export { ChunkStore, ChunkSizeMismatchError, ChunkMissingError } from './chunks/
 export type { DirectUpload, PresignGetOptions } from './backend.js';
 export { createBackend, type BackendContext } from './backends/create.js';
 export * from './policy-settings.js';
+export { S3Backend, type S3BackendOptions } from './backends/s3/s3.backend.js';
+export type { S3Timeouts } from './backends/s3/s3-client.js';
+export { WebDavBackend, type WebDavBackendOptions } from './backends/webdav/webdav.backend.js';
+export type { WebDavTimeouts } from './backends/webdav/webdav-transport.js';

@@ -13,6 +13,18 @@ export interface StoredBlob {
   readonly content?: Buffer;
 }
 
+/**
+ * A pending blob whose bytes a client put straight into the store (contract 15.5): this server
+ * never read them, so their digests are unknown.
+ */
+export interface DirectBlob {
+  readonly id: string;
+  readonly size: number;
+  readonly sha256: null;
+  readonly sha1: null;
+  readonly content?: undefined;
+}
+
 export interface BlobStoreOptions {
   readonly clock: () => number;
   readonly newId: () => string;

@@ -13,7 +13,7 @@ export { holdsLock } from './locks.js';
 export { Lookups, type LookupDependencies, type LockConflict, type SearchConditions, type SearchPage } from './lookups.js';
 export { Properties, MAX_PROPERTY_VALUE, type PropertyChange, type PropertyLimits } from './properties.js';
 export { Resolver } from './resolver.js';
-export { BlobStore, storageKeyOf, type StoredBlob, type BlobStoreOptions } from './blob-store.js';
+export { BlobStore, storageKeyOf, type StoredBlob, type DirectBlob, type BlobStoreOptions } from './blob-store.js';
 export { VfsEvents, type VfsEvent, type VfsListener } from './events.js';
 /** Records the vfs hands out, so protocol layers need not import db/. */
 export type { DeadProperty, LockRecord } from '../db/index.js';

@@ -10,7 +10,7 @@ import {
   type VPath,
 } from '../core/index.js';
 import { EntryNameTakenError, isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
-import type { StoredBlob } from './blob-store.js';
+import type { DirectBlob, StoredBlob } from './blob-store.js';
 import type { VfsDependencies } from './vfs.js';
 
 /**
@@ -41,18 +41,23 @@ export class TreeRows {
     return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
   }
 
-  /** Makes a stored blob ready with one reference: writes an inline blob's row, or readies a pending one. */
-  async markReady(
-    tx: Tx,
-    blob: StoredBlob,
-    policyId: number,
-    content: { size: number; sha256: string; sha1: string; now: number },
-  ): Promise<void> {
+  /**
+   * Makes a stored blob ready with one reference: writes an inline blob's row, or readies a
+   * pending one (a direct upload's too, whose digests are unknown).
+   */
+  async markReady(tx: Tx, blob: StoredBlob | DirectBlob, policyId: number, content: { size: number; now: number }): Promise<void> {
     if (blob.content) {
-      await this.deps.blobs.createInline(tx, { id: blob.id, policyId, content: blob.content, ...content });
+      await this.deps.blobs.createInline(tx, {
+        id: blob.id,
+        policyId,
+        content: blob.content,
+        sha256: blob.sha256,
+        sha1: blob.sha1,
+        ...content,
+      });
       return;
     }
-    if (!(await this.deps.blobs.markReady(tx, blob.id, content))) {
+    if (!(await this.deps.blobs.markReady(tx, blob.id, { ...content, sha256: blob.sha256, sha1: blob.sha1 }))) {
       throw new ConflictError('The upload went quiet for so long that it was cleaned up; please retry');
     }
   }

@@ -25,7 +25,7 @@ import {
   type UserRepository,
 } from '../db/index.js';
 import type { ByteRange } from '../storage/index.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore, DirectBlob } from './blob-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { VfsEvents } from './events.js';
 import { LockManager, type LockLimits } from './lock-manager.js';
@@ -219,6 +219,21 @@ export class Vfs {
    */
   write(principal: Principal, path: VPath, source: Readable, options: WriteOptions = {}): Promise<{ entry: Entry; created: boolean }> {
     return this.writes.write(principal, path, source, options);
+  }
+
+  /**
+   * Makes a blob whose bytes a client put straight into the store (contract 15.5) the file's
+   * content, as `write` does once it has stored a body: one transaction, quota and locks
+   * checked there; on failure the blob is discarded.
+   */
+  attach(
+    principal: Principal,
+    path: VPath,
+    blob: DirectBlob,
+    policyId: number,
+    options: Pick<WriteOptions, 'mtime' | 'precondition' | 'lockTokens'> = {},
+  ): Promise<{ entry: Entry; created: boolean }> {
+    return this.writes.commit(principal, path, blob, policyId, options);
   }
 
   /** Creates a folder; with `parents`, creates missing ancestors and accepts an existing folder. */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { IsAFolderError, QuotaExceededError, baseName, formatPath, type Entry, type Principal, type VPath } from '../core/index.js';
 import type { BlobRecord } from '../db/index.js';
+import type { DirectBlob, StoredBlob } from './blob-store.js';
 import type { LockRules } from './locks.js';
 import type { Resolver } from './resolver.js';
 import { assertValidTime, assertWritable, translateWriteError, type TreeRows } from './tree-rows.js';
@@ -27,7 +28,6 @@ export class Writes {
     assertWritable(principal);
     if (path.length === 0) throw new IsAFolderError('The root is a folder');
     if (options.mtime !== undefined) assertValidTime(options.mtime);
-    const name = baseName(path);
 
     // Fail before reading the body when the request cannot succeed. Without a quota, a body
     // announced small enough to be kept inline costs nothing to read first: the commit checks
@@ -54,7 +54,24 @@ export class Writes {
       expectedSha1: options.expectedSha1,
       signal: options.signal,
     });
+    return this.commit(principal, path, blob, policyId, options);
+  }
 
+  /**
+   * Points the file at `blob`, stored already, in one transaction: written by `write`, or put
+   * straight into the store by a client (a direct upload). On failure the blob is discarded.
+   */
+  async commit(
+    principal: Principal,
+    path: VPath,
+    blob: StoredBlob | DirectBlob,
+    policyId: number,
+    options: Pick<WriteOptions, 'mtime' | 'precondition' | 'lockTokens'> = {},
+  ): Promise<{ entry: Entry; created: boolean }> {
+    assertWritable(principal);
+    if (path.length === 0) throw new IsAFolderError('The root is a folder');
+    if (options.mtime !== undefined) assertValidTime(options.mtime);
+    const name = baseName(path);
     const now = this.deps.clock();
     let freed: BlobRecord[] = [];
     let result: { entry: Entry; created: boolean };
@@ -65,7 +82,7 @@ export class Writes {
         const found = await this.resolver.target(tx, principal, path);
         const parent = found.parent;
         const mtime = options.mtime ?? now;
-        const content = { size: blob.size, sha256: blob.sha256, sha1: blob.sha1, now };
+        const content = { size: blob.size, now };
         // Once per attempt, before an entry points at the blob (an inline blob's row is new).
         let ready = false;
         const makeReady = async () => {

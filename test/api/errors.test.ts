@@ -21,6 +21,7 @@ import {
   ReadOnlyError,
   UnauthenticatedError,
   UnavailableError,
+  UpstreamError,
 } from '../../src/core/index.js';
 import { AccountDisabledError, InvalidCredentialsError, TokenRejectedError } from '../../src/services/index.js';
 
@@ -40,6 +41,7 @@ describe('failureOf', () => {
     [new InsufficientStorageError(), 40051],
     [new UnavailableError('database down'), 50001],
     [new IntegrityError('blob missing'), 50004],
+    [new UpstreamError('The S3 bucket "b" at s3.example failed'), 50004],
     [new RateLimitedError(30), 429],
     [new InvalidCredentialsError(), 40080],
     [new AccountDisabledError(), 40017],

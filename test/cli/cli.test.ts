@@ -90,4 +90,19 @@ describe.each(DIALECTS)('the cumulus CLI on %s', (dialect) => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('listen: expected HOST:PORT');
   });
+
+  it('creates an account that redirects downloads, and switches it off and on again', () => {
+    expect(run('user', 'add', '--email', 'dee@example.test', '--password', 'long enough', '--admin').status).toBe(0);
+    const created = run('dav-account', 'create', '--user', 'dee@example.test', '--name', 'rclone', '--redirect-downloads', '--json');
+    expect(created.status, created.stderr).toBe(0);
+    const { account } = created.json<{ account: { id: number; redirectDownloads: boolean } }>();
+    expect(account.redirectDownloads).toBe(true);
+    const off = run('dav-account', 'set', String(account.id), '--no-redirect-downloads', '--json');
+    expect(off.json<{ redirectDownloads: boolean }>().redirectDownloads).toBe(false);
+    expect(run('dav-account', 'list', '--user', 'dee@example.test').stdout).toMatch(/rclone.*proxy/);
+    const on = run('dav-account', 'set', String(account.id), '--redirect-downloads', '--json');
+    expect(on.json<{ redirectDownloads: boolean }>().redirectDownloads).toBe(true);
+    const plain = run('dav-account', 'create', '--user', 'dee@example.test', '--name', 'explorer', '--json');
+    expect(plain.json<{ account: { redirectDownloads: boolean } }>().account.redirectDownloads).toBe(false);
+  });
 });

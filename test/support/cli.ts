@@ -115,6 +115,8 @@ export interface ServeOptions {
   readonly readyTimeoutMs?: number;
   /** The server serves HTTPS (--tls…): `url` is https://localhost:PORT and readiness skips certificate checks. */
   readonly https?: boolean;
+  /** Listen on this loopback port instead of a free one (a restart at the same address). */
+  readonly port?: number;
 }
 
 /**
@@ -122,7 +124,7 @@ export interface ServeOptions {
  * resolves once it answers. Logs at info level, so tests can tell which worker served what.
  */
 export async function serveCumulus(dataDir: string, options: ServeOptions = {}): Promise<ServedCumulus> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawnCumulus(
     ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--workers', String(options.workers ?? 1), ...(options.args ?? [])],
     { CUMULUS_LOG_LEVEL: 'info', ...options.env },

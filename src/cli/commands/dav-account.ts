@@ -8,6 +8,7 @@ function accountRow(account: DavAccount) {
     name: account.name,
     root: account.root ?? '(deleted)',
     access: account.readOnly ? 'read-only' : 'read-write',
+    downloads: account.redirectDownloads ? 'redirect' : 'proxy',
     expires: account.expiresAt ? new Date(account.expiresAt).toISOString() : 'never',
     'last used': account.lastUsedAt ? new Date(account.lastUsedAt).toISOString() : 'never',
   };
@@ -23,6 +24,18 @@ function parseExpiry(text: string): number {
   return ms;
 }
 
+const REDIRECT_HELP =
+  'GETs of files on a storage policy with redirect downloads answer 302 to the store (only for clients that follow redirects)';
+
+interface CreateOptions {
+  user: string;
+  name: string;
+  root: string;
+  readOnly?: boolean;
+  expires?: string;
+  redirectDownloads?: boolean;
+}
+
 export function registerDavAccount(program: Command): void {
   const dav = program.command('dav-account').description('manage per-device WebDAV accounts');
 
@@ -34,7 +47,8 @@ export function registerDavAccount(program: Command): void {
     .option('--root <path>', "folder of the user's tree the account is jailed to (created if missing)", '/')
     .option('--read-only', 'the account may read but not change anything')
     .option('--expires <date>', 'when the account stops working: 2027-01-31, ISO time, or 30d')
-    .action(async (options: { user: string; name: string; root: string; readOnly?: boolean; expires?: string }, command: Command) => {
+    .option('--redirect-downloads', REDIRECT_HELP)
+    .action(async (options: CreateOptions, command: Command) => {
       await withApp(command, async (app, json) => {
         const user = await app.users.get(options.user);
         const { account, password } = await app.davAccounts.create({
@@ -42,6 +56,7 @@ export function registerDavAccount(program: Command): void {
           name: options.name,
           root: options.root,
           readOnly: options.readOnly ?? false,
+          redirectDownloads: options.redirectDownloads ?? false,
           expiresAt: options.expires ? parseExpiry(options.expires) : null,
         });
         output(json, { account, password }, () =>
@@ -63,6 +78,19 @@ export function registerDavAccount(program: Command): void {
         const user = await app.users.get(options.user);
         const accounts = await app.davAccounts.list(user.id);
         output(json, accounts, () => table(accounts.map(accountRow)));
+      });
+    });
+
+  dav
+    .command('set')
+    .description("change a WebDAV account's options")
+    .argument('<id>', 'account id (see list)')
+    .option('--redirect-downloads', REDIRECT_HELP)
+    .option('--no-redirect-downloads', 'stream every download through this server (the default)')
+    .action(async (id: string, options: { redirectDownloads?: boolean }, command: Command) => {
+      await withApp(command, async (app, json) => {
+        const account = await app.davAccounts.update(Number(id), undefined, { redirectDownloads: options.redirectDownloads });
+        output(json, account, () => table([accountRow(account)]));
       });
     });
 

@@ -12,6 +12,7 @@ import { sharedState } from './20261207T0400_shared_state.js';
 import { lockPrincipals } from './20261207T0500_lock_principals.js';
 import { propertyUsage } from './20261207T0900_property_usage.js';
 import { media } from './20261207T1000_media.js';
+import { transfers } from './20261207T0700_transfers.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -31,5 +32,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T0500_lock_principals': lockPrincipals(dialect),
     '20261207T0900_property_usage': propertyUsage(dialect),
     '20261207T1000_media': media(dialect),
+    '20261207T0700_transfers': transfers(dialect),
   };
 }

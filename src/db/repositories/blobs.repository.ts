@@ -92,7 +92,11 @@ export class BlobRepository {
   }
 
   /** Pending -> ready with one reference; false if gc already took the pending row. */
-  async markReady(tx: Tx, id: string, content: { size: number; sha256: string; sha1: string; now: number }): Promise<boolean> {
+  async markReady(
+    tx: Tx,
+    id: string,
+    content: { size: number; sha256: string | null; sha1: string | null; now: number },
+  ): Promise<boolean> {
     const result = await tx
       .updateTable('blobs')
       .set({ state: 'ready', ref_count: 1, size: content.size, sha256: content.sha256, sha1: content.sha1, touched_at: content.now })

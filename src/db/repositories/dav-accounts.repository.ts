@@ -10,6 +10,8 @@ export interface DavAccountRecord {
   readonly secretHash: string;
   readonly rootId: number;
   readonly readOnly: boolean;
+  /** GETs of files on a redirect policy answer 302 to a presigned URL (opt-in: many WebDAV clients do not follow redirects). */
+  readonly redirectDownloads: boolean;
   readonly expiresAt: number | null;
   readonly lastUsedAt: number | null;
   readonly createdAt: number;
@@ -26,6 +28,7 @@ export class DavAccountRepository {
         secret_hash: account.secretHash,
         root_id: account.rootId,
         read_only: account.readOnly ? 1 : 0,
+        redirect_downloads: account.redirectDownloads ? 1 : 0,
         expires_at: account.expiresAt,
         last_used_at: null,
         created_at: account.createdAt,
@@ -38,7 +41,7 @@ export class DavAccountRepository {
   async update(
     tx: Tx,
     id: number,
-    fields: { name?: string; rootId?: number; readOnly?: boolean; expiresAt?: number | null },
+    fields: { name?: string; rootId?: number; readOnly?: boolean; redirectDownloads?: boolean; expiresAt?: number | null },
   ): Promise<DavAccountRecord | null> {
     const row = await tx
       .updateTable('dav_accounts')
@@ -46,6 +49,7 @@ export class DavAccountRepository {
         ...(fields.name !== undefined && { name: fields.name }),
         ...(fields.rootId !== undefined && { root_id: fields.rootId }),
         ...(fields.readOnly !== undefined && { read_only: fields.readOnly ? 1 : 0 }),
+        ...(fields.redirectDownloads !== undefined && { redirect_downloads: fields.redirectDownloads ? 1 : 0 }),
         ...(fields.expiresAt !== undefined && { expires_at: fields.expiresAt }),
       })
       .where('id', '=', id)
@@ -88,6 +92,7 @@ function toAccount(row: Selectable<DavAccountsTable>): DavAccountRecord {
     secretHash: row.secret_hash,
     rootId: Number(row.root_id),
     readOnly: Number(row.read_only) === 1,
+    redirectDownloads: Number(row.redirect_downloads) === 1,
     expiresAt: row.expires_at === null ? null : Number(row.expires_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     createdAt: Number(row.created_at),

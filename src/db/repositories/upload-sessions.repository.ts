@@ -20,6 +20,16 @@ export interface UploadSessionRecord {
   readonly expiresAt: number;
   readonly committingAt: number | null;
   readonly completedAt: number | null;
+  /** Set when the client uploads straight to the store (contract 15.5); null for chunks sent here. */
+  readonly direct?: DirectUploadRecord | null;
+}
+
+/** A session's multipart upload in the store, the pending blob it becomes, and its callback's secret. */
+export interface DirectUploadRecord {
+  readonly uploadId: string;
+  readonly blobId: string;
+  readonly policyId: number;
+  readonly callbackSecret: string;
 }
 
 export type NewUploadSession = Omit<UploadSessionRecord, 'committingAt' | 'completedAt'>;
@@ -51,6 +61,10 @@ export class UploadSessionRepository {
         expires_at: session.expiresAt,
         committing_at: null,
         completed_at: null,
+        direct_upload_id: session.direct?.uploadId ?? null,
+        direct_blob_id: session.direct?.blobId ?? null,
+        direct_policy_id: session.direct?.policyId ?? null,
+        callback_secret: session.direct?.callbackSecret ?? null,
       })
       .execute();
   }
@@ -235,5 +249,14 @@ function toSession(row: Selectable<UploadSessionsTable>): UploadSessionRecord {
     expiresAt: Number(row.expires_at),
     committingAt: nullable(row.committing_at),
     completedAt: nullable(row.completed_at),
+    direct:
+      row.direct_upload_id !== null && row.direct_blob_id !== null && row.direct_policy_id !== null && row.callback_secret !== null
+        ? {
+            uploadId: row.direct_upload_id,
+            blobId: row.direct_blob_id,
+            policyId: Number(row.direct_policy_id),
+            callbackSecret: row.callback_secret,
+          }
+        : null,
   };
 }

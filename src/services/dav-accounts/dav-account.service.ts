@@ -36,6 +36,8 @@ export interface DavAccount {
   /** The root folder's path in the user's tree, or null if that folder was deleted. */
   readonly root: string | null;
   readonly readOnly: boolean;
+  /** GETs of files on a redirect policy answer 302 to a presigned URL instead of streaming through the server. */
+  readonly redirectDownloads: boolean;
   readonly expiresAt: number | null;
   readonly lastUsedAt: number | null;
   readonly createdAt: number;
@@ -77,6 +79,7 @@ export class DavAccountService {
     name: string;
     root?: string;
     readOnly?: boolean;
+    redirectDownloads?: boolean;
     expiresAt?: number | null;
   }): Promise<{ account: DavAccount; password: string }> {
     const { user, group } = await this.users.withGroup(input.userId);
@@ -96,6 +99,7 @@ export class DavAccountService {
             secretHash: await hashPassword(password),
             rootId: root.id,
             readOnly: input.readOnly ?? false,
+            redirectDownloads: input.redirectDownloads ?? false,
             expiresAt: input.expiresAt ?? null,
             createdAt: this.options.clock(),
           }),
@@ -134,7 +138,7 @@ export class DavAccountService {
   async update(
     id: number,
     userId: number | undefined,
-    changes: { name?: string; root?: string; readOnly?: boolean; expiresAt?: number | null },
+    changes: { name?: string; root?: string; readOnly?: boolean; redirectDownloads?: boolean; expiresAt?: number | null },
   ): Promise<DavAccount> {
     const record = await this.record(id, userId);
     const { user, group } = await this.users.withGroup(record.userId);
@@ -147,6 +151,7 @@ export class DavAccountService {
       ...(name !== undefined && { name }),
       ...(rootId !== undefined && { rootId }),
       ...(changes.readOnly !== undefined && { readOnly: changes.readOnly }),
+      ...(changes.redirectDownloads !== undefined && { redirectDownloads: changes.redirectDownloads }),
       ...(changes.expiresAt !== undefined && { expiresAt: changes.expiresAt }),
     };
     // Nothing to change is no statement at all (an UPDATE needs a column to set).
@@ -194,13 +199,14 @@ export class DavAccountService {
     if (user.email !== email.trim().toLowerCase()) throw new UnauthenticatedError('Wrong WebDAV credentials');
     if (!group.permissions.webdav) throw new ForbiddenError('WebDAV is not enabled for this group');
     const switches = await this.settings.switches();
-    return this.users.principalFor(user, {
+    const principal = await this.users.principalFor(user, {
       rootId: account.rootId,
       readOnly: account.readOnly || switches.readOnly,
       label: `dav:${account.id}`,
       lockHolder: `dav:${account.id}`,
       group,
     });
+    return account.redirectDownloads ? { ...principal, redirectDownloads: true } : principal;
   }
 
   /** Records the last use at most once a minute per account, not a write per request. */
@@ -260,6 +266,7 @@ export class DavAccountService {
       name: record.name,
       root: formatPath(root),
       readOnly: record.readOnly,
+      redirectDownloads: record.redirectDownloads,
       expiresAt: record.expiresAt,
       lastUsedAt: record.lastUsedAt,
       createdAt: record.createdAt,

@@ -50,3 +50,17 @@ export class TooManyUploadsError extends DomainError {
     );
   }
 }
+
+/** Contract 15.3 and 15.5 (40006): a chunk sent here for an upload that goes straight to the store, or a callback of another policy type. */
+export class UploadPolicyMismatchError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** Contract 15.5: a callback whose secret is not its session's (Cloudreve 4.18: 40020 "Invalid callback secret"). */
+export class CallbackSecretError extends DomainError {
+  constructor() {
+    super('UNAUTHENTICATED', 'Invalid callback secret');
+  }
+}

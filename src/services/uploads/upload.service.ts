@@ -25,10 +25,17 @@ import { ChunkSizeMismatchError, type ChunkStore } from '../../storage/index.js'
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
 import { UploadCommitter } from './upload.commit.js';
-import { ChunkIndexError, ChunkLengthError, UploadSessionNotFoundError, UploadStillCompletingError } from './upload.errors.js';
+import {
+  ChunkIndexError,
+  ChunkLengthError,
+  UploadPolicyMismatchError,
+  UploadSessionNotFoundError,
+  UploadStillCompletingError,
+} from './upload.errors.js';
 import { removePlaceholder } from './upload.placeholder.js';
 import { UploadReservations } from './upload.reservations.js';
 import { UploadSweeper } from './upload.sweeper.js';
+import type { DirectUploadOffer, DirectUploads } from './upload.direct.js';
 
 export interface UploadServiceOptions {
   readonly clock: () => number;
@@ -47,6 +54,8 @@ export interface UploadServiceOptions {
    */
   readonly commitWaitMs?: number;
   readonly warn: (error: unknown, message: string) => void;
+  /** Direct uploads to stores that can take them (contract 15.5); without it every upload sends its chunks here. */
+  readonly direct?: DirectUploads;
 }
 
 /** An open (or just completed) upload, with its number of chunks. */
@@ -65,6 +74,8 @@ export interface NewUpload {
   readonly mtime?: number;
   /** Replace an existing file (contract 15.1, entity_type "version"); otherwise an existing file is refused. */
   readonly replace: boolean;
+  /** The chunks come here even where the store could take them directly (contract 15.5). */
+  readonly relay?: boolean;
 }
 
 /** The storage policy a session's file goes to (contract 7.3, storage_policy). */
@@ -96,7 +107,7 @@ export class UploadService {
     private readonly sessions: UploadSessionRepository,
     private readonly policies: PolicyRepository,
     private readonly vfs: Vfs,
-    users: UserService,
+    private readonly users: UserService,
     private readonly chunks: ChunkStore,
     private readonly options: UploadServiceOptions,
   ) {
@@ -105,13 +116,16 @@ export class UploadService {
     const shared = { clock: options.clock, leaseMs: this.leaseMs, warn: options.warn };
     const waiting = { waitMs: options.commitWaitMs ?? 25_000, pollMs: 250 };
     this.committer = new UploadCommitter(database, sessions, vfs, chunks, { ...shared, ...waiting });
-    this.sweeper = new UploadSweeper(database, sessions, vfs, users, chunks, shared);
+    this.sweeper = new UploadSweeper(database, sessions, vfs, users, chunks, { ...shared, direct: options.direct });
     const maxOpenSessions = options.maxOpenSessions ?? 100;
     this.reservations = new UploadReservations(database, sessions, vfs, { clock: options.clock, maxOpenSessions });
   }
 
   /** Opens a session for `upload.path` in the principal's space; see the class comment for what is checked. */
-  async create(principal: Principal, upload: NewUpload): Promise<{ session: UploadSession; policy: UploadPolicy }> {
+  async create(
+    principal: Principal,
+    upload: NewUpload,
+  ): Promise<{ session: UploadSession; policy: UploadPolicy; direct: DirectUploadOffer | null }> {
     const { path, size } = upload;
     if (principal.readOnly) throw new ReadOnlyError();
     if (!Number.isSafeInteger(size) || size < 0) throw new InvalidArgumentError('The size must be a whole number of bytes, 0 or more');
@@ -137,7 +151,7 @@ export class UploadService {
           })
         ).entry;
     const now = this.options.clock();
-    const record = {
+    const base: UploadSessionRecord = {
       id: this.newId(),
       userId: upload.userId,
       ownerId: principal.userId,
@@ -150,18 +164,40 @@ export class UploadService {
       placeholderEtag: placeholder?.etag ?? null,
       createdAt: now,
       expiresAt: now + this.options.sessionMs,
+      committingAt: null,
+      completedAt: null,
+      direct: null,
     };
+    let opened: Awaited<ReturnType<DirectUploads['open']>> = null;
     try {
+      const policy = await this.policyOf(principal);
+      // Contract 15.5: where the store takes the bytes itself, the client sends them there.
+      opened = upload.relay ? null : ((await this.options.direct?.open(policy.id, size, base.expiresAt)) ?? null);
+      const record = opened ? { ...base, chunkSize: opened.offer.partSize, direct: opened.record } : base;
       await this.database.transaction(async (tx) => {
         // Sessions opened meanwhile count too: concurrent openings cannot overbook the quota.
         await this.reservations.confirm(tx, reservation);
         await this.sessions.insert(tx, record);
       });
+      return { session: withCount(record), policy, direct: opened?.offer ?? null };
     } catch (error) {
-      await removePlaceholder(this.vfs, principal, { ...record, committingAt: null, completedAt: null }, this.options.warn);
+      if (opened) await this.options.direct?.abandon(opened.record);
+      await removePlaceholder(this.vfs, principal, base, this.options.warn);
       throw error;
     }
-    return { session: withCount({ ...record, committingAt: null, completedAt: null }), policy: await this.policyOf(principal) };
+  }
+
+  /**
+   * Contract 15.5: the client says its direct upload is complete in the store. `secret` must be
+   * the session's callback secret (CallbackSecret; UploadSessionNotFound for an unknown or
+   * expired session); the file is written as its owner, whoever calls. Null when it was
+   * complete already.
+   */
+  async completeDirect(sessionId: string, secret: string): Promise<Entry | null> {
+    if (!this.options.direct || !SESSION_ID.test(sessionId)) throw new UploadSessionNotFoundError();
+    const session = await this.options.direct.authorise(sessionId, secret);
+    const owner = await this.users.principalFor(await this.users.get(session.ownerId));
+    return this.options.direct.complete(owner, session);
   }
 
   /** The user's session with this id; null when there is none, it is another user's, or it expired. */
@@ -192,6 +228,9 @@ export class UploadService {
     body: Readable,
     announcedLength?: number,
   ): Promise<{ stored: boolean; entry: Entry | null }> {
+    if (session.direct) {
+      throw new UploadPolicyMismatchError('This upload goes straight to the store: PUT its parts to upload_urls, then call the callback');
+    }
     if (!Number.isSafeInteger(index) || index < 0 || index >= session.chunkCount) throw new ChunkIndexError(index, session.chunkCount);
     const expected = index === session.chunkCount - 1 ? session.size - index * session.chunkSize : session.chunkSize;
     if (announcedLength !== undefined && announcedLength !== expected) throw new ChunkLengthError(expected);
@@ -241,6 +280,7 @@ export class UploadService {
       throw new UploadSessionNotFoundError();
     }
     await this.chunks.remove(session.id);
+    if (session.direct) await this.options.direct?.abandon(session.direct);
     await removePlaceholder(this.vfs, principal, session, this.options.warn);
   }
 

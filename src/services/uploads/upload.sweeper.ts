@@ -2,12 +2,15 @@ import type { Database, UploadSessionRepository } from '../../db/index.js';
 import type { ChunkStore } from '../../storage/index.js';
 import type { Vfs } from '../../vfs/index.js';
 import type { UserService } from '../users/user.service.js';
+import type { DirectUploads } from './upload.direct.js';
 import { removePlaceholder } from './upload.placeholder.js';
 
 export interface SweepOptions {
   readonly clock: () => number;
   readonly leaseMs: number;
   readonly warn: (error: unknown, message: string) => void;
+  /** Abandons the direct uploads (contract 15.5) of expired sessions. */
+  readonly direct?: Pick<DirectUploads, 'abandon'>;
 }
 
 /** Sessions looked at per sweep; the next sweep takes the rest. */
@@ -15,7 +18,9 @@ const BATCH = 1000;
 
 /**
  * Clears what abandoned uploads leave: expired sessions with their chunks and untouched
- * placeholders, and chunk folders whose session is gone (a crash between the two removals).
+ * placeholders, their direct uploads to the store (aborted where the store can, the pending
+ * blob and any object removed), and chunk folders whose session is gone (a crash between the
+ * two removals).
  */
 export class UploadSweeper {
   constructor(
@@ -39,6 +44,7 @@ export class UploadSweeper {
       if (!(await this.database.transaction((tx) => this.sessions.delete(tx, session.id, now - leaseMs)))) continue;
       freedBytes += (await this.chunks.remove(session.id)).bytes;
       removed++;
+      if (session.completedAt === null && session.direct) await this.options.direct?.abandon(session.direct);
       if (session.completedAt !== null || session.placeholderId === null) continue;
       try {
         const owner = await this.users.principalFor(await this.users.get(session.ownerId));

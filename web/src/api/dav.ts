@@ -11,6 +11,8 @@ export interface NewDavAccount {
   /** The account's root folder (a cloudreve://my URI). */
   readonly uri: string;
   readonly readonly: boolean;
+  /** GETs of files on a redirect storage policy answer 302 to the store (a Cumulus extension). */
+  readonly redirectDownloads?: boolean;
   /** RFC 3339; the account stops working then (a Cumulus extension). */
   readonly expiresAt?: string;
 }
@@ -18,7 +20,13 @@ export interface NewDavAccount {
 /** Contract 18.1: the answer carries the generated password, shown to the user once. */
 export function createDavAccount(account: NewDavAccount): Promise<DavAccount> {
   return call<DavAccount>('PUT', '/devices/dav', {
-    json: { name: account.name, uri: account.uri, readonly: account.readonly, ...(account.expiresAt && { expires_at: account.expiresAt }) },
+    json: {
+      name: account.name,
+      uri: account.uri,
+      readonly: account.readonly,
+      ...(account.redirectDownloads && { redirect_downloads: true }),
+      ...(account.expiresAt && { expires_at: account.expiresAt }),
+    },
   });
 }
 

@@ -21,6 +21,7 @@ export function CreateDavAccountDialog({ opened, onClose, onCreated }: { opened:
   const [name, setName] = useState('');
   const [root, setRoot] = useState<Segments>([]);
   const [readonly, setReadonly] = useState(false);
+  const [redirect, setRedirect] = useState(false);
   const [expiry, setExpiry] = useState('0');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -31,6 +32,7 @@ export function CreateDavAccountDialog({ opened, onClose, onCreated }: { opened:
     setName('');
     setRoot([]);
     setReadonly(false);
+    setRedirect(false);
     setExpiry('0');
     setError(null);
     setCreated(null);
@@ -46,6 +48,7 @@ export function CreateDavAccountDialog({ opened, onClose, onCreated }: { opened:
         name: name.trim(),
         uri: myUri(root),
         readonly,
+        redirectDownloads: redirect,
         expiresAt: days > 0 ? new Date(Date.now() + days * 86_400_000).toISOString() : undefined,
       });
       setCreated(account);
@@ -104,6 +107,12 @@ export function CreateDavAccountDialog({ opened, onClose, onCreated }: { opened:
               description="The client can list and download, not change anything"
               checked={readonly}
               onChange={(event) => setReadonly(event.currentTarget.checked)}
+            />
+            <Switch
+              label="Redirect downloads"
+              description="Files on storage that allows it download straight from there; only for clients that follow redirects (rclone, browsers — not Windows Explorer or Finder)"
+              checked={redirect}
+              onChange={(event) => setRedirect(event.currentTarget.checked)}
             />
             <Select label="Expires" data={EXPIRY} value={expiry} onChange={(value) => setExpiry(value ?? '0')} allowDeselect={false} />
             <ErrorAlert error={error} />

@@ -21,6 +21,7 @@ export function presentAccount(account: DavAccount, password?: string): z.input<
     options: account.readOnly ? READ_ONLY_OPTIONS : '',
     expires_at: account.expiresAt === null ? null : isoTime(account.expiresAt),
     last_used_at: account.lastUsedAt === null ? null : isoTime(account.lastUsedAt),
+    redirect_downloads: account.redirectDownloads,
   };
 }
 

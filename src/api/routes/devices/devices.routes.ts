@@ -52,6 +52,7 @@ export const deviceRoutes = [
         name: body.name,
         root: accountRoot(body.uri, auth!),
         readOnly: body.readonly ?? false,
+        redirectDownloads: body.redirect_downloads ?? false,
         expiresAt: expiryOf(body.expires_at),
       });
       return presentAccount(account, password);
@@ -60,7 +61,7 @@ export const deviceRoutes = [
   defineRoute({
     method: 'PATCH',
     url: '/devices/dav/:id',
-    summary: "Change a WebDAV account's name, root folder, read-only flag or expiry; its password stays",
+    summary: "Change a WebDAV account's name, root folder, read-only flag, redirect downloads or expiry; its password stays",
     tag: 'devices',
     auth: 'required',
     body: updateBody,
@@ -71,6 +72,7 @@ export const deviceRoutes = [
         name: body.name,
         root: body.uri === undefined ? undefined : accountRoot(body.uri, auth!),
         readOnly: body.readonly,
+        redirectDownloads: body.redirect_downloads,
         expiresAt: expiryOf(body.expires_at),
       });
       return presentAccount(account);

@@ -14,7 +14,8 @@ export const URL_TTL_SECONDS = 3600;
 
 /**
  * Contract 9.1 and 9.2: absolute, signed links to the current content of files, usable without
- * a token until `expires` (never null), by whoever holds them. A folder (40077) or a missing
+ * a token until `expires` (never null), by whoever holds them: the store's presigned URL for a
+ * file on a policy with redirect downloads (9.3, non-local policies), else this server's. A folder (40077) or a missing
  * file (40016) fails its URI: the request answers 40081 unless `skip_error` leaves it out.
  * A link reached through a share counts as one of the share's downloads (as Cloudreve counts),
  * all of a request's at once: a request that fails counts none.
@@ -70,6 +71,13 @@ const urlRoute = defineRoute({
       const { space } = located;
       if (space.share && refused.has(space.share.id)) {
         failures.set(uri, new ShareNotFoundError(SHARE_GONE));
+        continue;
+      }
+      // Issue 11, item 4: a file on a redirect policy is fetched from the store itself.
+      const disposition = body.download ? 'attachment' : 'inline';
+      const direct = await deps.directLinks?.forEntry(entry, { disposition, expiresInSeconds: URL_TTL_SECONDS });
+      if (direct) {
+        urls.push({ url: direct, ...(body.download && { stream_saver_display_name: entry.name }) });
         continue;
       }
       const path = signedPath(deps.downloads.key, {

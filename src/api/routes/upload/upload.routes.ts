@@ -6,6 +6,7 @@ import { reportingLockConflicts } from '../files/files.lock.js';
 import { ApiError, CODES } from '../../errors.js';
 import { locate } from '../../space.js';
 import { presentStoragePolicy } from '../../present.js';
+import { callbackRoutes } from './upload.callback.js';
 import { cancelUploadBody, createUploadBody, uploadProgressSchema, uploadSessionSchema } from './upload.schema.js';
 
 /**
@@ -30,21 +31,34 @@ const createRoute = defineRoute({
       await deps.vfs.stat(space.principal, path);
       throw new ApiError(CODES.parameter, 'entity_type "live_photo" is not supported by this server');
     }
-    const { session, policy } = await deps.uploads.create(space.principal, {
+    const { session, policy, direct } = await deps.uploads.create(space.principal, {
       userId: auth!.user.id,
       path,
       uri: space.uriOf(path),
       size: body.size,
       mtime: body.last_modified,
       replace: body.entity_type === 'version',
+      relay: body.relay,
     });
+    const common = { session_id: session.id, expires: unixSeconds(session.expiresAt), uri: session.uri };
+    if (direct && session.direct) {
+      // Contract 15.5, s3: the parts go straight to the store; no relay through this server.
+      const { relay: _relay, ...storagePolicy } = presentStoragePolicy(policy);
+      return {
+        ...common,
+        upload_id: direct.uploadId,
+        chunk_size: direct.partSize,
+        storage_policy: storagePolicy,
+        upload_urls: [...direct.partUrls],
+        completeURL: direct.completeUrl,
+        callback_secret: session.direct.callbackSecret,
+      };
+    }
     return {
-      session_id: session.id,
-      upload_id: '' as const,
+      ...common,
+      upload_id: '',
       chunk_size: session.chunkSize,
-      expires: unixSeconds(session.expiresAt),
       storage_policy: presentStoragePolicy(policy),
-      uri: session.uri,
       // Contract 15.1: always present; only callbacks of other policy types would use it.
       callback_secret: generatePassword(32),
     };
@@ -131,10 +145,11 @@ const cancelRoute = defineRoute({
 
 /** Contract section 15. */
 // A lock in the way of a new upload answers 40073 with the locks listed (contract 14.2).
-export const uploadRoutes = [reportingLockConflicts(createRoute), chunkRoute, progressRoute, cancelRoute];
+export const uploadRoutes = [reportingLockConflicts(createRoute), chunkRoute, progressRoute, cancelRoute, ...callbackRoutes];
 
 /** Routes that stream their request body themselves, so the API reads none of it whatever its Content-Type. */
-export const rawBodyRoutes: readonly RouteSpec[] = [chunkRoute];
+// The POST callback too: older drivers send it any body, of any type, which means nothing.
+export const rawBodyRoutes: readonly RouteSpec[] = [chunkRoute, callbackRoutes[1]!];
 
 /** Contract 15.3: Content-Length, or X-Expected-Entity-Length for a chunked body. */
 function announcedLength(request: FastifyRequest): number | undefined {

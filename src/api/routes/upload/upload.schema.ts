@@ -32,26 +32,35 @@ export const createUploadBody = z.object({
     .describe('"" for a new file (an existing one is 40004); "version" to replace the content of an existing file'),
   previous: z.string().optional(),
   encryption_supported: z.array(z.string()).optional(),
+  relay: z
+    .boolean()
+    .optional()
+    .describe('Cumulus: send the chunks to this server even where the store could take them directly (the web UI does)'),
 });
 
 /** Contract 7.3, `storage_policy`. */
 export const storagePolicySchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.string().describe('"local": chunks are posted to this server'),
+  type: z.string().describe('"local" (or relay): chunks are posted to this server; "s3" without relay: parts go to the store'),
   max_size: z.number().int().nonnegative().describe('Largest file in bytes; 0 for no limit'),
   relay: z.boolean().optional(),
 });
 
-/** Contract 15.1, for the local policy: no upload_urls or credential. */
+/**
+ * Contract 15.1: chunks to this server (type "local", or relay), or, for a direct upload to
+ * S3 (15.5: type "s3", no relay), one presigned URL per part and the completion's URL.
+ */
 export const uploadSessionSchema = z.object({
   session_id: z.string(),
-  upload_id: z.literal(''),
-  chunk_size: z.number().int().positive().describe('Bytes per chunk; the last chunk holds the rest'),
+  upload_id: z.string().describe('The store\'s multipart upload id for a direct upload; "" otherwise'),
+  chunk_size: z.number().int().positive().describe('Bytes per chunk (part); the last one holds the rest'),
   expires: z.number().int().describe('Unix seconds'),
   storage_policy: storagePolicySchema,
   uri: z.string().describe('The target, as this server writes it; send it back to cancel'),
-  callback_secret: z.string(),
+  upload_urls: z.array(z.string()).optional().describe('Direct uploads: PUT part i+1 to upload_urls[i]'),
+  completeURL: z.string().optional().describe('Direct uploads: POST the CompleteMultipartUpload XML here, then call the callback'),
+  callback_secret: z.string().describe('Direct uploads: the secret of GET /callback/s3/{session_id}/{callback_secret}'),
 });
 
 /**
