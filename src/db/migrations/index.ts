@@ -10,9 +10,9 @@ import { refreshGrace } from './20261123T0700_refresh_grace.js';
 import { jobs } from './20261207T0200_jobs.js';
 import { sharedState } from './20261207T0400_shared_state.js';
 import { lockPrincipals } from './20261207T0500_lock_principals.js';
+import { transfers } from './20261207T0700_transfers.js';
 import { propertyUsage } from './20261207T0900_property_usage.js';
 import { media } from './20261207T1000_media.js';
-import { transfers } from './20261207T0700_transfers.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -30,8 +30,8 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T0200_jobs': jobs(dialect),
     '20261207T0400_shared_state': sharedState(dialect),
     '20261207T0500_lock_principals': lockPrincipals(dialect),
+    '20261207T0700_transfers': transfers(dialect),
     '20261207T0900_property_usage': propertyUsage(dialect),
     '20261207T1000_media': media(dialect),
-    '20261207T0700_transfers': transfers(dialect),
   };
 }
