@@ -21,6 +21,9 @@ DEBIAN_PACKAGES=(
   python3    # python3, make and g++ compile better-sqlite3 when its prebuilt binary cannot be downloaded
   make
   g++
+  ffmpeg           # video poster frames and durations (issue 12); optional at run time, the media tests use it
+  libheif-examples # heif-convert for HEIC thumbnails, heif-enc for the tests
+  poppler-utils    # pdftoppm for PDF thumbnails
 )
 # npm needs a Node.js of its own to run (20 or newer); Cumulus itself runs on the Node.js 24 LTS
 # that `npm ci` installs into node_modules/.bin from the npm registry (package node-linux-<arch>).

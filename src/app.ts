@@ -24,6 +24,7 @@ import {
   PolicyMoveRepository,
   MembershipRepository,
   MountRepository,
+  MediaRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -44,6 +45,10 @@ import {
   SharedVersions,
   ServerPresence,
   DatabaseThrottleStore,
+  MediaService,
+  MediaJobs,
+  Thumbnailer,
+  detectTools,
   DirectLinks,
   DirectUploads,
   FolderPolicies,
@@ -125,6 +130,8 @@ export interface App {
   /** Set when this start created the first administrator. */
   readonly createdAdmin: CreatedAdmin | null;
   readonly jobs: AppJobs;
+  /** Thumbnails and media metadata (issue 12). */
+  readonly media: MediaService;
   /** Presigned URLs of the store for files on redirect policies (issue 11, item 4). */
   readonly directLinks: DirectLinks;
   close(): Promise<void>;
@@ -309,6 +316,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // Changes made on a mount's disk outside Cumulus: watched by the process holding this job's lease.
     const mountWatcher = new MountWatcher(vfs, mounts, { warn });
     mountWatcher.register(runner);
+    const media = mediaService(config, { database, blobs, blobStore, clock, warn, policyId: () => defaultPolicyId }, await detectTools());
+    const mediaJobs = new MediaJobs(media);
+    mediaJobs.register(runner);
+    feed.add(mediaJobs);
     const jobs: AppJobs = {
       queue,
       runner,
@@ -351,6 +362,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       createdAdmin,
       presence,
       jobs,
+      media,
       directLinks,
       close: async () => {
         await jobs.runner.stop();
@@ -410,4 +422,32 @@ function loginThrottle(database: Database, config: Config, signingKey: Uint8Arra
     },
     clock,
   );
+}
+
+/** The media indexer: thumbnails with sharp and the external tools this machine has. */
+function mediaService(
+  config: Config,
+  parts: {
+    database: Database;
+    blobs: BlobRepository;
+    blobStore: BlobStore;
+    clock: () => number;
+    warn: (error: unknown, message: string) => void;
+    policyId: () => number;
+  },
+  tools: Awaited<ReturnType<typeof detectTools>>,
+): MediaService {
+  const limits = {
+    size: config.media.thumbSize,
+    maxPixels: config.media.maxPixels,
+    maxSourceBytes: config.media.maxSourceBytes,
+    toolTimeoutMs: config.media.toolTimeoutSeconds * 1000,
+  };
+  return new MediaService(parts.database, new MediaRepository(), parts.blobs, parts.blobStore, new Thumbnailer(limits, tools), {
+    ...limits,
+    clock: parts.clock,
+    policyId: parts.policyId,
+    tools,
+    warn: parts.warn,
+  });
 }

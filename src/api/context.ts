@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
 import type { DavAccountService, GroupService, MembershipService, MountService } from '../services/index.js';
-import type { DirectLinks, FolderPolicies, PolicyMigration, PolicyService, UploadService } from '../services/index.js';
+import type { DirectLinks, FolderPolicies, MediaService, PolicyMigration, PolicyService, UploadService } from '../services/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
 
@@ -33,6 +33,8 @@ export interface ApiDependencies {
   readonly jobs: JobQueue;
   /** Signed download URLs (contract 9): their HMAC key, the clock, and the public URL they start with when configured. */
   readonly downloads: { readonly key: Uint8Array; readonly clock: () => number; readonly publicUrl?: string };
+  /** Thumbnails and media metadata (issue 12). */
+  readonly media: MediaService;
   /** Presigned URLs of the store for files on redirect policies; without it every download is proxied. */
   readonly directLinks?: DirectLinks;
   readonly logger: Logger;

@@ -155,6 +155,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Thumbnails and media metadata (issue 12). */
+    media: z
+      .object({
+        /** Longest side of a thumbnail, in pixels. */
+        thumbSize: z.coerce.number().int().min(32).max(2048).default(400),
+        /** Images with more pixels than this are refused (decompression bombs). */
+        maxPixels: z.coerce.number().int().min(1).default(100_000_000),
+        /** Files larger than this get no thumbnail (images are decoded in memory). */
+        maxSourceBytes: z.coerce.number().int().min(1).default(268_435_456),
+        /** An external tool (ffmpeg, pdftoppm, heif-convert) running longer than this is killed, in seconds. */
+        toolTimeoutSeconds: z.coerce.number().int().min(1).default(30),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Server processes sharing the listening socket: 'auto' is one per CPU, at most 4; 1 is a
      * single process with no primary.

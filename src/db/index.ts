@@ -11,6 +11,7 @@ export {
   type SubtreeSummary,
   type NameSearch,
   type Bounds,
+  type MediaConditions,
 } from './repositories/entries.repository.js';
 export { BlobRepository, type BlobRecord } from './repositories/blobs.repository.js';
 export { GroupRepository, type GroupFields } from './repositories/groups.repository.js';
@@ -36,3 +37,4 @@ export { SharedVersionRepository, ThrottleRepository, type ThrottleRecord } from
 export { PolicyMoveRepository, type MoveScope, type MoveCandidate } from './repositories/policy-moves.repository.js';
 export { MembershipRepository } from './repositories/memberships.repository.js';
 export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type DiskFields } from './repositories/mounts.repository.js';
+export { MediaRepository, type MediaRecord, type MediaMetadata, type MediaKind, type ThumbState } from './repositories/media.repository.js';

@@ -24,6 +24,7 @@ export interface Tables {
   folder_policies: FolderPoliciesTable;
   user_groups: UserGroupsTable;
   mounts: MountsTable;
+  media: MediaTable;
 }
 
 export interface SettingsTable {
@@ -281,4 +282,24 @@ export interface MountsTable {
   owner_id: number;
   root_id: number | null;
   created_at: number;
+}
+
+/** What the media indexer learnt about one content (see the 20261207T1000_media migration). */
+export interface MediaTable {
+  blob_id: string;
+  kind: string;
+  thumb_state: string;
+  thumb_blob_id: string | null;
+  thumb_error: string | null;
+  taken_at: number | null;
+  camera_make: string | null;
+  camera_model: string | null;
+  lens: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  width: number | null;
+  height: number | null;
+  orientation: number | null;
+  duration_ms: number | null;
+  indexed_at: number;
 }

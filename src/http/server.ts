@@ -72,6 +72,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     lookups: app.lookups,
     jobs: app.jobs.queue,
     downloads: { ...app.downloadSigning, publicUrl: app.config.publicUrl },
+    media: app.media,
     directLinks: app.directLinks,
     logger: app.logger,
     version,

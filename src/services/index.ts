@@ -44,6 +44,7 @@ export { DatabaseThrottleStore, type ThrottleStoreOptions } from './shared-state
 export { ServerKeyCheck } from './server/server-key.service.js';
 export { sealStoredSharePasswords } from './shares/share.passwords.js';
 export { ServerPresence } from './server/server-presence.service.js';
+export { MediaService, MediaJobs, MEDIA_INDEX_JOB, Thumbnailer, NoThumbnail, detectTools, formatOf } from './media/index.js';
 export { DirectLinks, type DirectLinkRequest, type BackendLookup } from './downloads/direct-links.service.js';
 export { DirectUploads, type DirectUploadOffer } from './uploads/upload.direct.js';
 export { UploadPolicyMismatchError, CallbackSecretError } from './uploads/upload.errors.js';

@@ -12,7 +12,7 @@ import {
   type Principal,
   type VPath,
 } from '../core/index.js';
-import type { Bounds, Database, EntryRepository, LockRecord, LockRepository, Tx } from '../db/index.js';
+import type { Bounds, MediaConditions, Database, EntryRepository, LockRecord, LockRepository, Tx } from '../db/index.js';
 import type { BlobStore } from './blob-store.js';
 import { isPosition } from './cursor.js';
 import { LockRules } from './locks.js';
@@ -47,6 +47,8 @@ export interface SearchConditions {
   /** Epoch milliseconds. */
   readonly created?: Bounds;
   readonly modified?: Bounds;
+  /** Media metadata (issue 12): type, date taken, camera. */
+  readonly media?: MediaConditions;
 }
 
 export interface SearchPage {
@@ -192,6 +194,7 @@ export class Lookups {
           size: conditions.size,
           ctime: conditions.created,
           mtime: conditions.modified,
+          media: conditions.media,
           after,
           limit: page.limit + 1,
         },

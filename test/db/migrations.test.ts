@@ -30,6 +30,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'groups',
       'jobs',
       'locks',
+      'media',
       'mounts',
       'sessions',
       'settings',

@@ -28,9 +28,12 @@ describe.each(DIALECTS)('migration 20261207T0900_property_usage (%s)', (dialect)
       );
     expect(await used()).toBe(12 + bytes);
 
-    const down = await t.app.database.migrateDown();
-    expect(down.error).toBeUndefined();
-    expect(down.results?.map((r) => r.migrationName)).toEqual(['20261207T0900_property_usage']);
+    // Later migrations first, one at a time, until this one is rolled back.
+    for (let down = await t.app.database.migrateDown(); ; down = await t.app.database.migrateDown()) {
+      expect(down.error).toBeUndefined();
+      expect(down.results).toHaveLength(1);
+      if (down.results![0]!.migrationName === '20261207T0900_property_usage') break;
+    }
     // As a database from before the migration counted it: file content only.
     expect(await used()).toBe(12);
     expect((await t.app.database.migrate()).error).toBeUndefined();

@@ -149,6 +149,13 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
     if (b.state === 'ready' && b.refs !== actual) problems.push(`blob ${b.id} counts ${b.refs} references, ${actual} entries point at it`);
     if (b.state === 'pending' && options.quiescent) problems.push(`blob ${b.id} is still pending`);
   }
+  // A content's media row (issue 12) points at a ready thumbnail blob, never at a file's content.
+  for (const row of await db.selectFrom('media').select(['blob_id', 'thumb_blob_id']).where('thumb_blob_id', 'is not', null).execute()) {
+    const thumb = blobById.get(row.thumb_blob_id!);
+    if (thumb?.state !== 'ready') problems.push(`the thumbnail ${row.thumb_blob_id} of blob ${row.blob_id} is missing or not ready`);
+    if (pointing.has(row.thumb_blob_id!))
+      problems.push(`the thumbnail ${row.thumb_blob_id} of blob ${row.blob_id} is also a file's content`);
+  }
 
   // What else names entries names live ones: views (WebDAV account roots) name reachable
   // folders of their user; locks, dead properties and shares name existing entries.

@@ -10,10 +10,11 @@ import { refreshGrace } from './20261123T0700_refresh_grace.js';
 import { jobs } from './20261207T0200_jobs.js';
 import { sharedState } from './20261207T0400_shared_state.js';
 import { lockPrincipals } from './20261207T0500_lock_principals.js';
-import { propertyUsage } from './20261207T0900_property_usage.js';
-import { transfers } from './20261207T0700_transfers.js';
 import { policies } from './20261207T0600_policies.js';
+import { transfers } from './20261207T0700_transfers.js';
 import { mounts } from './20261207T0800_mounts.js';
+import { propertyUsage } from './20261207T0900_property_usage.js';
+import { media } from './20261207T1000_media.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -31,9 +32,10 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T0200_jobs': jobs(dialect),
     '20261207T0400_shared_state': sharedState(dialect),
     '20261207T0500_lock_principals': lockPrincipals(dialect),
-    '20261207T0900_property_usage': propertyUsage(dialect),
-    '20261207T0700_transfers': transfers(dialect),
     '20261207T0600_policies': policies(dialect),
+    '20261207T0700_transfers': transfers(dialect),
     '20261207T0800_mounts': mounts(dialect),
+    '20261207T0900_property_usage': propertyUsage(dialect),
+    '20261207T1000_media': media(dialect),
   };
 }

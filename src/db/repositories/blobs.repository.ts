@@ -171,13 +171,19 @@ export class BlobRepository {
       .select(RECORD_COLUMNS)
       .where('b.state', '=', 'ready')
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entries as e').select('e.id').whereRef('e.blob_id', '=', 'b.id'))))
+      // A thumbnail (issue 12) is referenced by its media row, not by an entry.
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('media as m').select('m.blob_id').whereRef('m.thumb_blob_id', '=', 'b.id'))),
+      )
       .execute();
     return rows.map(toRecord);
   }
 
   async isReferenced(tx: Tx, id: string): Promise<boolean> {
     const row = await tx.selectFrom('entries').select('id').where('blob_id', '=', id).limit(1).executeTakeFirst();
-    return row !== undefined;
+    if (row !== undefined) return true;
+    const thumbnailOf = await tx.selectFrom('media').select('blob_id').where('thumb_blob_id', '=', id).limit(1).executeTakeFirst();
+    return thumbnailOf !== undefined;
   }
 
   /** Which of these storage keys have a row (pending or ready) in a policy. */

@@ -18,7 +18,7 @@ import {
   type SubtreeSummary,
 } from './entry-walks.js';
 
-export type { Bounds, NameSearch } from './entry-search.js';
+export type { Bounds, NameSearch, MediaConditions } from './entry-search.js';
 export { MAX_TREE_DEPTH, type CutOffEntry, type SubtreeSummary } from './entry-walks.js';
 
 /** How a transaction holds its tree's lock: see EntryRepository.lockTree. */

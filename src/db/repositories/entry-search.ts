@@ -18,9 +18,20 @@ export interface NameSearch {
   readonly size?: Bounds;
   readonly ctime?: Bounds;
   readonly mtime?: Bounds;
+  /** Conditions on the indexed media metadata of the content (issue 12): only indexed files match. */
+  readonly media?: MediaConditions;
   /** Folders first, then by id: the position after the previous page's last match. */
   readonly after?: { readonly rank: number; readonly id: number };
   readonly limit: number;
+}
+
+/** What the media indexer learnt must match (`media` table). */
+export interface MediaConditions {
+  readonly kind?: 'image' | 'video' | 'pdf';
+  /** Epoch milliseconds. */
+  readonly takenAt?: Bounds;
+  /** A substring of the camera's make or model, any case. */
+  readonly camera?: string;
 }
 
 /** Inclusive bounds; either may be absent. */
@@ -65,6 +76,7 @@ export async function searchEntries(
     if (bounds?.min !== undefined) conditions.push(sql<boolean>`${sql.ref(`sub.${column}`)} >= ${bounds.min}`);
     if (bounds?.max !== undefined) conditions.push(sql<boolean>`${sql.ref(`sub.${column}`)} <= ${bounds.max}`);
   }
+  if (query.media) conditions.push(mediaCondition(query.media, dialect));
   if (query.after) {
     conditions.push(sql<boolean>`(${rank} > ${query.after.rank} or (${rank} = ${query.after.rank} and sub.id > ${query.after.id}))`);
   }
@@ -84,4 +96,21 @@ export async function searchEntries(
       order by ${rank}, sub.id
       limit ${query.limit}`.execute(tx);
   return result.rows.map((row) => ({ entry: toEntry(row), names: row.path.split('/').slice(1) }));
+}
+
+/** An exists() over the content's media row; the camera substring is matched as `contains` matches names. */
+function mediaCondition(media: MediaConditions, dialect: 'sqlite' | 'postgres') {
+  const parts = [sql<boolean>`m.blob_id = sub.blob_id`];
+  if (media.kind) parts.push(sql<boolean>`m.kind = ${media.kind}`);
+  if (media.takenAt?.min !== undefined) parts.push(sql<boolean>`m.taken_at >= ${media.takenAt.min}`);
+  if (media.takenAt?.max !== undefined) parts.push(sql<boolean>`m.taken_at <= ${media.takenAt.max}`);
+  if (media.camera !== undefined) {
+    const camera = sql`lower(coalesce(m.camera_make, '') || ' ' || coalesce(m.camera_model, ''))`;
+    parts.push(
+      dialect === 'postgres'
+        ? sql<boolean>`strpos(${camera}, lower(${media.camera})) > 0`
+        : sql<boolean>`instr(${camera}, lower(${media.camera})) > 0`,
+    );
+  }
+  return sql<boolean>`exists (select 1 from media m where ${sql.join(parts, sql` and `)})`;
 }

@@ -54,6 +54,26 @@ export function fileUrl(uri: string, download: boolean): Promise<FileUrlResponse
   return call<FileUrlResponse>('POST', '/file/url', { json: { uris: [uri], download } });
 }
 
+/** What the server learnt of a photo's or a video's content (issue 12; `extended_info.media`). */
+export interface MediaInfo {
+  readonly kind: 'image' | 'video' | 'pdf' | 'other';
+  readonly taken_at: string | null;
+  readonly camera_make: string | null;
+  readonly camera_model: string | null;
+  readonly lens: string | null;
+  readonly latitude: number | null;
+  readonly longitude: number | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly duration_ms: number | null;
+}
+
+/** Contract 8.1 with `extended=true`: the media metadata, when the file was indexed. */
+export async function mediaInfo(uri: string, signal?: AbortSignal): Promise<MediaInfo | null> {
+  const info = await call<{ extended_info?: { media?: MediaInfo } }>('GET', '/file/info', { query: { uri, extended: 'true' }, signal });
+  return info.extended_info?.media ?? null;
+}
+
 /** Contract 10: a thumbnail URL, or 40077 when there is none. */
 export function thumbnailUrl(uri: string, signal?: AbortSignal): Promise<{ url: string; expires: string | null }> {
   return call('GET', '/file/thumb', { query: { uri }, signal });

@@ -4,6 +4,7 @@ import {
   IconDatabase,
   IconDownload,
   IconFolderOpen,
+  IconInfoCircle,
   IconFolderPlus,
   IconArrowsMove,
   IconPencil,
@@ -25,6 +26,7 @@ export interface FileActionHandlers {
   remove(items: FileResponse[]): void;
   /** A folder's storage policy (issue 11); absent where folders cannot be bound (shares). */
   storagePolicy?(item: FileResponse): void;
+  details(item: FileResponse): void;
 }
 
 /** The menu items for what is selected: single-item actions only when one item is. */
@@ -53,6 +55,11 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
       {one && one.type === 1 && actions.storagePolicy && (
         <Menu.Item leftSection={<IconDatabase size={16} />} onClick={() => actions.storagePolicy?.(one)}>
           Storage policy…
+        </Menu.Item>
+      )}
+      {one && (
+        <Menu.Item leftSection={<IconInfoCircle size={16} />} onClick={() => actions.details(one)}>
+          Details…
         </Menu.Item>
       )}
       <Menu.Item leftSection={<IconArrowsMove size={16} />} onClick={() => actions.move(items)}>

@@ -30,6 +30,7 @@ import { ToolbarButton } from '../ui/ToolbarButton';
 import { withRelativePath, useUploads } from '../uploads/UploadProvider';
 import { ContextMenu, type MenuPosition } from './ContextMenu';
 import { DeleteDialog } from './dialogs/DeleteDialog';
+import { DetailsDialog } from './dialogs/DetailsDialog';
 import { MoveCopyDialog, type MoveCopyRequest } from './dialogs/MoveCopyDialog';
 import { NameDialog } from './dialogs/NameDialog';
 import { StoragePolicyDialog } from './dialogs/StoragePolicyDialog';
@@ -88,6 +89,7 @@ function Browser() {
   const [deleting, setDeleting] = useState<FileResponse[] | null>(null);
   const [sharing, setSharing] = useState<FileResponse | null>(null);
   const [binding, setBinding] = useState<FileResponse | null>(null);
+  const [detailed, setDetailed] = useState<FileResponse | null>(null);
 
   // A finished upload into this folder (or below it) shows up without a manual refresh.
   const { reload } = folder;
@@ -123,6 +125,7 @@ function Browser() {
     copy: (files) => setMoving({ mode: 'copy', files, from: segments }),
     remove: setDeleting,
     storagePolicy: setBinding,
+    details: setDetailed,
   };
 
   const onSort = (column: OrderBy) => {
@@ -393,6 +396,7 @@ function Browser() {
       <DeleteDialog files={deleting} onClose={() => setDeleting(null)} onDone={folder.reload} />
       <CreateShareDialog file={sharing} onClose={() => setSharing(null)} />
       <StoragePolicyDialog folder={binding} onClose={() => setBinding(null)} />
+      <DetailsDialog file={detailed} onClose={() => setDetailed(null)} />
     </Stack>
   );
 }

@@ -1,9 +1,7 @@
 import { Card, Checkbox, SimpleGrid, Stack, Text } from '@mantine/core';
-import { useEffect, useState, type MouseEvent } from 'react';
-import { thumbnailUrl } from '../api/files';
-import type { FileResponse } from '../api/types';
-import { FileIcon, isImageName } from '../ui/FileIcon';
+import type { MouseEvent } from 'react';
 import { formatBytes } from '../ui/format';
+import { Thumbnail } from '../ui/Thumbnail';
 import type { FileViewProps } from './FileView';
 
 /** The grid view: cards with thumbnails where the server has them (contract 10), else an icon. */
@@ -64,34 +62,5 @@ export function FileGrid(props: FileViewProps) {
         );
       })}
     </SimpleGrid>
-  );
-}
-
-/** Thumbnail URLs per file path; null once the server said it has none, so it is asked once. */
-const thumbnails = new Map<string, string | null>();
-
-function Thumbnail({ item }: { item: FileResponse }) {
-  const wanted = item.type === 0 && isImageName(item.name) && item.metadata?.['thumb:disabled'] === undefined;
-  const key = `${item.path}#${item.updated_at}`;
-  const [url, setUrl] = useState<string | null>(() => thumbnails.get(key) ?? null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    if (!wanted || thumbnails.has(key)) return;
-    const controller = new AbortController();
-    thumbnailUrl(item.path, controller.signal)
-      .then((answer) => {
-        thumbnails.set(key, answer.url);
-        setUrl(answer.url);
-      })
-      .catch(() => {
-        if (!controller.signal.aborted) thumbnails.set(key, null);
-      });
-    return () => controller.abort();
-  }, [wanted, key, item.path]);
-  if (url && !failed) return <img className="thumb" src={url} alt="" loading="lazy" onError={() => setFailed(true)} />;
-  return (
-    <div className="thumb-icon">
-      <FileIcon name={item.name} folder={item.type === 1} size={48} />
-    </div>
   );
 }

@@ -25,7 +25,8 @@ import { fromPathParam, segmentsOf, shareUri, toPathParam, type Segments } from 
 import { Logo } from '../app/Logo';
 import { downloadFile } from '../files/download';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { FileIcon, isImageName } from '../ui/FileIcon';
+import { isImageName } from '../ui/FileIcon';
+import { Thumbnail } from '../ui/Thumbnail';
 import { formatBytes, formatDate } from '../ui/format';
 import { PlainHttpWarning } from '../ui/PlainHttpWarning';
 
@@ -191,7 +192,7 @@ function SharedContent({ id, password, info }: { id: string; password?: string; 
               <Table.Tr key={file.id}>
                 <Table.Td>
                   <Group gap="sm" wrap="nowrap">
-                    <FileIcon name={file.name} folder={file.type === 1} />
+                    <Thumbnail item={file} small />
                     {file.type === 1 ? (
                       <Anchor component="button" type="button" size="sm" onClick={() => go(segmentsOf(file.path))} className="file-name">
                         {file.name}

@@ -28,6 +28,11 @@ export function isImageName(name: string): boolean {
   return KINDS[0]![0].test(name);
 }
 
+/** Photos, videos and PDFs: the server may have a thumbnail of them (poster frames, first pages). */
+export function mayHaveThumbnail(name: string): boolean {
+  return isImageName(name) || KINDS[1]![0].test(name) || KINDS[3]![0].test(name);
+}
+
 /** An icon for a file or folder, by its extension; decorative (the name is always next to it). */
 export function FileIcon({ name, folder, size = 22 }: { name: string; folder: boolean; size?: number }) {
   if (folder) return <IconFolderFilled size={size} color="var(--mantine-color-yellow-6)" aria-hidden />;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  IntegrityError,
   SANDBOX_POLICY,
   contentDisposition,
   contentTypeOf,
@@ -61,7 +62,12 @@ async function serve(request: FastifyRequest, reply: FastifyReply, deps: ApiDepe
     const now = deps.downloads.clock();
     const verified = verifyLink(
       deps.downloads.key,
-      { ...params, download: query.download === 'true', sign: typeof query.sign === 'string' ? query.sign : undefined },
+      {
+        ...params,
+        download: query.download === 'true',
+        thumb: query.thumb === 'true',
+        sign: typeof query.sign === 'string' ? query.sign : undefined,
+      },
       now,
     );
     if (!verified.ok) {
@@ -83,6 +89,33 @@ async function serve(request: FastifyRequest, reply: FastifyReply, deps: ApiDepe
   }
 }
 
+/** A thumbnail link (contract 10): the JPEG made of this version, whole, as long as it exists. */
+async function sendThumbnail(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDependencies,
+  blobId: string | null,
+  maxAgeSeconds: number,
+): Promise<void> {
+  const record = blobId ? await deps.media.recordOf(blobId) : null;
+  if (!record?.thumbBlobId) throw new ApiError(CODES.notExist, 'This file has no thumbnail any more');
+  reply.headers({
+    ETag: `"${record.thumbBlobId}"`,
+    'Content-Type': 'image/jpeg',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': SANDBOX_POLICY,
+    'Cache-Control': `private, max-age=${Math.max(0, maxAgeSeconds)}`,
+  });
+  reply.code(200);
+  if (request.method === 'HEAD') return void reply.send();
+  // gc may have taken a thumbnail replaced since the row was read: gone, not a server failure.
+  const bytes = await deps.media.openThumbnail(record.thumbBlobId).catch((error: unknown) => {
+    if (error instanceof IntegrityError) throw new ApiError(CODES.notExist, 'This file has no thumbnail any more');
+    throw error;
+  });
+  reply.send(bytes);
+}
+
 async function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDependencies, grant: DownloadGrant, now: number): Promise<void> {
   // A share's limits hold for its links too: checked on every fetch, as the file is.
   if (grant.share && !(await deps.shares.stillServes(grant.share.id, grant.share.revision))) {
@@ -97,6 +130,7 @@ async function send(request: FastifyRequest, reply: FastifyReply, deps: ApiDepen
     lockHolder: null,
   });
   const file = await deps.lookups.version(principal, grant.fileId, grant.blobId);
+  if (grant.thumb) return sendThumbnail(request, reply, deps, file.blobId, grant.expires - Math.floor(now / 1000));
 
   const type = contentTypeOf(grant.name);
   reply.headers({

@@ -101,14 +101,16 @@ const urlRoute = defineRoute({
 });
 
 /**
- * Contract section 10: there are no thumbnails yet, so every file answers what Cloudreve
- * answers when it has none (40077), which clients take as "show an icon". A missing file is
- * still 40016 and a folder 40077, as in Cloudreve.
+ * Contract section 10: a signed link (`thumb=true`, valid as a download link is) to the JPEG
+ * thumbnail of a file's current content, made now when the indexing job has not run yet (the
+ * first view; bounded by the tools' limits). 40077 when none can exist: a folder, an empty
+ * file, a type with no thumbnailer on this server, or a content whose thumbnail failed (a
+ * decompression bomb). A missing file is 40016.
  */
 const thumbRoute = defineRoute({
   method: 'GET',
   url: '/file/thumb',
-  summary: 'The thumbnail of a file: none are made yet, so always 40077',
+  summary: 'A signed link to the thumbnail of a file (40077 when it cannot have one)',
   tag: 'file',
   auth: 'optional',
   query: thumbQuery,
@@ -116,8 +118,25 @@ const thumbRoute = defineRoute({
   handler: async ({ query, auth, deps, request }) => {
     const { space, path } = await locateForReading(query.uri, auth, deps, { address: request.ip });
     const entry = await deps.vfs.stat(space.principal, path);
-    const what = entry.kind === 'folder' ? 'folders have no thumbnail' : 'this server does not make thumbnails yet';
-    throw new ApiError(CODES.entityNotExist, `Entity not exist: ${what}`);
+    if (entry.kind === 'folder') throw new ApiError(CODES.entityNotExist, 'Entity not exist: folders have no thumbnail');
+    if (entry.blobId === null || !deps.media.mayHaveThumbnail(entry.name)) {
+      throw new ApiError(CODES.entityNotExist, 'Entity not exist: no thumbnail can be made of this file');
+    }
+    const record = await deps.media.ensureIndexed(entry.blobId, entry.name);
+    if (record.thumbState !== 'ok') throw new ApiError(CODES.entityNotExist, 'Entity not exist: no thumbnail could be made of this file');
+    const expires = Math.floor(deps.downloads.clock() / 1000) + URL_TTL_SECONDS;
+    const signed = signedPath(deps.downloads.key, {
+      userId: space.principal.userId,
+      rootId: space.principal.rootId,
+      fileId: entry.id,
+      blobId: entry.blobId,
+      name: entry.name,
+      download: false,
+      thumb: true,
+      expires,
+      ...(space.share && { share: { id: space.share.id, revision: space.share.revision } }),
+    });
+    return { url: `${originOf(request, deps)}/api/v4${signed}`, expires: isoTime(expires * 1000) };
   },
 });
 

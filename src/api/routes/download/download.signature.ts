@@ -26,6 +26,8 @@ export interface DownloadGrant {
   readonly expires: number;
   /** Set when the link was made through a share: it works only while the share stays at this revision. */
   readonly share?: { readonly id: number; readonly revision: number };
+  /** The link serves the content's thumbnail (contract 9.3 `thumb=true`), not the content. */
+  readonly thumb?: boolean;
 }
 
 /** Contract 9.3: the entity of a file without content is 0. */
@@ -38,8 +40,8 @@ export function signedPath(key: Uint8Array, grant: DownloadGrant): string {
   const entity = grant.blobId ?? NO_CONTENT;
   const holder = [encodeId('user', grant.userId), encodeId('file', grant.rootId), encodeId('file', grant.fileId), String(grant.expires)];
   if (grant.share) holder.push(encodeId('share', grant.share.id), String(grant.share.revision));
-  const mac = macOf(key, { entity, speed: NO_LIMIT, name: grant.name, download: grant.download, holder });
-  const query = `${grant.download ? 'download=true&' : ''}sign=${holder.join('.')}.${mac}`;
+  const mac = macOf(key, { entity, speed: NO_LIMIT, name: grant.name, download: grant.download, holder, thumb: grant.thumb ?? false });
+  const query = `${grant.download ? 'download=true&' : ''}${grant.thumb ? 'thumb=true&' : ''}sign=${holder.join('.')}.${mac}`;
   return `/file/content/${entity}/${NO_LIMIT}/${encodeURIComponent(grant.name)}?${query}`;
 }
 
@@ -49,7 +51,7 @@ export type Verification =
 /** Checks a link's parts as the router decoded them; `now` in epoch milliseconds. */
 export function verifyLink(
   key: Uint8Array,
-  link: { entity: string; speed: string; name: string; download: boolean; sign: string | undefined },
+  link: { entity: string; speed: string; name: string; download: boolean; thumb?: boolean; sign: string | undefined },
   now: number,
 ): Verification {
   const parts = link.sign?.split('.') ?? [];
@@ -58,7 +60,10 @@ export function verifyLink(
   }
   // The MAC covers the holder as a list, so a share's parts can be neither dropped nor added.
   const holder = parts.slice(0, -1);
-  const expected = Buffer.from(macOf(key, { entity: link.entity, speed: link.speed, name: link.name, download: link.download, holder }));
+  const thumb = link.thumb ?? false;
+  const expected = Buffer.from(
+    macOf(key, { entity: link.entity, speed: link.speed, name: link.name, download: link.download, holder, thumb }),
+  );
   const given = Buffer.from(parts[parts.length - 1]!);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return INVALID;
   // Only a link we signed gets this far, so its parts are well formed.
@@ -75,7 +80,17 @@ export function verifyLink(
   const blobId = link.entity === NO_CONTENT ? null : link.entity;
   return {
     ok: true,
-    grant: { userId, rootId, fileId, blobId, name: link.name, download: link.download, expires, ...(share && { share }) },
+    grant: {
+      userId,
+      rootId,
+      fileId,
+      blobId,
+      name: link.name,
+      download: link.download,
+      expires,
+      ...(share && { share }),
+      ...(thumb && { thumb }),
+    },
   };
 }
 
@@ -83,9 +98,10 @@ const INVALID: Verification = { ok: false, reason: 'invalid' };
 
 function macOf(
   key: Uint8Array,
-  parts: { entity: string; speed: string; name: string; download: boolean; holder: readonly string[] },
+  parts: { entity: string; speed: string; name: string; download: boolean; holder: readonly string[]; thumb: boolean },
 ): string {
-  // JSON keeps the fields apart whatever characters a name holds.
-  const message = JSON.stringify(['cumulus download v1', parts.entity, parts.speed, parts.name, parts.download, ...parts.holder]);
+  // JSON keeps the fields apart whatever characters a name holds; a thumbnail link is told apart by its first word.
+  const purpose = parts.thumb ? 'cumulus thumbnail v1' : 'cumulus download v1';
+  const message = JSON.stringify([purpose, parts.entity, parts.speed, parts.name, parts.download, ...parts.holder]);
   return createHmac('sha256', key).update(message).digest('base64url');
 }

@@ -87,8 +87,25 @@ export function parseSearch(query: string): SearchConditions | null {
     size: bounds(bytes('size_gte'), bytes('size_lte')),
     created: bounds(seconds('created_gte', false), seconds('created_lte', true)),
     modified: bounds(seconds('updated_gte', false), seconds('updated_lte', true)),
+    media: mediaConditions(params, seconds),
   };
   return [...params.keys()].some((key) => key.startsWith('meta_') || key.startsWith('exact_meta_')) ? null : conditions;
+}
+
+/**
+ * Ours (issue 12), beside contract 4.1's: `media_type` (image, video, pdf), `taken_gte` and
+ * `taken_lte` (Unix seconds, the date a photo was taken) and `camera` (a part of its make or
+ * model). Any of them limits the search to indexed files.
+ */
+function mediaConditions(params: URLSearchParams, seconds: (key: string, end: boolean) => number | undefined): SearchConditions['media'] {
+  const kind = params.get('media_type');
+  if (kind !== null && kind !== 'image' && kind !== 'video' && kind !== 'pdf') {
+    throw new ApiError(CODES.parameter, `Search condition media_type must be image, video or pdf, not ${JSON.stringify(kind)}`);
+  }
+  const [min, max] = [seconds('taken_gte', false), seconds('taken_lte', true)];
+  const camera = params.get('camera') || undefined;
+  if (kind === null && min === undefined && max === undefined && camera === undefined) return undefined;
+  return { kind: kind ?? undefined, takenAt: min === undefined && max === undefined ? undefined : { min, max }, camera };
 }
 
 /**

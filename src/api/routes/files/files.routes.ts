@@ -10,6 +10,7 @@ import { batchRoutes } from './files.batch.js';
 import { listingProps, sortFieldOf } from './files.listing.js';
 import { lockRoutes, reportingLockConflicts } from './files.lock.js';
 import { locateById, searchFolder } from './files.lookup.js';
+import { extendedInfoOf } from './files.media.js';
 import { manageRoutes } from './files.manage.js';
 import { folderPolicyRoutes } from './files.policy.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
@@ -83,7 +84,10 @@ const infoRoute = defineRoute({
     if (root) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder has no info');
     const entry = await deps.vfs.stat(space.principal, path);
     const uploading = space.owned ? (await deps.uploads.uploading([entry])).get(entry.id) : undefined;
-    const file = presentFile(entry, space, path, uploading);
+    const file = {
+      ...presentFile(entry, space, path, uploading),
+      ...(query.extended && { extended_info: await extendedInfoOf(entry, deps) }),
+    };
     if (!query.folder_summary || entry.kind !== 'folder') return file;
     const summary = await deps.vfs.summary(space.principal, path);
     return {

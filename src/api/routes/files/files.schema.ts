@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paginationSchema } from '../../pagination.js';
+import { extendedInfoSchema } from './files.media.js';
 
 const uri = z.string().min(1).describe('A cloudreve:// URI');
 const uris = z.array(uri).min(1);
@@ -27,6 +28,7 @@ export const fileSchema = z.object({
   capability: z.string().optional(),
   owned: z.boolean().optional(),
   folder_summary: folderSummarySchema.optional(),
+  extended_info: extendedInfoSchema.optional(),
 });
 
 /** Contract 7.1. `page` (offset paging) is accepted and ignored: paging is by cursor. */
@@ -52,7 +54,7 @@ export const listResponse = z.object({
   mixed_type: z.boolean(),
 });
 
-/** Contract 8.1. `extended` is accepted and ignored for now; `id` counts only when `uri` is empty. */
+/** Contract 8.1. `extended` adds `extended_info` (with media metadata, issue 12); `id` counts only when `uri` is empty. */
 export const infoQuery = z.object({
   uri: uri.optional(),
   id: z.string().optional(),
