@@ -5,8 +5,8 @@
 // open), WebDAV (instructions, the new account form, the one-time password), settings, and the
 // administration tabs and dialogs (shared folders, their members and removal included). Every
 // control must be named, every input labelled, the ARIA valid, the text legible and the targets
-// large enough (axe's WCAG 2.2 A/AA rules and best practices): any violation fails the test, except the rules listed in REPORTED. Everything axe
-// found goes to test-results/a11y-report.json.
+// large enough (axe's WCAG 2.2 A/AA rules and best practices): any violation fails the test,
+// except the rules listed in REPORTED. Everything axe found goes to test-results/a11y-report.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -252,6 +252,10 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await page.getByRole('button', { name: 'New user' }).click();
       await dialog.getByLabel('Email').waitFor();
       await check(page, at('new user dialog'), '[role="dialog"]');
+      await cancel();
+      await page.getByRole('button', { name: `Edit ${email}` }).click();
+      await dialog.getByText('None: only the primary group.').waitFor();
+      await check(page, at('edit user dialog'), '[role="dialog"]');
       await cancel();
       await page.getByRole('tab', { name: 'Groups' }).click();
       await page.getByRole('table', { name: 'Groups' }).getByText('Anonymous').waitFor();

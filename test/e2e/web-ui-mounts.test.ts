@@ -1,7 +1,8 @@
 // Shared folders in Debian's Chromium against a real server on both databases (issue 11 item 6):
 // an administrator grafts a directory from the Shared folders tab and adds a member; the member
 // sees its file under /NAME, is refused an upload once it is read-only, and loses the folder
-// when taken out of it. The directory on disk is never touched.
+// when taken out of it; the user's own dialog joins and leaves it too. The directory on disk is
+// never touched.
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,8 @@ describe.each(DIALECTS)('web UI shared folders in Chromium (%s)', (dialect) => {
   it('an administrator shares a directory with a member, makes it read-only, then takes the member out', async () => {
     const admin = await api.t.app.users.create({ email: `admin-mounts-${dialect}@example.test`, password: PASSWORD, group: 'Admin' });
     const member = await api.t.app.users.create({ email: `member-mounts-${dialect}@example.test`, password: PASSWORD, group: 'User' });
+    // Something of their own, so that a loaded home page can be told from one still loading.
+    await api.t.app.vfs.mkdir(await api.t.app.users.principalFor(member), ['Notes']);
     const { page, watch } = await openPage(context);
     await signIn(page, api.origin, admin.email);
     await page.goto(`${api.origin}/admin?tab=mounts`);
@@ -102,10 +105,30 @@ describe.each(DIALECTS)('web UI shared folders in Chromium (%s)', (dialect) => {
       await dialog.getByRole('button', { name: `Remove ${member.email} from Handbooks` }).click();
       await dialog.getByText('No members yet.').waitFor();
       await memberPage.goto(`${api.origin}/home`);
-      await memberPage.getByRole('table').or(memberPage.getByText(/empty/i)).first().waitFor();
+      await row(memberPage, 'Notes').waitFor();
       await expect.poll(() => memberPage.getByRole('link', { name: 'Handbooks' }).count()).toBe(0);
       expect(await row(memberPage, 'Handbooks').count()).toBe(0);
       expect(await readdir(disk)).toEqual(['handbook.txt']);
+
+      // The user's dialog joins and leaves the folder's group too.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('tab', { name: 'Users' }).click();
+      await page.getByRole('button', { name: `Edit ${member.email}` }).click();
+      const userDialog = page.getByRole('dialog', { name: `Edit ${member.email}` });
+      await userDialog.getByText('None: only the primary group.').waitFor();
+      await userDialog.getByRole('textbox', { name: 'Join a group' }).fill('Handb');
+      await page.getByRole('option', { name: 'Handbooks' }).click();
+      await userDialog.getByRole('button', { name: 'Join' }).click();
+      const leave = userDialog.getByRole('button', { name: `Take ${member.email} out of Handbooks` });
+      await leave.waitFor();
+      await memberPage.reload();
+      await memberPage.getByRole('link', { name: 'Handbooks' }).waitFor();
+      await leave.click();
+      await userDialog.getByText('None: only the primary group.').waitFor();
+      await memberPage.reload();
+      await row(memberPage, 'Notes').waitFor();
+      await expect.poll(() => memberPage.getByRole('link', { name: 'Handbooks' }).count()).toBe(0);
       expect(memberWatch.dialogs).toEqual([]);
     } finally {
       await second.close();
