@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { allUsers, type AdminUser } from '../api/admin';
 import { groupsOfUser, joinGroup, leaveGroup, type AdminMount } from '../api/mounts';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { useAction } from '../ui/useAction';
 
 interface Member {
   readonly user: AdminUser;
@@ -36,8 +37,6 @@ export function MountMembersDialog({
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [members, setMembers] = useState<Member[] | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     if (!mount) return;
@@ -45,26 +44,17 @@ export function MountMembersDialog({
     setUsers(everyone);
     setMembers(await membersOf(mount.group_id, everyone));
   }, [mount]);
+  const reload = useCallback(async () => {
+    await load();
+    onChanged();
+  }, [load, onChanged]);
+  const { busy, error, setError, act } = useAction(reload);
   useEffect(() => {
     setMembers(null);
     setChosen(null);
     setError(null);
     load().catch(setError);
-  }, [load]);
-
-  const act = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      await load();
-      onChanged();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  }, [load, setError]);
 
   const memberIds = new Set(members?.map((member) => member.user.id));
   const candidates = users.filter((user) => !memberIds.has(user.id)).map((user) => ({ value: user.id, label: user.email }));

@@ -3,6 +3,7 @@ import { IconFolderPlus, IconTrash, IconUsers } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import { addMount, listMounts, removeMount, setMountReadOnly, type AdminMount } from '../api/mounts';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { useAction } from '../ui/useAction';
 import { MountMembersDialog } from './MountMembersDialog';
 
 /**
@@ -11,31 +12,17 @@ import { MountMembersDialog } from './MountMembersDialog';
  */
 export function MountsPanel() {
   const [mounts, setMounts] = useState<AdminMount[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [name, setName] = useState('');
   const [dir, setDir] = useState('');
   const [readOnly, setReadOnly] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<AdminMount | null>(null);
   const [members, setMembers] = useState<AdminMount | null>(null);
 
-  const load = useCallback(() => listMounts().then(setMounts).catch(setError), []);
+  const load = useCallback(() => listMounts().then(setMounts), []);
+  const { busy, error, setError, act } = useAction(load);
   useEffect(() => {
-    void load();
-  }, [load]);
-
-  const act = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      await load();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    load().catch(setError);
+  }, [load, setError]);
 
   const add = () =>
     act(async () => {
