@@ -3,10 +3,10 @@
 // mode: sign-in (and its refusal), the file browser (list, grid, a selection, the context menu,
 // each dialog), the upload panel and its conflict question, shares, a public share (locked and
 // open), WebDAV (instructions, the new account form, the one-time password), settings, and the
-// administration tabs and dialogs. Every control must be named, every input labelled, the ARIA
-// valid, the text legible and the targets large enough (axe's WCAG 2.2 A/AA rules and best
-// practices): any violation fails the test, except the rules listed in REPORTED. Everything axe
-// found goes to test-results/a11y-report.json.
+// administration tabs and dialogs (shared folders, their members and removal included). Every
+// control must be named, every input labelled, the ARIA valid, the text legible and the targets
+// large enough (axe's WCAG 2.2 A/AA rules and best practices): any violation fails the test,
+// except the rules listed in REPORTED. Everything axe found goes to test-results/a11y-report.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -253,6 +253,10 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await dialog.getByLabel('Email').waitFor();
       await check(page, at('new user dialog'), '[role="dialog"]');
       await cancel();
+      await page.getByRole('button', { name: `Edit ${email}` }).click();
+      await dialog.getByText('None: only the primary group.').waitFor();
+      await check(page, at('edit user dialog'), '[role="dialog"]');
+      await cancel();
       await page.getByRole('tab', { name: 'Groups' }).click();
       await page.getByRole('table', { name: 'Groups' }).getByText('Anonymous').waitFor();
       await check(page, at('admin groups'));
@@ -267,6 +271,21 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await page.getByRole('tab', { name: 'Jobs' }).click();
       await page.getByRole('table', { name: 'Jobs' }).getByText('a11y.example').first().waitFor();
       await check(page, at('admin jobs'));
+      const shared = `Team-${pass}`;
+      mkdirSync(path.join(api.t.dataDir, shared));
+      await api.t.app.mounts.add({ name: shared, dir: path.join(api.t.dataDir, shared) });
+      await page.getByRole('tab', { name: 'Shared folders' }).click();
+      await page.getByRole('table', { name: 'Shared folders' }).getByText(`/${shared}`, { exact: true }).waitFor();
+      await check(page, at('admin shared folders'));
+      await page.getByRole('button', { name: `Members of ${shared}` }).click();
+      await dialog.getByLabel('Add a member').waitFor();
+      await check(page, at('shared folder members dialog'), '[role="dialog"]');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: `Remove ${shared}` }).click();
+      await dialog.getByText('is left as it is').waitFor();
+      await check(page, at('remove shared folder dialog'), '[role="dialog"]');
+      await cancel();
 
       expect(watch.dialogs).toEqual([]);
       expect(watch.errors).toEqual([]);

@@ -1,14 +1,15 @@
 import { Tabs, Title, Stack } from '@mantine/core';
-import { IconChartBar, IconDatabase, IconListCheck, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
+import { IconChartBar, IconDatabase, IconFolderShare, IconListCheck, IconSettings, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import { useSearchParams } from 'react-router';
 import { GroupsPanel } from './GroupsPanel';
 import { JobsPanel } from './JobsPanel';
+import { MountsPanel } from './MountsPanel';
 import { OverviewPanel } from './OverviewPanel';
 import { PoliciesPanel } from './PoliciesPanel';
 import { ServerSettingsPanel } from './ServerSettingsPanel';
 import { UsersPanel } from './UsersPanel';
 
-/** Administration: overview, users, groups, server switches, jobs, storage policies. The server checks every call. */
+/** Administration: overview, users, groups, server switches, jobs, storage policies, shared folders. The server checks every call. */
 export function AdminPage() {
   const [params, setParams] = useSearchParams();
   const tab = params.get('tab') ?? 'overview';
@@ -37,6 +38,9 @@ export function AdminPage() {
           <Tabs.Tab value="policies" leftSection={<IconDatabase size={16} />}>
             Storage
           </Tabs.Tab>
+          <Tabs.Tab value="mounts" leftSection={<IconFolderShare size={16} />}>
+            Shared folders
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview" pt="md">
           <OverviewPanel />
@@ -55,6 +59,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="policies" pt="md">
           <PoliciesPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="mounts" pt="md">
+          <MountsPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { addPolicy, listPolicies, removePolicy, testPolicy, type AdminPolicy, type PolicyType, type ProbeReport } from '../api/policies';
 import { formatBytes } from '../ui/format';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { useAction } from '../ui/useAction';
 
 /** What each type asks for when added here (the CLI and the API take every setting). */
 const FIELDS: Record<PolicyType, Array<{ key: string; label: string; secret?: boolean }>> = {
@@ -25,30 +26,16 @@ const FIELDS: Record<PolicyType, Array<{ key: string; label: string; secret?: bo
 /** Storage policies: where file contents live, what uses each, a probe, and adding or removing one. */
 export function PoliciesPanel() {
   const [policies, setPolicies] = useState<AdminPolicy[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [probes, setProbes] = useState<Record<string, ProbeReport>>({});
   const [type, setType] = useState<PolicyType>('local');
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => listPolicies().then(setPolicies).catch(setError), []);
+  const load = useCallback(() => listPolicies().then(setPolicies), []);
+  const { busy, error, setError, act } = useAction(load);
   useEffect(() => {
-    void load();
-  }, [load]);
-
-  const act = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      await load();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    load().catch(setError);
+  }, [load, setError]);
 
   const add = () =>
     act(async () => {

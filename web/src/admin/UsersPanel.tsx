@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { createUser, listGroups, listUsers, updateUser, type AdminGroup, type AdminUser } from '../api/admin';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { formatBytes } from '../ui/format';
+import { UserGroupsSection } from './UserGroupsSection';
 
 const STATUS = [
   { value: 'active', label: 'Active' },
@@ -183,6 +184,7 @@ function UserDialog({
             placeholder="User (the default)"
             description="Quota and permissions come from the group"
           />
+          {existing && <UserGroupsSection userId={existing.id} email={existing.email} groups={groups} />}
           {existing && <Select label="Status" data={STATUS} value={status} onChange={setStatus} allowDeselect={false} />}
           <PasswordInput
             label={existing ? 'New password' : 'Password'}
