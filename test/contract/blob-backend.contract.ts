@@ -17,7 +17,7 @@ export interface OpenedBackend {
 }
 
 export interface ContractOptions {
-  /** Why this backend cannot stream 1 GiB in flat memory (the memory backend holds every byte by design). */
+  /** Why this backend skips the 1 GiB body (the memory backend holds every byte by design; a second server of one backend type proves nothing new). */
   readonly skipHugeBody?: string;
 }
 
