@@ -1,5 +1,5 @@
 // The web UI's uploads, downloads, share links, WebDAV accounts and administration in
-// Debian's Chromium against a real server on both databases: several files uploaded in
+// Debian's Chromium against a real server (SQLite: see UI_DIALECTS): several files uploaded in
 // chunks with progress reaching 100 %, a name conflict asked once, a dropped connection
 // retried from the chunk that failed, a download through a signed URL, a password-protected
 // share opened in a fresh browser, a WebDAV account whose one-time password works over
@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/index.js';
 import { readAll } from '../support/app.js';
 import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { buildUi, launchChromium, openPage, row, shoot, signIn, DESKTOP, PHONE } from './web-ui.support.js';
+import { buildUi, launchChromium, openPage, row, shoot, signIn, DESKTOP, PHONE, UI_DIALECTS } from './web-ui.support.js';
 
 const CHUNK = 256 * 1024;
 
@@ -27,7 +26,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI features in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI features in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let email: string;
   let principal: Principal;

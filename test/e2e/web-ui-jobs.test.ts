@@ -5,8 +5,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { DESKTOP, buildUi, launchChromium, openPage, shoot, signIn } from './web-ui.support.js';
+import { DESKTOP, buildUi, launchChromium, openPage, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
 
 let browser: Browser;
 
@@ -19,7 +18,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI jobs page in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI jobs page in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let context: BrowserContext;
 

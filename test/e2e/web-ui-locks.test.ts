@@ -1,13 +1,12 @@
 // The web UI's escape hatch for a stuck WebDAV lock, in Debian's Chromium against a real server
-// on both databases: a delete refused by a lock another client took names the locked file and
+// (SQLite: see UI_DIALECTS): a delete refused by a lock another client took names the locked file and
 // offers to release it; releasing it and trying again deletes the file.
 import { Readable } from 'node:stream';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/index.js';
 import { startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { buildUi, launchChromium, openPage, row, signIn, DESKTOP } from './web-ui.support.js';
+import { buildUi, launchChromium, openPage, row, signIn, DESKTOP, UI_DIALECTS } from './web-ui.support.js';
 
 let browser: Browser;
 
@@ -20,7 +19,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI and WebDAV locks in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI and WebDAV locks in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let email: string;
   let principal: Principal;

@@ -1,4 +1,4 @@
-// Shared folders in Debian's Chromium against a real server on both databases (issue 11 item 6):
+// Shared folders in Debian's Chromium against a real server (SQLite: see UI_DIALECTS) (issue 11 item 6):
 // an administrator grafts a directory from the Shared folders tab and adds a member; the member
 // sees its file under /NAME, is refused an upload once it is read-only, and loses the folder
 // when taken out of it; the user's own dialog joins and leaves it too. The directory on disk is
@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn } from './web-ui.support.js';
+import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
 
 let browser: Browser;
 
@@ -23,7 +22,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI shared folders in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI shared folders in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let context: BrowserContext;
   let disk: string;

@@ -1,4 +1,4 @@
-// Storage policies in Debian's Chromium against a real server on both databases (issue 11):
+// Storage policies in Debian's Chromium against a real server (SQLite: see UI_DIALECTS) (issue 11):
 // the administration's Storage tab adds a local policy and probes it, and a member binds a
 // folder through its menu ("Storage policy…"); a file written there afterwards is stored in
 // the bound policy.
@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePath } from '../../src/core/index.js';
 import { bodyOf } from '../support/app.js';
 import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
 import { placeOf } from '../services/policies/support.js';
-import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn } from './web-ui.support.js';
+import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
 
 let browser: Browser;
 
@@ -23,7 +22,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI storage policies in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI storage policies in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let context: BrowserContext;
 

@@ -1,5 +1,5 @@
 // The web UI's account settings, uploads control and administration in Debian's Chromium
-// against a real server on both databases: the sessions list with another device signed out
+// against a real server (SQLite: see UI_DIALECTS): the sessions list with another device signed out
 // (its refresh token then fails and its tab returns to sign-in), a password change that
 // keeps this tab signed in and makes only the new password work, pausing, resuming and
 // cancelling uploads in the upload panel, signing up once an administrator opens
@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/index.js';
 import { readAll } from '../support/app.js';
 import { PASSWORD, call, jwtPayload, login, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { DESKTOP, PHONE, buildUi, launchChromium, openPage, row, shoot, signIn, storedSession } from './web-ui.support.js';
+import { DESKTOP, PHONE, buildUi, launchChromium, openPage, row, shoot, signIn, storedSession, UI_DIALECTS } from './web-ui.support.js';
 
 const CHUNK = 256 * 1024;
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -30,7 +29,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI settings, upload controls and administration in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI settings, upload controls and administration in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   const screenshots = dialect === 'sqlite';
   const contexts: BrowserContext[] = [];

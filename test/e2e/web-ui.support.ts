@@ -6,12 +6,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { SqlDialectName } from '../../src/db/index.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 export const XSS = '"><img src=x onerror=alert(1)>';
+/**
+ * The databases the browser tests run on: SQLite only. The browser sees the API, which the
+ * tests in test/api run on both databases; running every page twice doubled the slowest
+ * part of CI and could catch nothing the API tests do not.
+ */
+export const UI_DIALECTS: readonly SqlDialectName[] = ['sqlite'];
 const CHROMIUM = '/usr/bin/chromium';
 const STAMP = path.join(ROOT, 'web', 'dist', '.built');
 const INPUTS = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'];

@@ -7,8 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/index.js';
 import { call, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { DESKTOP, PHONE, XSS, buildUi, launchChromium, openPage, row, shoot, signIn } from './web-ui.support.js';
+import { DESKTOP, PHONE, XSS, buildUi, launchChromium, openPage, row, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
 
 let browser: Browser;
 
@@ -21,7 +20,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe.each(DIALECTS)('web UI in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let email: string;
   let principal: Principal;
