@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, freshDatabase, tempDir } from '../support/databases.js';
-import { cumulus } from '../support/cli.js';
+import { freshDatabase, tempDir } from '../support/databases.js';
+import { cumulus, CLI_DIALECTS } from '../support/cli.js';
 
-describe.each(DIALECTS)('the cumulus CLI on %s', (dialect) => {
+describe.each(CLI_DIALECTS)('the cumulus CLI on %s', (dialect) => {
   let dir: ReturnType<typeof tempDir>;
   let drop: () => Promise<void>;
   let env: NodeJS.ProcessEnv;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, JobQueue } from '../../src/jobs/index.js';
-import { DIALECTS } from '../support/databases.js';
-import { cumulus } from '../support/cli.js';
+import { cumulus, CLI_DIALECTS } from '../support/cli.js';
 import { jobDatabase } from '../jobs/support.js';
 
-describe.each(DIALECTS)('cumulus jobs on %s', (dialect) => {
+describe.each(CLI_DIALECTS)('cumulus jobs on %s', (dialect) => {
   let store: Awaited<ReturnType<typeof jobDatabase>>;
   let queue: JobQueue;
   beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, freshDatabase, tempDir } from '../support/databases.js';
-import { cumulus } from '../support/cli.js';
+import { freshDatabase, tempDir } from '../support/databases.js';
+import { cumulus, CLI_DIALECTS } from '../support/cli.js';
 
 // `cumulus mount` and `cumulus user join/leave` through the real CLI, on both databases.
-describe.each(DIALECTS)('cumulus mount and user join on %s', (dialect) => {
+describe.each(CLI_DIALECTS)('cumulus mount and user join on %s', (dialect) => {
   let dir: ReturnType<typeof tempDir>;
   let disk: ReturnType<typeof tempDir>;
   let drop: () => Promise<void>;

@@ -2,13 +2,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePath, type Principal } from '../../src/core/index.js';
-import { cumulus } from '../support/cli.js';
-import { DIALECTS } from '../support/databases.js';
+import { cumulus, CLI_DIALECTS } from '../support/cli.js';
 import { bodyOf, readAll, startTestApp, type TestApp } from '../support/app.js';
 import { expectInvariants } from '../support/invariants.js';
 import { filesUnder, placeOf } from '../services/policies/support.js';
 
-describe.each(DIALECTS)('cumulus policy and folder on %s', (dialect) => {
+describe.each(CLI_DIALECTS)('cumulus policy and folder on %s', (dialect) => {
   let t: TestApp;
   let me: Principal;
   let email: string;

@@ -4,6 +4,17 @@ import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+import type { SqlDialectName } from '../../src/db/index.js';
+
+/**
+ * The databases the CLI's command-line tests run on: SQLite. Each command is a thin layer over
+ * services whose own tests run on both databases; running every CLI scenario twice spawned a
+ * hundred more processes for no new coverage. The CLI tests whose SQL or processes differ per
+ * database (doctor's recursive queries, sessions ended across processes, migrate, startup)
+ * still run on both, and they open PostgreSQL through the CLI's configuration.
+ */
+export const CLI_DIALECTS: readonly SqlDialectName[] = ['sqlite'];
+
 const MAIN = path.join(import.meta.dirname, '../../src/cli/main.ts');
 
 export interface CliResult {
