@@ -1,14 +1,14 @@
 // A server whose "S3" group stores new files in an S3 policy on a real s3rver, beside the
-// default local policy. Policies are created straight through the repository: managing them
-// is branch `policies`' work.
-import path from 'node:path';
+// default local policy. The policy is added as an administrator adds one (app.policies.add:
+// validated settings, the secret key sealed at rest), and the servers build its backend from
+// the stored row as they would in production.
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { App, AppOptions } from '../../src/app.js';
-import { PolicyRepository, type SqlDialectName } from '../../src/db/index.js';
+import type { SqlDialectName } from '../../src/db/index.js';
 import { buildHttpServer } from '../../src/http/index.js';
-import { LocalBackend, createBackend, type BlobBackend } from '../../src/storage/index.js';
+import { S3Backend, type BlobBackend } from '../../src/storage/index.js';
 import type { ApiServer } from './api-server.js';
 import { startTestApp } from './app.js';
 import { startS3Server, type S3Server } from './s3-server.js';
@@ -34,23 +34,20 @@ export async function startS3ApiServer(
 ): Promise<S3ApiServer> {
   const s3 = await startS3Server();
   const t = await startTestApp(dialect, options);
-  const policies = new PolicyRepository();
-  const policy = await t.app.database.transaction((tx) =>
-    policies.insert(tx, {
-      name: 'Objects',
-      type: 's3',
-      // Small files kept in the database on this policy too (an S3 policy's default is 0), so the
-      // tests cover both: small files here, larger ones in the store.
-      settings: { ...s3.settings('objects/', { partSizeBytes: PART_SIZE }), inlineMaxBytes: 64 * 1024, ...settings },
-      now: Date.now(),
-    }),
-  );
+  const policySettings = s3.settings('objects/', { partSizeBytes: PART_SIZE });
+  const policy = await t.app.policies.add({
+    name: 'Objects',
+    type: 's3',
+    // Small files kept in the database on this policy too (an S3 policy's default is 0), so the
+    // tests cover both: small files here, larger ones in the store.
+    settings: { ...policySettings, inlineMaxBytes: 64 * 1024, ...settings },
+  });
   await t.app.groups.create({ name: S3_GROUP, storagePolicyIds: [policy.id], permissions: { webdav: true, share: true } });
-  const backend = createBackend('s3', policy.settings, { dataDir: t.dataDir });
-  const local = new LocalBackend(path.resolve(t.dataDir, 'blobs'));
+  // The tests' own view of the bucket (to list what the servers stored), apart from the servers'.
+  const backend = new S3Backend(policySettings);
   const servers: FastifyInstance[] = [];
   const node = async () => {
-    const app = await t.reopen({ backendOverride: (id): BlobBackend => (id === policy.id ? backend : local) });
+    const app = await t.reopen();
     const server = await buildHttpServer(app);
     servers.push(server);
     await server.listen({ host: '127.0.0.1', port: 0 });
@@ -68,6 +65,7 @@ export async function startS3ApiServer(
     another: node,
     async close() {
       for (const each of servers) await each.close();
+      await backend.close();
       await t.close();
       await s3.close();
     },
