@@ -76,6 +76,8 @@ export interface AppOptions {
   readonly createFirstAdmin?: boolean;
   /** Jitter of job retries (0 <= random() < 1). */
   readonly random?: () => number;
+  /** How long a storage backend whose policy changed stays open for requests begun on it (PolicyRegistry). */
+  readonly retiredBackendGraceMs?: number;
 }
 
 /** The durable job queue and this process's worker (started by `serve` only). */
@@ -214,6 +216,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         policy.id === defaultPolicyId ? config.storage.inlineMaxBytes : defaultInlineMaxBytes(policy.type as PolicyType),
       override: options.backendOverride,
       warn: (details, message) => logger.warn(details, message),
+      retireAfterMs: options.retiredBackendGraceMs,
     });
     const backends = policyRegistry.loaded;
 
@@ -367,6 +370,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();
+        await policyRegistry.close();
         await database.close();
       },
     };

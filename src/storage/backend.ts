@@ -54,6 +54,12 @@ export interface BlobBackend {
   abortDirectUpload?(key: string, uploadId: string): Promise<void>;
   /** Optional: checks that the store can be reached and written (`cumulus policy test`). */
   probe?(): Promise<void>;
+  /**
+   * Optional, for backends that hold sockets or agents (S3's client, the WebDAV agent): releases
+   * them. Called once nothing uses the backend any more (its policy changed or went, or the app
+   * stops); the backend is not used after it.
+   */
+  close?(): Promise<void>;
 }
 
 export interface PresignGetOptions {

@@ -15,7 +15,14 @@ export interface PolicyRegistryOptions {
   /** Replaces every policy's backend (tests measuring the layers above storage). */
   readonly override?: (policyId: number) => BlobBackend;
   readonly warn: (details: Record<string, unknown>, message: string) => void;
+  /**
+   * How long a backend whose policy changed or went stays open before it is closed, so that
+   * requests begun on it (a download streaming from the old S3 client) can finish. Default 5 min.
+   */
+  readonly retireAfterMs?: number;
 }
+
+const RETIRE_AFTER_MS = 5 * 60_000;
 
 interface Built {
   /** The stored row's type and settings, to rebuild only what changed. */
@@ -37,6 +44,8 @@ export class PolicyRegistry implements BackendSource {
   private built = new Map<number, Built>();
   private version: number | null = null;
   private reloading: Promise<void> | null = null;
+  /** Replaced or dropped backends waiting for their requests to finish, with their timers. */
+  private readonly retiring = new Map<BlobBackend, NodeJS.Timeout>();
 
   constructor(
     private readonly database: Database,
@@ -91,10 +100,46 @@ export class PolicyRegistry implements BackendSource {
       const previous = this.built.get(policy.id);
       next.set(policy.id, previous?.fingerprint === fingerprint ? previous : this.build(policy, fingerprint));
     }
+    const kept = new Set([...next.values()].map((built) => built.backend));
+    for (const old of this.built.values()) if (old.backend && !kept.has(old.backend)) this.retire(old.backend);
     this.built = next;
     this.loaded.clear();
     for (const [id, built] of next) if (built.backend) this.loaded.set(id, built.backend);
     this.version = version;
+  }
+
+  /** Closes every backend, retiring ones too (the app stops). */
+  async close(): Promise<void> {
+    const all = new Set([...this.retiring.keys(), ...[...this.built.values()].map((built) => built.backend)]);
+    for (const timer of this.retiring.values()) clearTimeout(timer);
+    this.retiring.clear();
+    this.built = new Map();
+    this.loaded.clear();
+    for (const backend of all) if (backend) await this.closeBackend(backend);
+  }
+
+  /** Closes a backend nothing will use any more, once requests begun on it have had time to end. */
+  private retire(backend: BlobBackend): void {
+    // Tests' overriding backends are theirs to close.
+    if (this.options.override || !backend.close || this.retiring.has(backend)) return;
+    const timer = setTimeout(() => {
+      this.retiring.delete(backend);
+      void this.closeBackend(backend);
+    }, this.options.retireAfterMs ?? RETIRE_AFTER_MS);
+    timer.unref();
+    this.retiring.set(backend, timer);
+  }
+
+  private async closeBackend(backend: BlobBackend): Promise<void> {
+    if (this.options.override) return;
+    try {
+      await backend.close?.();
+    } catch (error) {
+      this.options.warn(
+        { type: backend.type, error: error instanceof Error ? error.message : String(error) },
+        'could not close a storage backend',
+      );
+    }
   }
 
   private build(policy: StoragePolicy, fingerprint: string): Built {

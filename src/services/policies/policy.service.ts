@@ -180,23 +180,29 @@ export class PolicyService {
       backend = this.buildBackend(policyTypeOf(policy.type), openSettings(this.options.secrets, policy.type, policy.settings));
       await backend.probe?.();
     });
-    if (!connected || !backend) return { ok: false, steps };
-    const store: BlobBackend = backend;
-    const key = `cumulus-probe/${randomUUID()}`;
-    const body = `cumulus policy test ${new Date(this.options.clock()).toISOString()}`;
-    const wrote = await attempt('write', async () => {
-      await store.put(key, Readable.from([Buffer.from(body)]));
-    });
-    if (!wrote) return { ok: false, steps };
-    await attempt('read', async () => {
-      const back = await text(await store.get(key));
-      if (back !== body) throw new Error(`read back ${back.length} bytes that differ from the ${body.length} written`);
-    });
-    await attempt('delete', async () => {
-      await store.delete(key);
-      if (await store.stat(key)) throw new Error('the probe object is still there after delete');
-    });
-    return { ok: steps.every((step) => step.ok), steps };
+    // Assigned inside the attempt above (TypeScript cannot see it).
+    const store = backend as BlobBackend | null;
+    try {
+      if (!connected || !store) return { ok: false, steps };
+      const key = `cumulus-probe/${randomUUID()}`;
+      const body = `cumulus policy test ${new Date(this.options.clock()).toISOString()}`;
+      const wrote = await attempt('write', async () => {
+        await store.put(key, Readable.from([Buffer.from(body)]));
+      });
+      if (!wrote) return { ok: false, steps };
+      await attempt('read', async () => {
+        const back = await text(await store.get(key));
+        if (back !== body) throw new Error(`read back ${back.length} bytes that differ from the ${body.length} written`);
+      });
+      await attempt('delete', async () => {
+        await store.delete(key);
+        if (await store.stat(key)) throw new Error('the probe object is still there after delete');
+      });
+      return { ok: steps.every((step) => step.ok), steps };
+    } finally {
+      // The probe's own client (sockets, agents) goes with it.
+      await store?.close?.().catch(() => undefined);
+    }
   }
 
   private buildBackend(type: string, settings: Record<string, unknown>): BlobBackend {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parsePath } from '../../../src/core/index.js';
 import { DIALECTS } from '../../support/databases.js';
 import { bodyOf, startTestApp, type TestApp } from '../../support/app.js';
@@ -127,5 +127,26 @@ describe.each(DIALECTS)('storage policies as managed objects on %s', (dialect) =
     const other = await t.reopen();
     const added = await localPolicy(other, t.dataDir, 'from-elsewhere');
     await expect(t.app.policyRegistry.backendOf(added.id)).resolves.toMatchObject({ type: 'local' });
+  });
+
+  it('closes the backend of a policy that changed or went, and every backend when the app stops', async () => {
+    const app = await t.reopen({ retiredBackendGraceMs: 0 });
+    const unreachable = { endpoint: 'http://127.0.0.1:9', bucket: 'b', accessKeyId: 'AKID', secretAccessKey: 'SECRET-KEY' };
+    const changing = await app.policies.add({ name: 'changing', type: 's3', settings: unreachable });
+    const going = await app.policies.add({ name: 'going', type: 's3', settings: unreachable });
+    const staying = await app.policies.add({ name: 'staying', type: 's3', settings: unreachable });
+    const closes = async (id: number) => vi.spyOn(await app.policyRegistry.backendOf(id), 'close');
+    const [changed, gone, stayed] = [await closes(changing.id), await closes(going.id), await closes(staying.id)];
+
+    await app.policies.update('changing', { settings: { prefix: 'elsewhere/' } });
+    await app.policyRegistry.reload();
+    await expect.poll(() => changed.mock.calls.length).toBe(1);
+    await app.policies.remove('going');
+    await expect.poll(() => gone.mock.calls.length).toBe(1);
+    expect(stayed).not.toHaveBeenCalled();
+
+    await app.close();
+    expect(stayed).toHaveBeenCalledTimes(1);
+    expect(changed).toHaveBeenCalledTimes(1);
   });
 });

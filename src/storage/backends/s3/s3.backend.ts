@@ -170,7 +170,7 @@ export class S3Backend implements BlobBackend {
   }
 
   /** Releases the client's sockets. */
-  close(): void {
+  async close(): Promise<void> {
     this.client.destroy();
   }
 
