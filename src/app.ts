@@ -235,6 +235,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       lockLimits: { maxSeconds: config.webdav.maxLockSeconds, maxPerUser: config.webdav.maxLocksPerUser },
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
       mounts: { mounts: mountRepository, memberships: membershipRepository, sourceFor: (mount) => mounts.sourceFor(mount) },
+      trashRetentionDays: config.trash.retentionDays,
     });
     const lookups = new Lookups({
       database,

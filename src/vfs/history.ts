@@ -30,6 +30,8 @@ export interface FileVersion {
 export interface TrashedEntry {
   readonly entry: Entry;
   readonly record: TrashRecord;
+  /** When retention deletes it for good (epoch ms). */
+  readonly expiresAt: number;
 }
 
 /**
@@ -108,7 +110,7 @@ export class History {
       const out: TrashedEntry[] = [];
       for (const record of records) {
         const entry = await this.deps.entries.byId(db, record.entryId);
-        if (entry) out.push({ entry, record });
+        if (entry) out.push({ entry, record, expiresAt: this.expiryOf(record) });
       }
       return out;
     });
@@ -183,7 +185,16 @@ export class History {
     const record = await this.rows.history.trash.byEntry(db, entryId);
     const entry = record && record.ownerId === principal.userId ? await this.deps.entries.byId(db, entryId) : null;
     if (!record || !entry) throw new NotFoundError('There is no such entry in the trash');
-    return { entry, record };
+    return { entry, record, expiresAt: this.expiryOf(record) };
+  }
+
+  /** How long trash is kept (trash.retentionDays). */
+  get retentionMs(): number {
+    return (this.deps.trashRetentionDays ?? 30) * 86_400_000;
+  }
+
+  private expiryOf(record: TrashRecord): number {
+    return record.trashedAt + this.retentionMs;
   }
 
   private async freeName(tx: Tx, folderId: number, name: string): Promise<string> {
