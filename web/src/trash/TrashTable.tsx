@@ -11,9 +11,9 @@ import { formatDate } from '../ui/format';
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const DAY_MS = 86_400_000;
 
-/** "in 29 days", "today", or nothing once the time has passed (the clean-up job is due). */
+/** "in 30 days", "today", or nothing once the time has passed (the clean-up job is due). */
 function fromNow(when: Date, now: number): string {
-  const days = Math.floor((when.getTime() - now) / DAY_MS);
+  const days = Math.round((when.getTime() - now) / DAY_MS);
   return days >= 0 ? relative.format(days, 'day') : '';
 }
 
@@ -26,7 +26,7 @@ export function TrashTable(props: {
 }) {
   const now = Date.now();
   return (
-    <Table.ScrollContainer minWidth={640}>
+    <Table.ScrollContainer minWidth={760}>
       <Table verticalSpacing="sm" aria-label="Trash">
         <Table.Thead>
           <Table.Tr>

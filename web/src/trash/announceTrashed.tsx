@@ -18,8 +18,10 @@ export function announceTrashed(files: readonly FileResponse[], navigate: Naviga
     color: 'blue',
     title: 'Moved to the trash',
     autoClose: 8000,
+    closeButtonProps: { 'aria-label': 'Dismiss' },
     message: (
-      <Text size="sm">
+      // The default colours of a notice's text, and a link told apart by colour alone, are too faint (WCAG AA).
+      <Text size="sm" c="var(--mantine-color-text)">
         {files.length === 1 ? (
           <Text span className="file-name">
             {files[0]!.name}
@@ -31,6 +33,7 @@ export function announceTrashed(files: readonly FileResponse[], navigate: Naviga
         <Anchor
           href={TRASH_PATH}
           size="sm"
+          underline="always"
           onClick={(event) => {
             event.preventDefault();
             notifications.hide(id);
