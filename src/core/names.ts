@@ -36,3 +36,24 @@ export function normaliseName(raw: string): string {
   }
   return name;
 }
+
+/**
+ * Names that editors and Office give the files of a save in progress (webdav-clients.md
+ * sections 3 and 0 "Safe save"): Office's owner files `~$name` and `~WRL0001.tmp`, LibreOffice's
+ * `.~lock.name#` and `lu123.tmp`, partial downloads `.part`, vim's swap files, Emacs's `.#name`
+ * and GNOME's `.goutputstream-XXXX`. Their deletes skip the trash and their overwrites keep no
+ * version (issue 12): they are scaffolding, not documents.
+ */
+export function isTemporaryName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    lower.startsWith('~$') ||
+    lower.startsWith('.~lock') ||
+    lower.startsWith('.#') ||
+    lower.startsWith('.goutputstream-') ||
+    lower.endsWith('.tmp') ||
+    lower.endsWith('.part') ||
+    lower.endsWith('.swp') ||
+    lower.endsWith('.swx')
+  );
+}

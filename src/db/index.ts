@@ -38,3 +38,5 @@ export { PolicyMoveRepository, type MoveScope, type MoveCandidate } from './repo
 export { MembershipRepository } from './repositories/memberships.repository.js';
 export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type DiskFields } from './repositories/mounts.repository.js';
 export { MediaRepository, type MediaRecord, type MediaMetadata, type MediaKind, type ThumbState } from './repositories/media.repository.js';
+export { VersionRepository, type VersionRecord, type NewVersion } from './repositories/versions.repository.js';
+export { TrashRepository, type TrashRecord, type Departure } from './repositories/trash.repository.js';

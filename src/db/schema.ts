@@ -25,6 +25,9 @@ export interface Tables {
   user_groups: UserGroupsTable;
   mounts: MountsTable;
   media: MediaTable;
+  file_versions: FileVersionsTable;
+  trash: TrashTable;
+  departures: DeparturesTable;
 }
 
 export interface SettingsTable {
@@ -302,4 +305,35 @@ export interface MediaTable {
   orientation: number | null;
   duration_ms: number | null;
   indexed_at: number;
+}
+
+/** An old content of a file (see the 20261207T1200_history migration). */
+export interface FileVersionsTable {
+  id: Generated<number>;
+  entry_id: number;
+  owner_id: number;
+  blob_id: string;
+  size: number;
+  mtime: number;
+  created_at: number;
+  created_by: number | null;
+}
+
+/** The top of a trashed subtree (parent_id null) and where it came from. */
+export interface TrashTable {
+  entry_id: number;
+  owner_id: number;
+  /** JSON array of names from the owner's root. */
+  restore_path: string;
+  trashed_at: number;
+  trashed_by: string;
+}
+
+/** A file a principal moved away from or deleted in a folder, kept two minutes (safe saves). */
+export interface DeparturesTable {
+  parent_id: number;
+  name: string;
+  entry_id: number;
+  holder: string;
+  departed_at: number;
 }

@@ -8,6 +8,8 @@ export {
   type TransferOptions,
   type LockedWrite,
 } from './vfs.js';
+export { History, type FileVersion, type TrashedEntry } from './history.js';
+export { SAFE_SAVE_WINDOW_MS } from './history-rows.js';
 export { LockManager, type LockLimits, type LockRequest } from './lock-manager.js';
 export { holdsLock } from './locks.js';
 export { Lookups, type LookupDependencies, type LockConflict, type SearchConditions, type SearchPage } from './lookups.js';
@@ -24,4 +26,4 @@ export {
 } from './blob-store.js';
 export { VfsEvents, type VfsEvent, type VfsListener } from './events.js';
 /** Records the vfs hands out, so protocol layers need not import db/. */
-export type { DeadProperty, LockRecord } from '../db/index.js';
+export type { DeadProperty, LockRecord, TrashRecord } from '../db/index.js';

@@ -12,6 +12,7 @@ import type { BlobRecord, Tx } from '../db/index.js';
 import type { LockRules } from './locks.js';
 import type { Properties } from './properties.js';
 import type { Resolver } from './resolver.js';
+import { continueDeparted } from './safe-save.js';
 import { assertWritable, translateWriteError, type TreeRows } from './tree-rows.js';
 import type { TransferOptions, VfsDependencies } from './vfs.js';
 
@@ -50,12 +51,24 @@ export class Transfers {
         if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
           // The target keeps its own properties; the source's go with its row.
           const sourceProperties = await this.rows.propertyBytesBelow(tx, plan.source);
-          freed = await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'moved' });
+          freed = await this.rows.history.dropVersionsBelow(tx, plan.source.id);
+          freed.push(...(await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'moved', by: principal })));
           await this.deps.entries.deleteSubtree(tx, plan.source.id);
           await this.deps.users.addStorageUsed(tx, plan.source.ownerId, -sourceProperties, null);
           return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
         }
         if (plan.existing) freed = await this.rows.removeSubtree(tx, plan.existing);
+        // A safe save's last rename continues the file that left this name (issue 12).
+        const departed =
+          !plan.existing && plan.source.kind === 'file'
+            ? await this.rows.history.departedFrom(tx, principal, plan.parent, baseName(to), plan.source.id)
+            : null;
+        if (departed) {
+          const moves = { source: plan.source, departed, parentId: plan.parent.id, name: baseName(to) };
+          freed = await continueDeparted(this.deps, this.rows, tx, principal, moves);
+          return { entry: (await this.deps.entries.byId(tx, departed.id))!, replaced: false };
+        }
+        await this.rows.history.recordDeparture(tx, principal, plan.source);
         // RFC 4918 7.7: a lock does not move with its resource.
         await this.deps.locks.deleteSubtree(tx, plan.source.id, this.deps.clock());
         await this.deps.entries.relocate(tx, plan.source.id, plan.parent.id, baseName(to));
@@ -91,8 +104,9 @@ export class Transfers {
           options.lockTokens,
         );
         if (plan.existing?.kind === 'file' && plan.source.kind === 'file') {
-          await this.rows.chargeQuota(tx, principal, plan.source.size - plan.existing.size);
-          freed = await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'copied' });
+          const kept = this.rows.history.keepsVersionOf(plan.existing) ? 0 : plan.existing.size;
+          await this.rows.chargeQuota(tx, principal, plan.source.size - kept);
+          freed = await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'copied', by: principal });
           return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
         }
         if (plan.existing) freed = await this.rows.removeSubtree(tx, plan.existing);

@@ -11,6 +11,7 @@ import {
 } from '../core/index.js';
 import { EntryNameTakenError, isForeignKeyViolation, type BlobRecord, type Tx } from '../db/index.js';
 import type { DirectBlob, StoredBlob } from './blob-store.js';
+import { HistoryRows } from './history-rows.js';
 import type { VfsDependencies } from './vfs.js';
 
 /**
@@ -19,15 +20,28 @@ import type { VfsDependencies } from './vfs.js';
  * content under an entry's identity.
  */
 export class TreeRows {
-  constructor(private readonly deps: VfsDependencies) {}
+  /** Versions and trash (issue 12). */
+  readonly history: HistoryRows;
+
+  constructor(private readonly deps: VfsDependencies) {
+    this.history = new HistoryRows(deps);
+  }
 
   /**
    * Points `target` at `source`'s content, keeping the target's identity. A moved source hands
    * over its blob reference; a copied one adds a reference. Returns blobs freed by the swap.
    */
-  async replaceContent(tx: Tx, target: Entry, source: Entry, how: { sourceReference: 'moved' | 'copied' }): Promise<BlobRecord[]> {
+  async replaceContent(
+    tx: Tx,
+    target: Entry,
+    source: Entry,
+    how: { sourceReference: 'moved' | 'copied'; by: Principal },
+  ): Promise<BlobRecord[]> {
+    // The target's content becomes a version (issue 12): still charged, its reference kept.
+    const keep = this.history.keepsVersionOf(target);
+    if (keep) await this.history.keepVersion(tx, target, how.by);
     if (how.sourceReference === 'copied' && source.blobId) await this.deps.blobs.addReferences(tx, new Map([[source.blobId, 1]]));
-    if (how.sourceReference === 'moved') await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
+    if (how.sourceReference === 'moved' && !keep) await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
     await this.deps.entries.setContent(tx, target.id, {
       size: source.size,
       blobId: source.blobId!,
@@ -38,7 +52,7 @@ export class TreeRows {
       // The source row goes next; its reference now belongs to the target.
       await this.deps.entries.detachBlob(tx, source.id);
     }
-    return target.blobId ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
+    return target.blobId && !keep ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
   }
 
   /**
@@ -84,9 +98,10 @@ export class TreeRows {
     const { size } = await this.deps.entries.summarise(tx, entry.id);
     const references = await this.deps.entries.blobReferences(tx, entry.id);
     const propertyBytes = await this.propertyBytesBelow(tx, entry);
+    const versions = await this.history.dropVersionsBelow(tx, entry.id);
     await this.deps.entries.deleteSubtree(tx, entry.id);
     await this.deps.users.addStorageUsed(tx, entry.ownerId, -(size + propertyBytes), null);
-    return this.deps.blobs.releaseReferences(tx, references);
+    return [...versions, ...(await this.deps.blobs.releaseReferences(tx, references))];
   }
 
   /**

@@ -23,7 +23,9 @@ import {
   type PolicyRepository,
   type PropertyRepository,
   type Tx,
+  type TrashRepository,
   type UserRepository,
+  type VersionRepository,
 } from '../db/index.js';
 import type { ByteRange } from '../storage/index.js';
 import type { BlobStore, DirectBlob } from './blob-store.js';
@@ -34,6 +36,7 @@ import { LockRules } from './locks.js';
 import { Properties, type PropertyLimits } from './properties.js';
 import { Transfers } from './transfers.js';
 import { Writes } from './writes.js';
+import { History } from './history.js';
 import { TreeRows, assertValidTime, assertWritable, translateWriteError } from './tree-rows.js';
 import { Resolver } from './resolver.js';
 import { MountedTrees } from './mounts/mounted-trees.js';
@@ -61,6 +64,9 @@ export interface VfsDependencies {
   readonly propertyLimits?: PropertyLimits;
   /** Shared folders ("mounts"): where their rows and bytes are; no mounts when absent. */
   readonly mounts?: Pick<MountedDependencies, 'mounts' | 'memberships' | 'sourceFor'>;
+  /** Versions and trash (issue 12); new repositories when absent. */
+  readonly versions?: VersionRepository;
+  readonly trash?: TrashRepository;
 }
 
 export interface ListOptions {
@@ -122,6 +128,8 @@ export class Vfs {
   private readonly rows: TreeRows;
   private readonly transfers: Transfers;
   private readonly writes: Writes;
+  /** Versions and trash (issue 12). */
+  readonly history: History;
   /** Mounted trees: every operation asks here first (null answers mean "not mounted"). */
   readonly mounted: MountedTrees | null;
 
@@ -154,6 +162,7 @@ export class Vfs {
     );
     this.transfers = new Transfers(deps, this.resolver, this.lockRules, this.rows, this.properties);
     this.writes = new Writes(deps, this.resolver, this.lockRules, this.rows);
+    this.history = new History(deps, this.resolver, this.rows);
   }
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {
@@ -337,8 +346,16 @@ export class Vfs {
     return this.transfers.copy(principal, from, to, options);
   }
 
-  /** Deletes a file or a folder with everything below it; blobs go when unreferenced. */
-  async delete(principal: Principal, path: VPath, options: LockedWrite & { precondition?: (current: Entry) => void } = {}): Promise<Entry> {
+  /**
+   * Deletes a file or a folder with everything below it: into the owner's trash (issue 12), or
+   * for good with `permanent`, for temporary names and for mounted entries (blobs go when
+   * unreferenced).
+   */
+  async delete(
+    principal: Principal,
+    path: VPath,
+    options: LockedWrite & { precondition?: (current: Entry) => void; permanent?: boolean } = {},
+  ): Promise<Entry> {
     assertWritable(principal);
     if (path.length === 0) throw new ForbiddenError('The root folder cannot be deleted');
     const mounted = await this.mounted?.delete(principal, path, options);
@@ -356,7 +373,8 @@ export class Vfs {
           { covering: [target.parentId ?? target.id], subtrees: [target.id] },
           options.lockTokens,
         );
-        freed = await this.rows.removeSubtree(tx, target);
+        if (!options.permanent && this.rows.history.trashable(target)) await this.rows.history.moveToTrash(tx, principal, target);
+        else freed = await this.rows.removeSubtree(tx, target);
         return target;
       })
       .catch((error: unknown) => {

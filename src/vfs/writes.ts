@@ -47,7 +47,8 @@ export class Writes {
         : await this.deps.database.read(async (db) => {
             options.precondition?.(current);
             await this.lockRules.assertCanModify(db, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
-            return this.rows.quotaAllowance(db, principal, current?.size ?? 0);
+            // A replaced content that becomes a version stays charged (issue 12).
+            return this.rows.quotaAllowance(db, principal, current && !this.rows.history.keepsVersionOf(current) ? current.size : 0);
           });
     if (allowance !== null && options.expectedSize !== undefined && options.expectedSize > allowance) {
       throw new QuotaExceededError(`This ${options.expectedSize}-byte file does not fit in the storage quota (${allowance} bytes left)`);
@@ -107,10 +108,13 @@ export class Writes {
           options.precondition?.(current);
           await this.lockRules.assertCanModify(tx, principal, { covering: [current?.id ?? parent.id] }, options.lockTokens);
           if (current) {
-            await this.rows.chargeQuota(tx, principal, blob.size - current.size);
+            // The previous content becomes a version, holding the entry's reference (issue 12).
+            const keep = this.rows.history.keepsVersionOf(current);
+            await this.rows.chargeQuota(tx, principal, keep ? blob.size : blob.size - current.size);
             await makeReady();
+            if (keep) await this.rows.history.keepVersion(tx, current, principal);
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
-            if (current.blobId) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
+            if (current.blobId && !keep) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
             const entry: Entry = {
               ...current,
               size: blob.size,

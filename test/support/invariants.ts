@@ -103,6 +103,14 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
       problems.push(`user #${u.id}'s root #${root.id} is not a top-level folder they own`);
     }
   }
+  // A trashed subtree's top (issue 12) is parent-less too, owned by a user and named by a trash row.
+  const trashRows = await db.selectFrom('trash').select(['entry_id', 'owner_id']).execute();
+  for (const row of trashRows) {
+    const top = byId.get(Number(row.entry_id));
+    if (!top || top.parent !== null || top.owner !== Number(row.owner_id))
+      problems.push(`trash row #${row.entry_id} names no top entry of its owner`);
+    userRoots.add(Number(row.entry_id));
+  }
   for (const e of entries) if (e.parent === null && !userRoots.has(e.id)) problems.push(`entry #${e.id} "${e.name}" is a root no user has`);
 
   // Reachability from the roots; whatever is left over is an orphan or on a cycle.
@@ -144,6 +152,17 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
     else if (blob.state !== 'ready') problems.push(`file #${e.id} "${e.name}" shows ${blob.state} blob ${e.blob}`);
     else if (blob.size !== e.size) problems.push(`file #${e.id} "${e.name}" is ${e.size} bytes, its blob ${blob.size}`);
   }
+  // Versions (issue 12): each holds a reference to a ready blob of its size, charged to its owner.
+  const versions = await db.selectFrom('file_versions').select(['id', 'entry_id', 'owner_id', 'blob_id', 'size']).execute();
+  for (const v of versions) {
+    const entry = byId.get(Number(v.entry_id));
+    if (!entry || entry.kind !== 'file' || entry.mounted || entry.owner !== Number(v.owner_id))
+      problems.push(`version #${v.id} belongs to no managed file of its owner (entry #${v.entry_id})`);
+    pointing.set(v.blob_id, (pointing.get(v.blob_id) ?? 0) + 1);
+    const blob = blobById.get(v.blob_id);
+    if (blob?.state !== 'ready' || blob.size !== Number(v.size))
+      problems.push(`version #${v.id} points at blob ${v.blob_id}, missing or not its size`);
+  }
   for (const b of blobs) {
     const actual = pointing.get(b.id) ?? 0;
     if (b.state === 'ready' && b.refs !== actual) problems.push(`blob ${b.id} counts ${b.refs} references, ${actual} entries point at it`);
@@ -174,6 +193,7 @@ async function collect(database: Database, options: InvariantOptions): Promise<s
   // counted here in JavaScript, independently of the SQL the server counts them with.
   const usage = new Map<number, number>();
   for (const e of entries) if (e.kind === 'file' && !e.mounted) usage.set(e.owner, (usage.get(e.owner) ?? 0) + e.size);
+  for (const v of versions) usage.set(Number(v.owner_id), (usage.get(Number(v.owner_id)) ?? 0) + Number(v.size));
   for (const p of await db.selectFrom('dead_properties').select(['entry_id', 'namespace', 'name', 'value']).execute()) {
     const entry = byId.get(Number(p.entry_id));
     const owner = entry?.mounted ? undefined : entry?.owner;

@@ -171,6 +171,10 @@ export class BlobRepository {
       .select(RECORD_COLUMNS)
       .where('b.state', '=', 'ready')
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('entries as e').select('e.id').whereRef('e.blob_id', '=', 'b.id'))))
+      // An old version (issue 12) is referenced by its version row.
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('file_versions as v').select('v.id').whereRef('v.blob_id', '=', 'b.id'))),
+      )
       // A thumbnail (issue 12) is referenced by its media row, not by an entry.
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('media as m').select('m.blob_id').whereRef('m.thumb_blob_id', '=', 'b.id'))),
@@ -182,6 +186,8 @@ export class BlobRepository {
   async isReferenced(tx: Tx, id: string): Promise<boolean> {
     const row = await tx.selectFrom('entries').select('id').where('blob_id', '=', id).limit(1).executeTakeFirst();
     if (row !== undefined) return true;
+    const version = await tx.selectFrom('file_versions').select('id').where('blob_id', '=', id).limit(1).executeTakeFirst();
+    if (version !== undefined) return true;
     const thumbnailOf = await tx.selectFrom('media').select('blob_id').where('thumb_blob_id', '=', id).limit(1).executeTakeFirst();
     return thumbnailOf !== undefined;
   }
@@ -205,11 +211,13 @@ export class BlobRepository {
   /** Recomputes reference counts from the entries, for doctor --repair. */
   async countMismatches(tx: Tx): Promise<Array<{ id: string; stored: number; actual: number }>> {
     const result = await sql<{ id: string; stored: number; actual: number }>`
-      select b.id, b.ref_count as stored, count(e.id) as actual
-      from blobs b left join entries e on e.blob_id = b.id
+      select b.id, b.ref_count as stored,
+        (select count(*) from entries e where e.blob_id = b.id) + (select count(*) from file_versions v where v.blob_id = b.id) as actual
+      from blobs b
       where b.state = 'ready'
-      group by b.id, b.ref_count
-      having b.ref_count <> count(e.id)`.execute(tx);
+        and b.ref_count <> (select count(*) from entries e where e.blob_id = b.id) + (select count(*) from file_versions v where v.blob_id = b.id)`.execute(
+      tx,
+    );
     return result.rows.map((row) => ({ id: row.id, stored: Number(row.stored), actual: Number(row.actual) }));
   }
 }

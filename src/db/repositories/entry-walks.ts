@@ -132,11 +132,12 @@ export async function cutOffEntries(tx: Tx): Promise<CutOffEntry[]> {
   }));
 }
 
-/** Top-level entries that are no user's root folder (for doctor). */
+/** Top-level entries that are no user's root folder nor a trashed subtree's top (for doctor). */
 export async function strayTopEntries(tx: Tx): Promise<Array<{ id: number; ownerId: number; name: string }>> {
   const result = await sql<{ id: number; owner_id: number; name: string }>`
     select e.id, e.owner_id, e.name from entries e
     where e.parent_id is null and e.mount_id is null and not exists (select 1 from users u where u.root_id = e.id)
+      and not exists (select 1 from trash t where t.entry_id = e.id)
     order by e.id`.execute(tx);
   return result.rows.map((row) => ({ id: Number(row.id), ownerId: Number(row.owner_id), name: row.name }));
 }

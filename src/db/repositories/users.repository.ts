@@ -112,14 +112,19 @@ export class UserRepository {
    * bytes of the dead properties in their tree (propertyBytes).
    */
   async usageMismatches(tx: Tx): Promise<Array<{ id: number; stored: number; actual: number }>> {
-    const result = await sql<{ id: number; stored: number; files: number | null; properties: number | null }>`
+    const result = await sql<{ id: number; stored: number; files: number | null; versions: number | null; properties: number | null }>`
       select u.id, u.storage_used as stored,
         (select sum(e.size) from entries e where e.owner_id = u.id and e.kind = 'file' and e.mount_id is null) as files,
+        (select sum(v.size) from file_versions v where v.owner_id = u.id) as versions,
         (select sum(${propertyBytes('p')}) from dead_properties p join entries e on e.id = p.entry_id
           where e.owner_id = u.id and e.mount_id is null) as properties
       from users u`.execute(tx);
     return result.rows
-      .map((row) => ({ id: Number(row.id), stored: Number(row.stored), actual: Number(row.files ?? 0) + Number(row.properties ?? 0) }))
+      .map((row) => ({
+        id: Number(row.id),
+        stored: Number(row.stored),
+        actual: Number(row.files ?? 0) + Number(row.versions ?? 0) + Number(row.properties ?? 0),
+      }))
       .filter((row) => row.stored !== row.actual);
   }
 

@@ -13,6 +13,7 @@ import {
 } from '../../core/index.js';
 import {
   isUniqueViolation,
+  TrashRepository,
   type Database,
   type EntryRepository,
   type GroupRepository,
@@ -66,6 +67,8 @@ export class UserService {
 
   /** Told, inside the transaction, when a user's primary group is set (MembershipService.changed). */
   private groupsChanged: (tx: Tx, userId: number) => Promise<void> = async () => undefined;
+
+  private readonly trash = new TrashRepository();
 
   constructor(
     private readonly database: Database,
@@ -261,6 +264,11 @@ export class UserService {
     options: { rootId?: number; readOnly?: boolean; label?: string; lockHolder?: string | null; group?: Group } = {},
   ): Promise<Principal> {
     if (user.status !== 'active') throw new ForbiddenError('This account is disabled');
+    // A view rooted in a trashed folder (a WebDAV account, a share) stops working until it is restored (issue 12).
+    if (options.rootId !== undefined && options.rootId !== user.rootId) {
+      const rootId = options.rootId;
+      if (await this.database.read((db) => this.trash.isTrashed(db, rootId))) throw new NotFoundError('This folder is in the trash');
+    }
     const group = options.group ?? (await this.groupOf(user));
     return {
       userId: user.id,
