@@ -7,8 +7,8 @@ export interface Entity {
   readonly size: number;
   readonly type: number;
   readonly created_at: string;
-  /** Cloudreve sends the user who wrote it; a name or an id is taken as it is. */
-  readonly created_by?: User | string | null;
+  /** Who wrote it: Cloudreve sends the user, Cumulus its id only. */
+  readonly created_by?: Partial<User> | null;
 }
 
 export interface Version extends Entity {
@@ -16,24 +16,31 @@ export interface Version extends Entity {
   readonly current: boolean;
 }
 
-/** Who wrote a version, for display. */
-export function authorOf(version: Entity): string | null {
+/** Who wrote a version, for display: "You" for the signed-in user (`me`, a user id). */
+export function authorOf(version: Entity, me: string | undefined): string | null {
   const by = version.created_by;
-  if (!by) return null;
-  if (typeof by === 'string') return by;
-  return by.nickname || by.email || by.id;
+  if (!by?.id) return null;
+  if (by.id === me) return 'You';
+  return by.nickname || by.email || 'Another user';
 }
 
-/** A file's versions, newest first (contract 8.1 with `extended=true`). */
+type InfoWithEntities = FileResponse & {
+  readonly primary_entity?: string;
+  readonly extended_info?: { readonly entities?: Entity[]; readonly primary_entity?: string };
+};
+
+/**
+ * A file's versions in the server's order (the current one first, then the newest first: their
+ * times need not be in order, a client may set a file's time), from contract 8.1 with
+ * `extended=true`. The current one is the file's `primary_entity` (Cloudreve puts it on the file,
+ * Cumulus also in `extended_info`).
+ */
 export async function listVersions(uri: string, signal?: AbortSignal): Promise<Version[]> {
-  const info = await call<FileResponse & { primary_entity?: string; extended_info?: { entities?: Entity[] } }>('GET', '/file/info', {
-    query: { uri, extended: 'true' },
-    signal,
-  });
+  const info = await call<InfoWithEntities>('GET', '/file/info', { query: { uri, extended: 'true' }, signal });
+  const primary = info.primary_entity ?? info.extended_info?.primary_entity;
   return (info.extended_info?.entities ?? [])
     .filter((entity) => entity.type === 0)
-    .map((entity) => ({ ...entity, current: entity.id === info.primary_entity }))
-    .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+    .map((entity) => ({ ...entity, current: entity.id === primary }));
 }
 
 /** Cloudreve's `POST /file/version/current`: an older version becomes the file's content again. */

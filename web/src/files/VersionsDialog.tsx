@@ -2,6 +2,7 @@ import { Badge, Button, Group, Loader, Modal, Stack, Table, Text, VisuallyHidden
 import { IconDownload, IconRestore, IconTrash } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import type { FileResponse } from '../api/types';
+import { useSession } from '../auth/useSession';
 import { authorOf, deleteVersion, listVersions, restoreVersion, type Version } from '../api/versions';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { formatBytes } from '../ui/format';
@@ -20,6 +21,7 @@ const timeOf = (version: Version) => timeFormat.format(Date.parse(version.create
 export function VersionsDialog({ file, onClose, onChanged }: { file: FileResponse | null; onClose(): void; onChanged(): void }) {
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [deleting, setDeleting] = useState<Version | null>(null);
+  const me = useSession()?.user.id;
   const uri = file?.path;
 
   const load = useCallback(async () => {
@@ -58,7 +60,7 @@ export function VersionsDialog({ file, onClose, onChanged }: { file: FileRespons
             <Table verticalSpacing="xs" aria-label="Versions">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Saved</Table.Th>
+                  <Table.Th>Time</Table.Th>
                   <Table.Th>Size</Table.Th>
                   <Table.Th>By</Table.Th>
                   <Table.Th>
@@ -67,8 +69,9 @@ export function VersionsDialog({ file, onClose, onChanged }: { file: FileRespons
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {versions.map((version) => (
-                  <Table.Tr key={version.id} data-version={version.id}>
+                {versions.map((version, index) => (
+                  // Two versions may hold the same bytes (and so the same entity id).
+                  <Table.Tr key={`${index}:${version.id}`} data-version={version.id}>
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
                         <Text size="sm">{timeOf(version)}</Text>
@@ -80,7 +83,7 @@ export function VersionsDialog({ file, onClose, onChanged }: { file: FileRespons
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" className="file-name">
-                        {authorOf(version) ?? '—'}
+                        {authorOf(version, me) ?? '—'}
                       </Text>
                     </Table.Td>
                     <Table.Td>
@@ -101,7 +104,7 @@ export function VersionsDialog({ file, onClose, onChanged }: { file: FileRespons
         {deleting && (
           <Stack gap="xs" role="group" aria-label="Delete this version?">
             <Text size="sm">
-              Delete the version saved {timeOf(deleting)} ({formatBytes(deleting.size)}) for good? This cannot be undone.
+              Delete the version of {timeOf(deleting)} ({formatBytes(deleting.size)}) for good? This cannot be undone.
             </Text>
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setDeleting(null)}>
