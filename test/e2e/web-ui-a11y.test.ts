@@ -2,11 +2,12 @@
 // main page in its main states at desktop and phone sizes (light) and at desktop size in dark
 // mode: sign-in (and its refusal), the file browser (list, grid, a selection, the context menu,
 // each dialog), the upload panel and its conflict question, shares, a public share (locked and
-// open), WebDAV (instructions, the new account form, the one-time password), settings, and the
-// administration tabs and dialogs (shared folders, their members and removal included). Every
-// control must be named, every input labelled, the ARIA valid, the text legible and the targets
-// large enough (axe's WCAG 2.2 A/AA rules and best practices): any violation fails the test,
-// except the rules listed in REPORTED. Everything axe found goes to test-results/a11y-report.json.
+// open), a file's versions, the trash (its notice, page and questions), WebDAV (instructions,
+// the new account form, the one-time password), settings, and the administration tabs and
+// dialogs (shared folders, their members and removal included). Every control must be named,
+// every input labelled, the ARIA valid, the text legible and the targets large enough (axe's
+// WCAG 2.2 A/AA rules and best practices): any violation fails the test, except the rules
+// listed in REPORTED. Everything axe found goes to test-results/a11y-report.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -105,6 +106,8 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       const principal = await api.t.app.users.principalFor(user);
       await api.t.app.vfs.mkdir(principal, ['Projects']);
       await writeFile(api, principal, ['notes.txt'], 'hello\n');
+      await writeFile(api, principal, ['draft.txt'], 'first draft\n');
+      await writeFile(api, principal, ['draft.txt'], 'second draft\n');
       const contextOptions = { viewport, isMobile: phone, hasTouch: phone, colorScheme, reducedMotion: 'reduce' as const };
       const context = await browser.newContext(contextOptions);
       const { page, watch } = await openPage(context);
@@ -153,7 +156,7 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await check(page, at('move picker'), '[role="dialog"]');
       await cancel();
       await page.getByRole('button', { name: 'Delete' }).click();
-      await dialog.getByText('This cannot be undone.').waitFor();
+      await dialog.getByText('You can restore it from the Trash').waitFor();
       await check(page, at('delete confirmation'), '[role="dialog"]');
       await cancel();
       await page.getByRole('button', { name: 'Share' }).click();
@@ -235,6 +238,34 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await dialog.waitFor({ state: 'hidden' });
       await page.getByRole('table', { name: 'WebDAV accounts' }).getByText('Laptop').waitFor();
       await check(page, at('webdav accounts'));
+
+      // A file's version history, the notice of a move to the trash, the Trash page and its questions.
+      await page.goto(`${api.origin}/home`);
+      await row(page, 'draft.txt').click({ button: 'right' });
+      await page.getByRole('menuitem', { name: 'Version history…' }).click();
+      await dialog.getByRole('table', { name: 'Versions' }).getByText('Current').waitFor();
+      await check(page, at('version history'), '[role="dialog"]');
+      await dialog.getByRole('button', { name: /^Delete the version/ }).click();
+      await dialog.getByRole('button', { name: 'Delete version' }).waitFor();
+      await check(page, at('delete version question'), '[role="dialog"]');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await row(page, 'draft.txt').click();
+      await page.getByRole('button', { name: 'Move to trash' }).click();
+      await dialog.getByRole('button', { name: 'Move to trash' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Moved to the trash' }).getByRole('link', { name: 'Trash' }).waitFor();
+      await check(page, at('moved to trash notice'));
+      await page.goto(`${api.origin}/trash`);
+      await page.getByRole('table', { name: 'Trash' }).getByText('draft.txt').waitFor();
+      await check(page, at('trash'));
+      await page.getByRole('button', { name: 'Delete permanently: draft.txt' }).click();
+      await dialog.getByText('cannot be undone').waitFor();
+      await check(page, at('delete permanently question'), '[role="dialog"]');
+      await cancel();
+      await page.getByRole('button', { name: 'Empty trash' }).click();
+      await dialog.getByText('cannot be undone').waitFor();
+      await check(page, at('empty trash question'), '[role="dialog"]');
+      await cancel();
 
       // Settings.
       await page.goto(`${api.origin}/settings`);

@@ -45,8 +45,8 @@ describe.each(UI_DIALECTS)('web UI and WebDAV locks in Chromium (%s)', (dialect)
     const { page } = await openPage(context);
     await signIn(page, api.origin, email);
     await row(page, 'report.docx').click();
-    await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Move to trash' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Locked by a WebDAV client').waitFor();
     expect(await dialog.textContent()).toContain('/report.docx');

@@ -126,16 +126,16 @@ describe.each(UI_DIALECTS)('web UI in Chromium (%s)', (dialect) => {
     if (screenshots) await shoot(page, 'files-grid-desktop');
     await page.getByRole('button', { name: 'List view' }).click();
 
-    // Delete with confirmation: Cancel keeps it, Delete removes it.
+    // Move to the trash with confirmation: Cancel keeps it, Move to trash removes it.
     await row(page, XSS).click();
-    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Move to trash' }).click();
     const confirm = page.getByRole('dialog');
     await expect.poll(() => confirm.textContent()).toContain(XSS);
     if (screenshots) await shoot(page, 'delete-dialog-desktop');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     expect(await names(['Projects 2024'])).toEqual([XSS]);
     await page.keyboard.press('Delete');
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click();
     await page.getByText('This folder is empty').waitFor();
     expect(await names(['Projects 2024'])).toEqual([]);
     expect(await page.locator('img[src="x"]').count()).toBe(0);

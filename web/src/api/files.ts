@@ -44,14 +44,14 @@ export function moveFiles(uris: string[], dst: string, copy: boolean): Promise<v
   return call<void>('POST', '/file/move', { json: { uris, dst, copy } });
 }
 
-/** Contract 14.1 (there is no trash on this server: deletes are permanent). */
+/** Contract 14.1 without `skip_soft_delete`: the entries move to the owner's trash (api/trash.ts). */
 export function deleteFiles(uris: string[]): Promise<void> {
-  return call<void>('DELETE', '/file', { json: { uris, skip_soft_delete: true } });
+  return call<void>('DELETE', '/file', { json: { uris } });
 }
 
-/** Contract 9.1: a signed URL that works without a token. */
-export function fileUrl(uri: string, download: boolean): Promise<FileUrlResponse> {
-  return call<FileUrlResponse>('POST', '/file/url', { json: { uris: [uri], download } });
+/** Contract 9.1: a signed URL that works without a token; of one older version when `entity` names it. */
+export function fileUrl(uri: string, download: boolean, entity?: string): Promise<FileUrlResponse> {
+  return call<FileUrlResponse>('POST', '/file/url', { json: { uris: [uri], download, entity } });
 }
 
 /** What the server learnt of a photo's or a video's content (issue 12; `extended_info.media`). */

@@ -8,6 +8,7 @@ import { FileBrowserPage } from '../files/FileBrowserPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { PublicSharePage } from '../shares/PublicSharePage';
 import { SharesPage } from '../shares/SharesPage';
+import { TrashPage } from '../trash/TrashPage';
 import { UploadProvider } from '../uploads/UploadProvider';
 import { AppLayout } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
@@ -35,6 +36,7 @@ export function App() {
           <Route path="/webdav" element={<DavPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="/admin" element={<AdminPage />} />
+          <Route path="/trash" element={<TrashPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

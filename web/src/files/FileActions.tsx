@@ -6,6 +6,7 @@ import {
   IconFolderOpen,
   IconInfoCircle,
   IconFolderPlus,
+  IconHistory,
   IconArrowsMove,
   IconPencil,
   IconRefresh,
@@ -27,6 +28,8 @@ export interface FileActionHandlers {
   /** A folder's storage policy (issue 11); absent where folders cannot be bound (shares). */
   storagePolicy?(item: FileResponse): void;
   details(item: FileResponse): void;
+  /** A file's version history (issue 12); absent where there is none to show (shares). */
+  versions?(item: FileResponse): void;
 }
 
 /** The menu items for what is selected: single-item actions only when one item is. */
@@ -62,6 +65,11 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
           Details…
         </Menu.Item>
       )}
+      {one && one.type === 0 && actions.versions && (
+        <Menu.Item leftSection={<IconHistory size={16} />} onClick={() => actions.versions?.(one)}>
+          Version history…
+        </Menu.Item>
+      )}
       <Menu.Item leftSection={<IconArrowsMove size={16} />} onClick={() => actions.move(items)}>
         Move to…
       </Menu.Item>
@@ -70,7 +78,7 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
       </Menu.Item>
       <Menu.Divider />
       <Menu.Item color={DANGER} leftSection={<IconTrash size={16} />} onClick={() => actions.remove(items)}>
-        Delete…
+        Move to trash…
       </Menu.Item>
     </>
   );

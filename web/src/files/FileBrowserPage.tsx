@@ -43,6 +43,7 @@ import { PathBreadcrumbs, folderHref } from './PathBreadcrumbs';
 import { useFolder } from './useFolder';
 import { useFileKeyboard } from './useFileKeyboard';
 import { useSelection } from './useSelection';
+import { VersionsDialog } from './VersionsDialog';
 
 const ORDERS: Record<OrderBy, string> = { name: 'Name', size: 'Size', updated_at: 'Modified', created_at: 'Created' };
 
@@ -90,6 +91,7 @@ function Browser() {
   const [sharing, setSharing] = useState<FileResponse | null>(null);
   const [binding, setBinding] = useState<FileResponse | null>(null);
   const [detailed, setDetailed] = useState<FileResponse | null>(null);
+  const [versioned, setVersioned] = useState<FileResponse | null>(null);
 
   // A finished upload into this folder (or below it) shows up without a manual refresh.
   const { reload } = folder;
@@ -126,6 +128,7 @@ function Browser() {
     remove: setDeleting,
     storagePolicy: setBinding,
     details: setDetailed,
+    versions: setVersioned,
   };
 
   const onSort = (column: OrderBy) => {
@@ -260,7 +263,7 @@ function Browser() {
             {one && <ToolbarButton label="Rename" icon={<IconPencil size={18} />} onClick={() => actions.rename(one)} />}
             <ToolbarButton label="Move" icon={<IconArrowsMove size={18} />} onClick={() => actions.move(selected)} />
             <ToolbarButton label="Copy" icon={<IconCopy size={18} />} onClick={() => actions.copy(selected)} />
-            <ToolbarButton label="Delete" icon={<IconTrash size={18} />} color="red" onClick={() => actions.remove(selected)} />
+            <ToolbarButton label="Move to trash" icon={<IconTrash size={18} />} color="red" onClick={() => actions.remove(selected)} />
             <ToolbarButton label="Clear selection" icon={<IconX size={18} />} variant="subtle" onClick={selection.clear} iconOnly />
           </Group>
         )}
@@ -397,6 +400,7 @@ function Browser() {
       <CreateShareDialog file={sharing} onClose={() => setSharing(null)} />
       <StoragePolicyDialog folder={binding} onClose={() => setBinding(null)} />
       <DetailsDialog file={detailed} onClose={() => setDetailed(null)} />
+      <VersionsDialog file={versioned} onClose={() => setVersioned(null)} onChanged={folder.reload} />
     </Stack>
   );
 }

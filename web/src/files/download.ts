@@ -1,8 +1,8 @@
 import { fileUrl } from '../api/files';
 
-/** Downloads one file through a signed URL (contract 9.1): the browser fetches it, no token needed. */
-export async function downloadFile(uri: string): Promise<void> {
-  const { urls } = await fileUrl(uri, true);
+/** Downloads one file (or one version of it) through a signed URL (contract 9.1): the browser fetches it, no token needed. */
+export async function downloadFile(uri: string, entity?: string): Promise<void> {
+  const { urls } = await fileUrl(uri, true, entity);
   const url = urls[0]?.url;
   if (!url) throw new Error('The server sent no download link for this file.');
   const link = document.createElement('a');

@@ -1,15 +1,18 @@
 import { Button, Group, List, Modal, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client';
 import { deleteFiles } from '../../api/files';
 import type { FileResponse } from '../../api/types';
 import { plural } from '../../ui/format';
+import { announceTrashed } from '../../trash/announceTrashed';
 import { LockConflictAlert } from './LockConflictAlert';
 
 const SHOWN = 5;
 
-/** Delete with confirmation (contract 14.1). There is no trash on this server: it says so. */
+/** Moves to the trash, with confirmation (contract 14.1), then says where they went (a notice with a link to the Trash). */
 export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[] | null; onClose(): void; onDone(): void }) {
+  const navigate = useNavigate();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -23,6 +26,7 @@ export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[]
     setError(null);
     try {
       await deleteFiles(files.map((file) => file.path));
+      announceTrashed(files, navigate);
       onDone();
       onClose();
     } catch (failure) {
@@ -36,7 +40,12 @@ export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[]
   const folders = files.filter((file) => file.type === 1).length;
 
   return (
-    <Modal opened onClose={onClose} title={files.length === 1 ? 'Delete this item?' : `Delete ${plural(files.length, 'item')}?`} centered>
+    <Modal
+      opened
+      onClose={onClose}
+      title={files.length === 1 ? 'Move this item to the trash?' : `Move ${plural(files.length, 'item')} to the trash?`}
+      centered
+    >
       <Stack>
         <List size="sm" spacing={2}>
           {files.slice(0, SHOWN).map((file) => (
@@ -47,7 +56,8 @@ export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[]
           {files.length > SHOWN && <List.Item>and {files.length - SHOWN} more</List.Item>}
         </List>
         <Text size="sm" c="dimmed">
-          {folders > 0 ? 'Folders are deleted with everything in them. ' : ''}This cannot be undone.
+          {folders > 0 ? 'Folders go with everything in them. ' : ''}You can restore {files.length === 1 ? 'it' : 'them'} from the Trash
+          until {files.length === 1 ? 'it is' : 'they are'} removed for good.
         </Text>
         <LockConflictAlert error={error} onReleased={confirm} />
         <Group justify="flex-end">
@@ -55,7 +65,7 @@ export function DeleteDialog({ files, onClose, onDone }: { files: FileResponse[]
             Cancel
           </Button>
           <Button color="red" loading={busy} onClick={confirm} data-autofocus>
-            Delete
+            Move to trash
           </Button>
         </Group>
       </Stack>
