@@ -38,3 +38,9 @@ export { PolicyMoveRepository, type MoveScope, type MoveCandidate } from './repo
 export { MembershipRepository } from './repositories/memberships.repository.js';
 export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type DiskFields } from './repositories/mounts.repository.js';
 export { MediaRepository, type MediaRecord, type MediaMetadata, type MediaKind, type ThumbState } from './repositories/media.repository.js';
+export {
+  PhotoLibraryRepository,
+  type PhotoLibraryRecord,
+  type PhotoChange,
+  type TimelineItem,
+} from './repositories/photo-libraries.repository.js';

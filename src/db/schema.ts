@@ -25,6 +25,8 @@ export interface Tables {
   user_groups: UserGroupsTable;
   mounts: MountsTable;
   media: MediaTable;
+  photo_libraries: PhotoLibrariesTable;
+  photo_changes: PhotoChangesTable;
 }
 
 export interface SettingsTable {
@@ -302,4 +304,22 @@ export interface MediaTable {
   orientation: number | null;
   duration_ms: number | null;
   indexed_at: number;
+}
+
+/** A folder marked as a photo library (issue 12), with its optional import folder. */
+export interface PhotoLibrariesTable {
+  id: Generated<number>;
+  user_id: number;
+  root_id: number;
+  import_id: number | null;
+  created_at: number;
+}
+
+/** An entry changed under a library since its last run. */
+export interface PhotoChangesTable {
+  library_id: number;
+  entry_id: number;
+  version: number;
+  first_at: number;
+  changed_at: number;
 }
