@@ -13,6 +13,7 @@ import { locateById, searchFolder } from './files.lookup.js';
 import { extendedInfoOf } from './files.media.js';
 import { manageRoutes } from './files.manage.js';
 import { folderPolicyRoutes } from './files.policy.js';
+import { libraryRoutes } from './files.library.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
 
 /** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
@@ -111,4 +112,5 @@ export const fileRoutes = [
   ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts),
   ...lockRoutes,
   ...folderPolicyRoutes,
+  ...libraryRoutes,
 ];
