@@ -1,5 +1,6 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { IconPhoto } from '@tabler/icons-react';
 import { IconFolder, IconLogout, IconServerCog, IconSettings, IconShare, IconWorldWww } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { signOut } from '../api/session';
@@ -12,6 +13,7 @@ import { StorageMeter } from './StorageMeter';
 const LINKS = [
   { to: '/home', label: 'My files', icon: IconFolder },
   { to: '/shares', label: 'Shares', icon: IconShare },
+  { to: '/photos', label: 'Photos', icon: IconPhoto },
   { to: '/webdav', label: 'WebDAV', icon: IconWorldWww },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];

@@ -12,6 +12,7 @@ import {
   IconShare,
   IconTrash,
   IconUpload,
+  IconPhoto,
 } from '@tabler/icons-react';
 import type { FileResponse } from '../api/types';
 import { DANGER } from '../app/theme';
@@ -26,6 +27,8 @@ export interface FileActionHandlers {
   remove(items: FileResponse[]): void;
   /** A folder's storage policy (issue 11); absent where folders cannot be bound (shares). */
   storagePolicy?(item: FileResponse): void;
+  /** Mark a folder as a photo library (issue 12); absent in shares. */
+  photoLibrary?(item: FileResponse): void;
   details(item: FileResponse): void;
 }
 
@@ -55,6 +58,11 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
       {one && one.type === 1 && actions.storagePolicy && (
         <Menu.Item leftSection={<IconDatabase size={16} />} onClick={() => actions.storagePolicy?.(one)}>
           Storage policy…
+        </Menu.Item>
+      )}
+      {one && one.type === 1 && actions.photoLibrary && (
+        <Menu.Item leftSection={<IconPhoto size={16} />} onClick={() => actions.photoLibrary?.(one)}>
+          Photo library…
         </Menu.Item>
       )}
       {one && (
