@@ -8,7 +8,7 @@ import { parsePath } from '../../../src/core/index.js';
 import { readAll } from '../../support/app.js';
 import { call } from '../../support/api-server.js';
 import { davFetch, startDavServer, type DavServer } from '../../support/dav-server.js';
-import { TestClock, jpeg, namesIn, runReports, settle } from './support.js';
+import { TestClock, jpeg, later, namesIn, runReports, settle } from './support.js';
 
 const CHUNK = 16 * 1024;
 const DELAY_S = 300;
@@ -71,12 +71,10 @@ describe('photo library imports over WebDAV and the API (sqlite)', () => {
     await settle(clock, app());
     expect(await namesIn(app(), principal, '/Photos/Import')).toEqual(['beach.jpg', 'scan.jpg']);
 
-    clock.advance(DELAY_S - 1);
-    await settle(clock, app());
+    await later(clock, DELAY_S - 1, app());
     expect(await namesIn(app(), principal, '/Photos/Import')).toEqual(['beach.jpg', 'scan.jpg']);
 
-    clock.advance(2);
-    await settle(clock, app());
+    await later(clock, 2, app());
     expect(await namesIn(app(), principal, '/Photos/Import')).toEqual([]);
     expect(await namesIn(app(), principal, '/Photos/2021/05')).toEqual(['beach.jpg']);
     expect(await namesIn(app(), principal, '/Photos/2019/03')).toEqual(['scan.jpg']);
@@ -98,8 +96,7 @@ describe('photo library imports over WebDAV and the API (sqlite)', () => {
     expect(slow.length).toBeGreaterThan(2 * CHUNK);
     const upload = await apiUpload('/Photos/Import/slow.jpg', slow, { chunks: 1 });
     await put('/Photos/Import/quick.jpg', await jpeg('#a0a030', '2022:07:02 09:00:00'));
-    clock.advance(DELAY_S + 1);
-    await settle(clock, app());
+    await later(clock, DELAY_S + 1, app());
     expect(await namesIn(app(), principal, '/Photos/2022/07')).toEqual(['quick.jpg']);
     // The placeholder stays where the upload will commit it.
     expect(await namesIn(app(), principal, '/Photos/Import')).toEqual(['slow.jpg']);
@@ -107,8 +104,7 @@ describe('photo library imports over WebDAV and the API (sqlite)', () => {
     expect(deferred.deferredFiles).toEqual([{ path: '/Photos/Import/slow.jpg', why: 'an upload session is open' }]);
 
     await upload.rest();
-    clock.advance(DELAY_S + 1);
-    await settle(clock, app());
+    await later(clock, DELAY_S + 1, app());
     expect(await namesIn(app(), principal, '/Photos/2022/07')).toEqual(['quick.jpg', 'slow.jpg']);
     expect((await read('/Photos/2022/07/slow.jpg')).equals(slow)).toBe(true);
   });
@@ -139,8 +135,7 @@ describe('photo library imports over WebDAV and the API (sqlite)', () => {
       request.write(content.subarray(0, half));
       // Something else in the library moves its clock: a run passes while the PUT is half sent.
       void put('/Photos/Import/other.jpg', other).then(async () => {
-        clock.advance(DELAY_S + 1);
-        await settle(clock, app());
+        await later(clock, DELAY_S + 1, app());
         expect(await namesIn(app(), principal, '/Photos/Import')).toEqual([]);
         request.end(content.subarray(half));
       }, reject);
@@ -148,8 +143,7 @@ describe('photo library imports over WebDAV and the API (sqlite)', () => {
     await finished;
     expect(status).toBe(201);
     expect(await namesIn(app(), principal, '/Photos/Import')).toEqual(['long-put.jpg']);
-    clock.advance(DELAY_S + 1);
-    await settle(clock, app());
+    await later(clock, DELAY_S + 1, app());
     expect(await namesIn(app(), principal, '/Photos/2023/01')).toEqual(['long-put.jpg', 'other.jpg']);
     expect((await read('/Photos/2023/01/long-put.jpg')).equals(content)).toBe(true);
   });
@@ -159,8 +153,7 @@ describe('photo library imports over WebDAV and the API (sqlite)', () => {
     await put('/Photos/Import/beach-again.jpg', beach);
     const other = await jpeg('#ff0000', '2021:05:20 10:00:00');
     await put('/Photos/Import/beach.jpg', other);
-    clock.advance(DELAY_S + 1);
-    await settle(clock, app());
+    await later(clock, DELAY_S + 1, app());
     expect(await namesIn(app(), principal, '/Photos/2021/05')).toEqual(['beach (2).jpg', 'beach.jpg']);
     expect(await namesIn(app(), principal, '/Photos/Import')).toEqual(['beach-again.jpg']);
     expect((await read('/Photos/2021/05/beach.jpg')).equals(beach)).toBe(true);

@@ -69,3 +69,10 @@ export async function runReports(app: App): Promise<Array<Record<string, unknown
     .map((job) => job.result as Record<string, unknown>)
     .filter((result) => result !== null);
 }
+
+/** Lets what the writes so far started settle (their marks and jobs), then moves the clock and settles again. */
+export async function later(clock: TestClock, seconds: number, ...apps: App[]): Promise<void> {
+  await settle(clock, ...apps);
+  clock.advance(seconds);
+  await settle(clock, ...apps);
+}
