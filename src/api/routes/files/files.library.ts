@@ -6,6 +6,7 @@ import { ApiError, CODES } from '../../errors.js';
 import { isoTime, presentFile } from '../../present.js';
 import { locate, type Space } from '../../space.js';
 import { renderFileUri } from '../../uri.js';
+import { mediaInfoSchema } from './files.media.js';
 import { fileSchema } from './files.schema.js';
 
 const uri = z.string().min(1).describe('cloudreve://my/… of a folder');
@@ -18,19 +19,24 @@ const librarySchema = z.object({
   created_at: z.string(),
 });
 
-const timelineItemSchema = z.object({
-  file: fileSchema,
-  kind: z.enum(['image', 'video']),
-  taken_at: z.string().describe('When it was taken (its modification time when unknown)'),
-  width: z.number().nullable(),
-  height: z.number().nullable(),
-  duration_ms: z.number().nullable(),
-  camera_make: z.string().nullable(),
-  camera_model: z.string().nullable(),
-  lens: z.string().nullable(),
-  latitude: z.number().nullable(),
-  longitude: z.number().nullable(),
-});
+const timelineItemSchema = z
+  .object({
+    file: fileSchema,
+    kind: z.enum(['image', 'video']),
+    taken_at: z.string().describe('When it was taken (its modification time when unknown)'),
+  })
+  .extend(
+    mediaInfoSchema.pick({
+      width: true,
+      height: true,
+      duration_ms: true,
+      camera_make: true,
+      camera_model: true,
+      lens: true,
+      latitude: true,
+      longitude: true,
+    }).shape,
+  );
 
 const present = (library: LibraryView) => ({
   id: library.id,
