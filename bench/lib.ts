@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createApp, type App } from '../src/app.js';
-import { configSchema } from '../src/config/index.js';
+import { configSchema, type ConfigInput } from '../src/config/index.js';
 import type { Principal, User } from '../src/core/index.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -167,13 +167,13 @@ export interface BenchApp {
 }
 
 /** A real App on a fresh database and data directory, with one ordinary user. */
-export async function openBenchApp(target: DatabaseTarget): Promise<BenchApp> {
+export async function openBenchApp(target: DatabaseTarget, more: ConfigInput = {}): Promise<BenchApp> {
   const dir = tempDir(`cumulus-bench-${target.kind}-`);
   let database: { url: string; drop: () => Promise<void> } | undefined;
   let app: App | undefined;
   try {
     database = await freshDatabase(target, dir.path);
-    const config = configSchema.parse({ dataDir: dir.path, logLevel: 'silent', databaseUrl: database.url });
+    const config = configSchema.parse({ ...more, dataDir: dir.path, logLevel: 'silent', databaseUrl: database.url });
     app = await createApp(config, { logger: pino({ level: 'silent' }) });
     const user = await app.users.create({ email: 'bench@example.test', password: 'correct horse battery staple' });
     const principal = await app.users.principalFor(user);

@@ -25,6 +25,7 @@ import {
   MembershipRepository,
   MountRepository,
   MediaRepository,
+  PhotoLibraryRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -59,6 +60,11 @@ import {
   MembershipService,
   MountService,
   MountWatcher,
+  LibraryService,
+  PhotoFeed,
+  PhotoImporter,
+  PhotoJobs,
+  InProgress,
 } from './services/index.js';
 import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -137,6 +143,9 @@ export interface App {
   readonly media: MediaService;
   /** Presigned URLs of the store for files on redirect policies (issue 11, item 4). */
   readonly directLinks: DirectLinks;
+  /** Photo libraries (issue 12): marked folders, their timeline, and the runs a safety delay after writes settle. */
+  readonly libraries: LibraryService;
+  readonly photoFeed: PhotoFeed;
   close(): Promise<void>;
 }
 
@@ -327,6 +336,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     feed.add(mediaJobs);
     const historyJobs = new HistoryJobs(vfs);
     historyJobs.register(runner);
+    const photos = wirePhotos(config, { database, entries, users, media, vfs, lookups, queue, events, clock, warn });
+    photos.jobs.register(runner);
     const jobs: AppJobs = {
       queue,
       runner,
@@ -372,9 +383,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       jobs,
       media,
       directLinks,
+      libraries: photos.libraries,
+      photoFeed: photos.feed,
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();
+        await photos.feed.settled();
         await policyRegistry.close();
         await database.close();
       },
@@ -459,4 +473,41 @@ function mediaService(
     tools,
     warn: parts.warn,
   });
+}
+
+/** Photo libraries: the service, the feed that marks changes under them, and their runs. */
+function wirePhotos(
+  config: Config,
+  parts: {
+    database: Database;
+    entries: EntryRepository;
+    users: UserService;
+    media: MediaService;
+    vfs: Vfs;
+    lookups: Lookups;
+    queue: JobQueue;
+    events: VfsEvents;
+    clock: () => number;
+    warn: (error: unknown, message: string) => void;
+  },
+): { libraries: LibraryService; feed: PhotoFeed; jobs: PhotoJobs } {
+  const { database, entries, vfs, lookups, clock } = parts;
+  const repository = new PhotoLibraryRepository();
+  const timing = { safetyDelayMs: config.photos.safetyDelaySeconds * 1000, maxDeferMs: config.photos.maxDeferSeconds * 1000 };
+  const feed = new PhotoFeed(database, repository, entries, parts.queue, timing, clock, parts.warn);
+  feed.attach(parts.events);
+  const jobs = new PhotoJobs({
+    database,
+    libraries: repository,
+    entries,
+    users: parts.users,
+    media: parts.media,
+    importer: new PhotoImporter(database, repository, entries, vfs, lookups),
+    inProgress: new InProgress(database, new UploadSessionRepository(), lookups, clock),
+    lookups,
+    feed,
+    timing,
+    clock,
+  });
+  return { libraries: new LibraryService(database, repository, entries, vfs, lookups, clock), feed, jobs };
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Authentication, ServerSettings, SessionService, ShareService, UserService } from '../services/index.js';
 import type { DavAccountService, GroupService, MembershipService, MountService } from '../services/index.js';
 import type { DirectLinks, FolderPolicies, MediaService, PolicyMigration, PolicyService, UploadService } from '../services/index.js';
+import type { LibraryService } from '../services/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Lookups, Vfs } from '../vfs/index.js';
 
@@ -45,6 +46,8 @@ export interface ApiDependencies {
   readonly policies: PolicyService;
   readonly folderPolicies: FolderPolicies;
   readonly policyMigration: PolicyMigration;
+  /** Photo libraries (issue 12). */
+  readonly libraries: LibraryService;
 }
 
 /** Who may call a route: anyone without looking at tokens, anyone (a token identifies), or a signed-in user only. */

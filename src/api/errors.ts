@@ -19,6 +19,7 @@ import {
 } from '../services/index.js';
 import { ChunkIndexError, ChunkLengthError, UploadSessionNotFoundError } from '../services/index.js';
 import { CallbackSecretError, UploadPolicyMismatchError } from '../services/index.js';
+import { LibraryExistsError, LibraryNotFoundError, NestedLibraryError } from '../services/index.js';
 
 /**
  * The one table from failures to the Cloudreve V4 error envelope (contract sections 3.1 and
@@ -168,6 +169,9 @@ export function failureOf(error: unknown, signedIn: boolean): Failure {
     else if (error instanceof ChunkLengthError) code = CODES.invalidContentLength;
     else if (error instanceof UploadPolicyMismatchError) code = CODES.policyNotAllowed;
     else if (error instanceof CallbackSecretError) code = CODES.credential;
+    else if (error instanceof LibraryNotFoundError) code = CODES.notExist;
+    else if (error instanceof LibraryExistsError) code = CODES.exists;
+    else if (error instanceof NestedLibraryError) code = CODES.conflict;
     else if (code === CODES.loginRequired && signedIn) code = CODES.forbidden;
     // OpenList matches this exact text before it offers to unlock (contract 14.2).
     if (code === CODES.lockConflict) msg = 'Lock conflict';

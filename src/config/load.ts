@@ -28,6 +28,7 @@ const ENVIRONMENT: Record<string, string> = {
   CUMULUS_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
   CUMULUS_TLS_CERT: 'tls.cert',
   CUMULUS_TLS_KEY: 'tls.key',
+  CUMULUS_PHOTOS_SAFETY_DELAY_SECONDS: 'photos.safetyDelaySeconds',
 };
 
 export interface ConfigSources {

@@ -177,6 +177,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Photo libraries (issue 12): how long writes must settle before a run, and the longest a trickle may defer it. */
+    photos: z
+      .object({
+        /** Quiet time after the last write under a library before it is indexed and imported, in seconds. */
+        safetyDelaySeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+        /** A run starts at most this long after the first change it waits for, however writes keep coming, in seconds. */
+        maxDeferSeconds: z.coerce.number().int().min(1).max(604_800).default(3600),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Server processes sharing the listening socket: 'auto' is one per CPU, at most 4; 1 is a
      * single process with no primary.

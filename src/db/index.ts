@@ -40,3 +40,9 @@ export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type 
 export { MediaRepository, type MediaRecord, type MediaMetadata, type MediaKind, type ThumbState } from './repositories/media.repository.js';
 export { VersionRepository, type VersionRecord, type NewVersion } from './repositories/versions.repository.js';
 export { TrashRepository, type TrashRecord, type Departure } from './repositories/trash.repository.js';
+export {
+  PhotoLibraryRepository,
+  type PhotoLibraryRecord,
+  type PhotoChange,
+  type TimelineItem,
+} from './repositories/photo-libraries.repository.js';

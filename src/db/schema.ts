@@ -28,6 +28,8 @@ export interface Tables {
   file_versions: FileVersionsTable;
   trash: TrashTable;
   departures: DeparturesTable;
+  photo_libraries: PhotoLibrariesTable;
+  photo_changes: PhotoChangesTable;
 }
 
 export interface SettingsTable {
@@ -336,4 +338,22 @@ export interface DeparturesTable {
   entry_id: number;
   holder: string;
   departed_at: number;
+}
+
+/** A folder marked as a photo library (issue 12), with its optional import folder. */
+export interface PhotoLibrariesTable {
+  id: Generated<number>;
+  user_id: number;
+  root_id: number;
+  import_id: number | null;
+  created_at: number;
+}
+
+/** An entry changed under a library since its last run. */
+export interface PhotoChangesTable {
+  library_id: number;
+  entry_id: number;
+  version: number;
+  first_at: number;
+  changed_at: number;
 }

@@ -78,6 +78,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     version,
     policies: app.policies,
     folderPolicies: app.folderPolicies,
+    libraries: app.libraries,
     policyMigration: app.policyMigration,
   });
 

@@ -53,3 +53,4 @@ export { MountService, type MountView, type NewMountInput } from './mounts/mount
 export { MountNotFoundError, MountNameTakenError } from './mounts/mount.errors.js';
 export { MountWatcher, MOUNT_WATCH_JOB, type MountWatcherOptions } from './mounts/mount-watcher.js';
 export { HistoryJobs, TRASH_RETENTION_JOB } from './history/history.jobs.js';
+export * from './photos/index.js';

@@ -32,6 +32,8 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       'locks',
       'media',
       'mounts',
+      'photo_changes',
+      'photo_libraries',
       'sessions',
       'settings',
       'shared_versions',

@@ -12,6 +12,8 @@ import { TrashPage } from '../trash/TrashPage';
 import { UploadProvider } from '../uploads/UploadProvider';
 import { AppLayout } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
+import { PhotosPage } from '../photos/PhotosPage';
+import { TimelinePage } from '../photos/TimelinePage';
 
 /** Every page and its URL; the server answers index.html for all of them (src/http/web.ts). */
 export function App() {
@@ -37,6 +39,8 @@ export function App() {
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="/admin" element={<AdminPage />} />
           <Route path="/trash" element={<TrashPage />} />
+          <Route path="/photos" element={<PhotosPage />} />
+          <Route path="/photos/:id" element={<TimelinePage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

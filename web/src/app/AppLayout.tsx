@@ -1,6 +1,15 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFolder, IconLogout, IconServerCog, IconSettings, IconShare, IconTrash, IconWorldWww } from '@tabler/icons-react';
+import {
+  IconFolder,
+  IconLogout,
+  IconPhoto,
+  IconServerCog,
+  IconSettings,
+  IconShare,
+  IconTrash,
+  IconWorldWww,
+} from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { signOut } from '../api/session';
 import { useIsAdmin, useSession } from '../auth/useSession';
@@ -13,6 +22,7 @@ const LINKS = [
   { to: '/home', label: 'My files', icon: IconFolder },
   { to: '/shares', label: 'Shares', icon: IconShare },
   { to: '/trash', label: 'Trash', icon: IconTrash },
+  { to: '/photos', label: 'Photos', icon: IconPhoto },
   { to: '/webdav', label: 'WebDAV', icon: IconWorldWww },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];

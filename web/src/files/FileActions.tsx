@@ -13,6 +13,7 @@ import {
   IconShare,
   IconTrash,
   IconUpload,
+  IconPhoto,
 } from '@tabler/icons-react';
 import type { FileResponse } from '../api/types';
 import { DANGER } from '../app/theme';
@@ -27,6 +28,8 @@ export interface FileActionHandlers {
   remove(items: FileResponse[]): void;
   /** A folder's storage policy (issue 11); absent where folders cannot be bound (shares). */
   storagePolicy?(item: FileResponse): void;
+  /** Mark a folder as a photo library (issue 12); absent in shares. */
+  photoLibrary?(item: FileResponse): void;
   details(item: FileResponse): void;
   /** A file's version history (issue 12); absent where there is none to show (shares). */
   versions?(item: FileResponse): void;
@@ -58,6 +61,11 @@ export function SelectionMenuItems({ items, actions }: { items: FileResponse[]; 
       {one && one.type === 1 && actions.storagePolicy && (
         <Menu.Item leftSection={<IconDatabase size={16} />} onClick={() => actions.storagePolicy?.(one)}>
           Storage policy…
+        </Menu.Item>
+      )}
+      {one && one.type === 1 && actions.photoLibrary && (
+        <Menu.Item leftSection={<IconPhoto size={16} />} onClick={() => actions.photoLibrary?.(one)}>
+          Photo library…
         </Menu.Item>
       )}
       {one && (

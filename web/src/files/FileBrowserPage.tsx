@@ -34,6 +34,7 @@ import { DetailsDialog } from './dialogs/DetailsDialog';
 import { MoveCopyDialog, type MoveCopyRequest } from './dialogs/MoveCopyDialog';
 import { NameDialog } from './dialogs/NameDialog';
 import { StoragePolicyDialog } from './dialogs/StoragePolicyDialog';
+import { PhotoLibraryDialog } from '../photos/PhotoLibraryDialog';
 import { FolderMenuItems, SelectionMenuItems, type FileActionHandlers } from './FileActions';
 import { FileGrid } from './FileGrid';
 import { FileList } from './FileList';
@@ -90,6 +91,7 @@ function Browser() {
   const [deleting, setDeleting] = useState<FileResponse[] | null>(null);
   const [sharing, setSharing] = useState<FileResponse | null>(null);
   const [binding, setBinding] = useState<FileResponse | null>(null);
+  const [library, setLibrary] = useState<FileResponse | null>(null);
   const [detailed, setDetailed] = useState<FileResponse | null>(null);
   const [versioned, setVersioned] = useState<FileResponse | null>(null);
 
@@ -127,6 +129,7 @@ function Browser() {
     copy: (files) => setMoving({ mode: 'copy', files, from: segments }),
     remove: setDeleting,
     storagePolicy: setBinding,
+    photoLibrary: setLibrary,
     details: setDetailed,
     versions: setVersioned,
   };
@@ -399,6 +402,7 @@ function Browser() {
       <DeleteDialog files={deleting} onClose={() => setDeleting(null)} onDone={folder.reload} />
       <CreateShareDialog file={sharing} onClose={() => setSharing(null)} />
       <StoragePolicyDialog folder={binding} onClose={() => setBinding(null)} />
+      <PhotoLibraryDialog folder={library} onClose={() => setLibrary(null)} />
       <DetailsDialog file={detailed} onClose={() => setDetailed(null)} />
       <VersionsDialog file={versioned} onClose={() => setVersioned(null)} onChanged={folder.reload} />
     </Stack>

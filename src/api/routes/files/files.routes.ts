@@ -16,6 +16,7 @@ import { folderPolicyRoutes } from './files.policy.js';
 import { historyRoutes } from './files.history.js';
 import { listTrash, locateTrash } from './files.trash.js';
 import { parseFileUri } from '../../uri.js';
+import { libraryRoutes } from './files.library.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
 
 /** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
@@ -119,4 +120,5 @@ export const fileRoutes = [
   ...[...manageRoutes, ...batchRoutes, ...historyRoutes].map(reportingLockConflicts),
   ...lockRoutes,
   ...folderPolicyRoutes,
+  ...libraryRoutes,
 ];
