@@ -68,7 +68,27 @@ export class MountedTrees {
     while (depth > 0 && chain[depth]!.kind !== 'folder') depth--;
     const folder = chain[depth];
     if (!folder) return;
-    await this.scanner.scanFolder(mount, this.places.sourceOf(mount), folder.id, names.slice(0, depth), true);
+    await this.scanner.scanFolder(mount, await this.places.sourceOf(mount), folder.id, names.slice(0, depth), true);
+  }
+
+  /**
+   * A remote mount (no inotify there), polled by the watch job: reads again every folder of its
+   * mirror that someone has opened since it was mounted, top first; folders never opened are
+   * read when first asked for. Returns the folders read.
+   */
+  async pollRemote(mount: MountRecord): Promise<number> {
+    const source = await this.places.sourceOf(mount);
+    const queue: Array<{ id: number; names: string[] }> = [{ id: mount.rootId, names: [] }];
+    let scanned = 0;
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (!(await this.scanner.scanFolder(mount, source, next.id, next.names, true))) continue;
+      scanned++;
+      const children = await this.deps.database.read((db) => this.deps.mounts.children(db, next!.id));
+      for (const child of children) {
+        if (child.kind === 'folder' && child.diskMtimeNs !== null) queue.push({ id: child.id, names: [...next.names, child.name] });
+      }
+    }
+    return scanned;
   }
 
   /** PROPPATCH and LOCK on a mounted entry: refused in a read-only mount (403), like every write. */
@@ -118,12 +138,9 @@ export class MountedTrees {
       mount: await this.mountOf(db, entry.mountId!),
       names: await this.places.namesBelowTop(db, entry),
     }));
-    return this.places
-      .sourceOf(mount)
-      .read(names, range, entry.etag)
-      .catch((error: unknown) => {
-        throw translateSourceError(error);
-      });
+    return (await this.places.sourceOf(mount)).read(names, range, entry.etag).catch((error: unknown) => {
+      throw translateSourceError(error);
+    });
   }
 
   write(principal: Principal, path: VPath, body: Readable, options: WriteOptions) {
