@@ -2,7 +2,7 @@
 // suites) and rclone over WebDAV, against a real s3rver; objects put into the bucket from
 // outside appear in members' listings; a read-only S3 mount refuses writes with 403.
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/databases.js';
@@ -21,6 +21,7 @@ describe('litmus and rclone inside an S3-prefix mount', () => {
   let mountedWrites = 0;
   const logs = tempDir('cumulus-litmus-s3-');
   const local = tempDir('cumulus-rclone-s3-');
+  const disk = tempDir('cumulus-s3-mount-disk-');
 
   const keys = async (prefix: string) => {
     const page = await client.send(new ListObjectsV2Command({ Bucket: 'cumulus', Prefix: prefix }));
@@ -43,6 +44,8 @@ describe('litmus and rclone inside an S3-prefix mount', () => {
     await app.mounts.add({ name: 'Frozen', policy: 'objects', prefix: 'frozen', readOnly: true });
     await app.memberships.join(dav.email, 'Bucket');
     await app.memberships.join(dav.email, 'Frozen');
+    await app.mounts.add({ name: 'Disk', dir: disk.path });
+    await app.memberships.join(dav.email, 'Disk');
     remote = { url: dav.url, user: dav.email, pass: dav.password, vendor: 'other' };
     app.events.on((event) => {
       if (event.type === 'file.written' && event.entry.mountId !== undefined) mountedWrites++;
@@ -54,6 +57,7 @@ describe('litmus and rclone inside an S3-prefix mount', () => {
     await s3.close();
     logs.remove();
     local.remove();
+    disk.remove();
   });
 
   it.each(['basic', 'copymove', 'props', 'locks', 'http'])('passes the litmus %s suite with no failures', async (suite) => {
@@ -110,5 +114,74 @@ describe('litmus and rclone inside an S3-prefix mount', () => {
     }
     expect(await keys('policy/frozen/')).toEqual(['policy/frozen/kept.txt']);
     expect(await (await davFetch(dav, '/dav/Frozen/kept.txt')).text()).toBe('kept');
+  });
+
+  const put = async (url: string, body: string | Buffer) =>
+    expect((await davFetch(dav, url, { method: 'PUT', body })).status).toBeLessThan(300);
+  const move = (from: string, to: string, headers: Record<string, string> = {}) =>
+    davFetch(dav, from, { method: 'MOVE', headers: { Destination: `${dav.origin}${to}`, ...headers } });
+  const used = async () => (await dav.t.app.users.get(dav.email)).storageUsed;
+
+  it('moves a file into, out of and between mounts, releasing and charging quota on the user side', async () => {
+    const body = Buffer.alloc(100_000, 'm');
+    await put('/dav/mine.bin', body);
+    const before = await used();
+    expect((await move('/dav/mine.bin', '/dav/Bucket/mine.bin')).status).toBe(201);
+    expect((await davFetch(dav, '/dav/mine.bin')).status).toBe(404);
+    expect(await keys('policy/shared/mine.bin')).toEqual(['policy/shared/mine.bin']);
+    expect(await used()).toBe(before - body.length);
+    expect((await move('/dav/Bucket/mine.bin', '/dav/Disk/mine.bin')).status).toBe(201);
+    expect(await keys('policy/shared/mine.bin')).toEqual([]);
+    expect(readFileSync(path.join(disk.path, 'mine.bin'))).toEqual(body);
+    expect((await move('/dav/Disk/mine.bin', '/dav/back.bin')).status).toBe(201);
+    expect(existsSync(path.join(disk.path, 'mine.bin'))).toBe(false);
+    expect(Buffer.from(await (await davFetch(dav, '/dav/back.bin')).arrayBuffer())).toEqual(body);
+    expect(await used()).toBe(before);
+  });
+
+  it('moves a folder tree out of the S3 mount', async () => {
+    await davFetch(dav, '/dav/Bucket/folder', { method: 'MKCOL' });
+    await davFetch(dav, '/dav/Bucket/folder/sub', { method: 'MKCOL' });
+    await put('/dav/Bucket/folder/sub/f.txt', 'in a folder');
+    expect((await move('/dav/Bucket/folder', '/dav/folder-out')).status).toBe(201);
+    expect(await (await davFetch(dav, '/dav/folder-out/sub/f.txt')).text()).toBe('in a folder');
+    expect(await keys('policy/shared/folder/')).toEqual([]);
+  });
+
+  it('honours Overwrite and locks on both sides of a move across stores', async () => {
+    await put('/dav/Bucket/taken.txt', 'taken');
+    await put('/dav/other.txt', 'other');
+    expect((await move('/dav/other.txt', '/dav/Bucket/taken.txt', { Overwrite: 'F' })).status).toBe(412);
+    const lockBody =
+      '<?xml version="1.0"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype></d:lockinfo>';
+    const locked = await davFetch(dav, '/dav/Bucket/taken.txt', { method: 'LOCK', body: lockBody });
+    expect(locked.status).toBe(200);
+    expect((await move('/dav/other.txt', '/dav/Bucket/taken.txt')).status).toBe(423);
+    const sourceLock = await davFetch(dav, '/dav/other.txt', { method: 'LOCK', body: lockBody });
+    expect(sourceLock.status).toBe(200);
+    expect((await move('/dav/other.txt', '/dav/Bucket/fresh.txt')).status).toBe(423);
+    expect(await keys('policy/shared/fresh.txt')).toEqual([]);
+    expect(await (await davFetch(dav, '/dav/other.txt')).text()).toBe('other');
+    expect(await (await davFetch(dav, '/dav/Bucket/taken.txt')).text()).toBe('taken');
+    const token = sourceLock.headers.get('lock-token')!;
+    const moved = await move('/dav/other.txt', '/dav/Bucket/fresh.txt', { If: `(${token})` });
+    expect(moved.status).toBe(201);
+    expect(await (await davFetch(dav, '/dav/Bucket/fresh.txt')).text()).toBe('other');
+  });
+
+  it('keeps the source when the destination store is gone during a move', async () => {
+    writeFileSync(path.join(disk.path, 'safe.bin'), Buffer.alloc(200_000, 's'));
+    ahead += 10_000;
+    expect((await davFetch(dav, '/dav/Disk/safe.bin')).status).toBe(200);
+    await s3.kill();
+    try {
+      const failed = await move('/dav/Disk/safe.bin', '/dav/Bucket/safe.bin');
+      expect([502, 503]).toContain(failed.status);
+    } finally {
+      await s3.restart();
+    }
+    expect(readFileSync(path.join(disk.path, 'safe.bin'))).toEqual(Buffer.alloc(200_000, 's'));
+    expect((await davFetch(dav, '/dav/Disk/safe.bin')).status).toBe(200);
+    expect(await keys('policy/shared/safe.bin')).toEqual([]);
   });
 });

@@ -10,7 +10,9 @@ import {
 } from '../../core/index.js';
 import type { MountRecord, Tx } from '../../db/index.js';
 import type { LockRules } from '../locks.js';
-import type { LockedWrite, TransferOptions, WriteOptions } from '../vfs.js';
+import type { LockedWrite, TransferOptions, Vfs, WriteOptions } from '../vfs.js';
+import { copyAcrossStores } from './copy-across.js';
+import { moveAcrossStores } from './move-across.js';
 import { MountPlaces, assertMountWritable, translateSourceError, type MountedDependencies, type MountedPlace } from './mount-places.js';
 import { MountScanner } from './mount-scanner.js';
 import { MountedWrites } from './mounted-writes.js';
@@ -29,7 +31,7 @@ export class MountedTrees {
 
   constructor(
     private readonly deps: MountedDependencies,
-    lockRules: LockRules,
+    private readonly lockRules: LockRules,
   ) {
     this.places = new MountPlaces(deps);
     this.scanner = new MountScanner(deps);
@@ -164,16 +166,23 @@ export class MountedTrees {
     return this.writes.delete(principal, path, options);
   }
 
-  move(principal: Principal, from: VPath, to: VPath, options: TransferOptions) {
-    return this.writes.move(principal, from, to, options);
+  /** MOVE where a mount is the source or the destination (null otherwise): see MountedWrites.move and moveAcrossStores. */
+  move(vfs: Vfs, principal: Principal, from: VPath, to: VPath, options: TransferOptions) {
+    const guards = {
+      database: this.deps.database,
+      lockRules: this.lockRules,
+      assertWritable: (tx: Tx, who: Principal, entry: Entry) => this.assertEntryWritable(tx, who, entry),
+    };
+    return this.writes.move(principal, from, to, options, () => moveAcrossStores(vfs, guards, principal, from, to, options));
   }
 
-  /** Whether a COPY reads from or writes into a mount (then it copies bytes, not blob references). */
-  async involves(principal: Principal, from: VPath, to: VPath): Promise<boolean> {
-    return this.deps.database.read(
+  /** COPY reading from or writing into a mount copies bytes, not blob references (null when no mount is involved). */
+  async copy(vfs: Vfs, principal: Principal, from: VPath, to: VPath, options: TransferOptions & { depth?: '0' | 'infinity' }) {
+    const involved = await this.deps.database.read(
       async (db) =>
         (await this.places.locate(db, principal, from)) !== null || (await this.places.locate(db, principal, to.slice(0, -1))) !== null,
     );
+    return involved ? copyAcrossStores(vfs, principal, from, to, options) : null;
   }
 
   setMtime(principal: Principal, path: VPath, mtime: number, options: LockedWrite) {
