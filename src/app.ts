@@ -323,6 +323,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       secrets: secretBox,
       clock,
     });
+    mounts.usePolicies({ get: (policy) => policyService.get(policy), settingsOf: (id) => policyRegistry.settingsOf(id) });
     const folderPolicies = new FolderPolicies(database, policies, policyService, users, vfs, clock);
     const policyMigration = new PolicyMigration(database, new PolicyMoveRepository(), blobs, entries, blobStore, queue, clock);
     policyMigration.register(runner);

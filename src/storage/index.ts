@@ -21,3 +21,6 @@ export {
   sourceTag,
 } from './mounts/mount-source.js';
 export { LocalDirSource, TEMP_NAME } from './mounts/local-dir.js';
+export { createPolicySource } from './mounts/create.js';
+export { S3PrefixSource } from './mounts/s3-prefix.js';
+export { WebDavTreeSource } from './mounts/webdav-tree.js';

@@ -41,7 +41,6 @@ import { TreeRows, assertValidTime, assertWritable, translateWriteError } from '
 import { Resolver } from './resolver.js';
 import { MountedTrees } from './mounts/mounted-trees.js';
 import type { MountedDependencies } from './mounts/mount-places.js';
-import { copyAcrossStores } from './mounts/copy-across.js';
 
 export interface VfsDependencies {
   readonly database: Database;
@@ -329,7 +328,7 @@ export class Vfs {
   /** Moves or renames; see Transfers.move. */
   async move(principal: Principal, from: VPath, to: VPath, options: TransferOptions = {}): Promise<{ entry: Entry; replaced: boolean }> {
     assertWritable(principal);
-    const mounted = from.length > 0 && to.length > 0 ? await this.mounted?.move(principal, from, to, options) : null;
+    const mounted = from.length > 0 && to.length > 0 ? await this.mounted?.move(this, principal, from, to, options) : null;
     return mounted ?? this.transfers.move(principal, from, to, options);
   }
 
@@ -341,11 +340,8 @@ export class Vfs {
     options: TransferOptions & { depth?: '0' | 'infinity' } = {},
   ): Promise<{ entry: Entry; replaced: boolean }> {
     assertWritable(principal);
-    // Into, out of or inside a mount the bytes move between stores: copied through the vfs itself.
-    if (this.mounted && from.length > 0 && to.length > 0 && (await this.mounted.involves(principal, from, to))) {
-      return copyAcrossStores(this, principal, from, to, options);
-    }
-    return this.transfers.copy(principal, from, to, options);
+    const mounted = from.length > 0 && to.length > 0 ? await this.mounted?.copy(this, principal, from, to, options) : null;
+    return mounted ?? this.transfers.copy(principal, from, to, options);
   }
 
   /**

@@ -6,7 +6,7 @@ import { output, table, withApp } from '../context.js';
 function mountRow(mount: MountView) {
   return {
     name: mount.name,
-    source: mount.dir ?? `policy #${mount.policyId}${mount.prefix ? `:${mount.prefix}` : ''}`,
+    source: mount.dir ?? `policy ${mount.policyName ?? `#${mount.policyId}`}${mount.prefix ? `:${mount.prefix}` : ''}`,
     access: mount.readOnly ? 'read-only' : 'read-write',
     members: mount.members,
   };
@@ -18,15 +18,18 @@ export function registerMount(program: Command): void {
 
   mount
     .command('add <name>')
-    .description('graft a local directory at /NAME for the members of the new group NAME')
-    .requiredOption('--dir <dir>', 'an existing directory; the disk stays the truth')
+    .description('graft a local directory, an S3 prefix or a remote WebDAV tree at /NAME for the members of the new group NAME')
+    .option('--dir <dir>', 'an existing directory; the disk stays the truth')
+    .option('--policy <policy>', 'an S3 or WebDAV storage policy: its store is the truth (instead of --dir)')
+    .option('--prefix <prefix>', "with --policy: the folder below the policy's prefix or root")
     .option('--read-only', 'refuse every write')
-    .action(async (name: string, options: { dir: string; readOnly?: boolean }, command: Command) => {
+    .action(async (name: string, options: { dir?: string; policy?: string; prefix?: string; readOnly?: boolean }, command: Command) => {
       await withApp(command, async (app, json) => {
-        const added = await app.mounts.add({ name, dir: options.dir, readOnly: options.readOnly });
+        const added = await app.mounts.add({ name, ...options });
+        const from = added.dir ?? `policy ${added.policyName}${added.prefix ? ` under ${added.prefix}/` : ''}`;
         output(json, { mount: added }, () =>
           [
-            `Added shared folder /${added.name} from ${added.dir}${added.readOnly ? ' (read-only)' : ''}`,
+            `Added shared folder /${added.name} from ${from}${added.readOnly ? ' (read-only)' : ''}`,
             `Members join with: cumulus user join --email E --group ${added.name}`,
           ].join('\n'),
         );

@@ -12,12 +12,15 @@ export interface MountWatcherOptions {
   readonly windowMs?: number;
   /** Changes are gathered this long before their folders are scanned. */
   readonly settleMs?: number;
+  /** How often the opened folders of remote (S3, WebDAV) mounts are read again during a window. */
+  readonly remotePollMs?: number;
   readonly warn: (error: unknown, message: string) => void;
 }
 
 /**
  * Watches local-directory mounts for changes made outside Cumulus (recursive fs.watch, Linux
- * inotify) on one process at a time: the process holding the lease of the scheduled
+ * inotify), and polls remote ones (S3 prefixes, WebDAV trees: every `remotePollMs`, the folders
+ * members have opened), on one process at a time: the process holding the lease of the scheduled
  * `mounts.watch` job. Each run watches for a window, then returns; the schedule starts the next
  * run at once, on whichever process claims it, so a crashed holder's lease lapses and another
  * takes over. A change reported at a path scans the deepest mirrored folder of that path
@@ -45,7 +48,9 @@ export class MountWatcher {
   async watchWindow(context: Pick<JobContext, 'signal'>, windowMs = this.options.windowMs ?? 60_000): Promise<{ scans: number }> {
     const mounted = this.vfs.mounted;
     if (!mounted) return { scans: 0 };
-    const mounts = (await this.mounts.list()).filter((m) => m.source === 'dir' && m.dir);
+    const all = await this.mounts.list();
+    const mounts = all.filter((m) => m.source === 'dir' && m.dir);
+    const remotes = all.filter((m) => m.source === 'policy');
     const pending = new Map<number, Set<string>>();
     let scans = 0;
     let timer: NodeJS.Timeout | null = null;
@@ -79,6 +84,18 @@ export class MountWatcher {
         this.options.warn(error, `cannot watch shared folder ${mount.name}`);
       }
     }
+    let polling = Promise.resolve();
+    const poll = () => {
+      polling = polling.then(async () => {
+        for (const mount of remotes) {
+          scans += await mounted
+            .pollRemote(mount)
+            .catch((error: unknown) => (this.options.warn(error, `polling shared folder ${mount.name} failed`), 0));
+        }
+      });
+    };
+    if (remotes.length > 0) poll();
+    const poller = remotes.length > 0 ? setInterval(poll, this.options.remotePollMs ?? 30_000) : null;
     await new Promise<void>((resolve) => {
       const end = setTimeout(resolve, windowMs);
       signal.addEventListener('abort', () => {
@@ -86,6 +103,8 @@ export class MountWatcher {
         resolve();
       });
     });
+    if (poller) clearInterval(poller);
+    await polling;
     stop.abort();
     if (timer) clearTimeout(timer);
     await flush();

@@ -12,19 +12,39 @@ import {
   type Tx,
   type UserRepository,
 } from '../../db/index.js';
-import { LocalDirSource, type MountSource } from '../../storage/index.js';
+import { LocalDirSource, SourceMissingError, createPolicySource, type MountSource } from '../../storage/index.js';
 import { BUILT_IN_GROUPS } from '../groups/group.service.js';
 import { MountNameTakenError, MountNotFoundError } from './mount.errors.js';
 
 export interface NewMountInput {
   readonly name: string;
-  /** A local directory (the disk is the truth). */
-  readonly dir: string;
+  /** A local directory (the disk is the truth); or else `policy`. */
+  readonly dir?: string;
+  /** An S3 or WebDAV storage policy (name or id) whose store holds the tree, below `prefix`. */
+  readonly policy?: string | number;
+  readonly prefix?: string;
   readonly readOnly?: boolean;
+}
+
+/** What mounts need of storage policies (wired after the policy service exists: usePolicies). */
+export interface MountPolicies {
+  get(nameOrId: string | number): Promise<{ id: number; name: string; type: string }>;
+  settingsOf(policyId: number): Promise<{ type: string; fingerprint: string; open: () => Record<string, unknown> }>;
+}
+
+/** Where a new mount's tree is, checked: a real directory, or a policy's store and prefix that answer. */
+interface CheckedSource {
+  readonly source: 'dir' | 'policy';
+  readonly dir: string | null;
+  readonly policyId: number | null;
+  readonly prefix: string | null;
+  readonly top: { mtimeMs: number; ino: string; mtimeNs: string };
 }
 
 export interface MountView extends MountRecord {
   readonly members: number;
+  /** The name of the storage policy a mount from a policy comes from. */
+  readonly policyName: string | null;
 }
 
 /**
@@ -34,7 +54,8 @@ export interface MountView extends MountRecord {
  * with membership here, inside the transaction that changes it (MembershipService.onChange).
  */
 export class MountService {
-  private readonly sources = new Map<number, MountSource>();
+  private readonly sources = new Map<number, { fingerprint: string; source: MountSource }>();
+  private policies: MountPolicies | null = null;
 
   constructor(
     private readonly database: Database,
@@ -47,18 +68,33 @@ export class MountService {
     private readonly newId: () => string,
   ) {}
 
-  /** The source of a mount's bytes, one per mount per process. */
-  sourceFor(mount: MountRecord): MountSource | null {
-    if (mount.source !== 'dir' || !mount.dir) return null;
-    let source = this.sources.get(mount.id);
-    if (!source) this.sources.set(mount.id, (source = new LocalDirSource(mount.dir)));
+  usePolicies(policies: MountPolicies): void {
+    this.policies = policies;
+  }
+
+  /** The source of a mount's bytes, one per mount per process (rebuilt when its policy changes). */
+  async sourceFor(mount: MountRecord): Promise<MountSource | null> {
+    let fingerprint = mount.dir ?? '';
+    let make = () => new LocalDirSource(mount.dir!) as MountSource;
+    if (mount.source === 'policy') {
+      if (mount.policyId === null || !this.policies) return null;
+      const policy = await this.policies.settingsOf(mount.policyId);
+      fingerprint = policy.fingerprint;
+      make = () => createPolicySource(policy.type, policy.open(), mount.prefix ?? '');
+    } else if (!mount.dir) {
+      return null;
+    }
+    const cached = this.sources.get(mount.id);
+    if (cached?.fingerprint === fingerprint) return cached.source;
+    void cached?.source.close?.();
+    const source = make();
+    this.sources.set(mount.id, { fingerprint, source });
     return source;
   }
 
   async add(input: NewMountInput): Promise<MountView> {
     const name = validateMountName(input.name);
-    const dir = await realDirectory(input.dir);
-    const top = await fs.stat(dir, { bigint: true });
+    const checked = await this.checkSource(input);
     try {
       const id = await this.database.transaction(async (tx) => {
         const owner = await this.firstAdministrator(tx);
@@ -75,10 +111,10 @@ export class MountService {
         const mountId = await this.mounts.insert(tx, {
           name,
           groupId: group.id,
-          source: 'dir',
-          dir,
-          policyId: null,
-          prefix: null,
+          source: checked.source,
+          dir: checked.dir,
+          policyId: checked.policyId,
+          prefix: checked.prefix,
           readOnly: input.readOnly ?? false,
           ownerId: owner,
           createdAt: now,
@@ -90,11 +126,11 @@ export class MountService {
           name,
           kind: 'folder',
           size: 0,
-          mtime: Math.trunc(Number(top.mtimeMs)),
+          mtime: Math.trunc(checked.top.mtimeMs),
           ctime: now,
           etag: this.newId(),
-          ino: top.ino.toString(),
-          mtimeNs: top.mtimeNs.toString(),
+          ino: checked.top.ino,
+          mtimeNs: checked.top.mtimeNs,
         });
         await this.mounts.setRoot(tx, mountId, root!.id);
         return mountId;
@@ -109,7 +145,7 @@ export class MountService {
   async list(): Promise<MountView[]> {
     return this.database.read(async (db) => {
       const mounts = await this.mounts.list(db);
-      return Promise.all(mounts.map(async (m) => ({ ...m, members: (await this.memberships.members(db, m.groupId)).length })));
+      return Promise.all(mounts.map((m) => this.view(db, m)));
     });
   }
 
@@ -117,7 +153,7 @@ export class MountService {
     return this.database.read(async (db) => {
       const mount = typeof nameOrId === 'number' ? await this.mounts.byId(db, nameOrId) : await this.mounts.byName(db, nameOrId);
       if (!mount) throw new MountNotFoundError(`No shared folder ${typeof nameOrId === 'number' ? `#${nameOrId}` : `named "${nameOrId}"`}`);
-      return { ...mount, members: (await this.memberships.members(db, mount.groupId)).length };
+      return this.view(db, mount);
     });
   }
 
@@ -178,6 +214,47 @@ export class MountService {
     }
   }
 
+  private async view(db: Tx, mount: MountRecord): Promise<MountView> {
+    const members = (await this.memberships.members(db, mount.groupId)).length;
+    const policy = mount.policyId === null ? null : await this.policies?.get(mount.policyId).catch(() => null);
+    return { ...mount, members, policyName: policy?.name ?? null };
+  }
+
+  private async checkSource(input: NewMountInput): Promise<CheckedSource> {
+    if ((input.dir === undefined) === (input.policy === undefined)) {
+      throw new InvalidArgumentError('A shared folder comes from either a directory (--dir) or a storage policy (--policy)');
+    }
+    if (input.dir !== undefined) {
+      if (input.prefix !== undefined) throw new InvalidArgumentError('--prefix goes with --policy, not --dir');
+      const dir = await realDirectory(input.dir);
+      const top = await fs.stat(dir, { bigint: true });
+      return {
+        source: 'dir',
+        dir,
+        policyId: null,
+        prefix: null,
+        top: { mtimeMs: Number(top.mtimeMs), ino: top.ino.toString(), mtimeNs: top.mtimeNs.toString() },
+      };
+    }
+    if (!this.policies) throw new InvalidArgumentError('Storage policies are not available in this process');
+    const policy = await this.policies.get(input.policy!);
+    const prefix = validatePrefix(input.prefix ?? '');
+    const settings = await this.policies.settingsOf(policy.id);
+    const source = createPolicySource(settings.type, settings.open(), prefix);
+    try {
+      // The top must answer now: a typo in the prefix or an unreachable store is said at once.
+      await source.list([]);
+    } catch (error) {
+      if (error instanceof SourceMissingError)
+        throw new InvalidArgumentError(`"${prefix}" does not exist in policy ${policy.name}'s store`);
+      throw error;
+    } finally {
+      await source.close?.();
+    }
+    const now = this.clock();
+    return { source: 'policy', dir: null, policyId: policy.id, prefix, top: { mtimeMs: now, ino: '', mtimeNs: '0' } };
+  }
+
   private async firstAdministrator(tx: Tx): Promise<number> {
     const admin = await this.groups.byName(tx, BUILT_IN_GROUPS.admin);
     const members = admin ? await this.memberships.members(tx, admin.id) : [];
@@ -198,4 +275,13 @@ async function realDirectory(dir: string): Promise<string> {
   });
   if (!(await fs.stat(resolved)).isDirectory()) throw new InvalidArgumentError(`${dir} is not a directory`);
   return resolved;
+}
+
+/** A prefix below the policy's own prefix or root: plain names joined by slashes, no dot-dots. */
+function validatePrefix(raw: string): string {
+  const names = raw.split('/').filter((name) => name !== '');
+  for (const name of names) {
+    if (name === '.' || name === '..' || normaliseName(name) !== name) throw new InvalidArgumentError(`Not a usable prefix: ${raw}`);
+  }
+  return names.join('/');
 }

@@ -42,6 +42,7 @@ export class PolicyRegistry implements BackendSource {
   /** The backends built so far, by policy id (kept current in place; `app.backends`). */
   readonly loaded = new Map<number, BlobBackend>();
   private built = new Map<number, Built>();
+  private rows = new Map<number, StoragePolicy>();
   private version: number | null = null;
   private reloading: Promise<void> | null = null;
   /** Replaced or dropped backends waiting for their requests to finish, with their timers. */
@@ -57,6 +58,20 @@ export class PolicyRegistry implements BackendSource {
     const built = await this.find(policyId);
     if (!built.backend) throw new UnavailableError(`Storage policy ${policyId} is not available on this server: ${built.error}`);
     return built.backend;
+  }
+
+  /**
+   * A policy's type and settings for what reaches its store without a blob backend (a shared
+   * folder grafted from it): `fingerprint` changes with the stored row, `open` unseals secrets.
+   */
+  async settingsOf(policyId: number): Promise<{ type: string; fingerprint: string; open: () => Record<string, unknown> }> {
+    const built = await this.find(policyId);
+    const policy = this.rows.get(policyId)!;
+    return {
+      type: policy.type,
+      fingerprint: built.fingerprint,
+      open: () => openSettings(this.options.secrets, policy.type, policy.settings),
+    };
   }
 
   async inlineMaxBytesOf(policyId: number): Promise<number> {
@@ -103,6 +118,7 @@ export class PolicyRegistry implements BackendSource {
     const kept = new Set([...next.values()].map((built) => built.backend));
     for (const old of this.built.values()) if (old.backend && !kept.has(old.backend)) this.retire(old.backend);
     this.built = next;
+    this.rows = new Map(rows.map((policy) => [policy.id, policy]));
     this.loaded.clear();
     for (const [id, built] of next) if (built.backend) this.loaded.set(id, built.backend);
     this.version = version;

@@ -24,6 +24,12 @@ export interface SourceChild {
 }
 
 export interface MountSource {
+  /**
+   * Set by sources whose folders have no modification time that follows their names (S3, a
+   * remote WebDAV server): a folder scanned less than this long ago is not read again, unless
+   * forced (the watch job). Local directories leave it unset: their folder times prune scans.
+   */
+  readonly rescanAfterMs?: number;
   /** The item, or null when it is missing or is not a plain file or folder (a symlink, a device). */
   stat(names: readonly string[]): Promise<SourceStat | null>;
   /** A folder's own state, read before its children, and its plain files and folders. */
@@ -37,6 +43,8 @@ export interface MountSource {
   remove(names: readonly string[]): Promise<void>;
   rename(from: readonly string[], to: readonly string[]): Promise<SourceStat>;
   setMtime(names: readonly string[], mtimeMs: number): Promise<SourceStat>;
+  /** Releases connections (remote sources). */
+  close?(): void | Promise<void>;
 }
 
 export interface SourceWriteOptions {

@@ -23,7 +23,7 @@ export interface MountedDependencies {
   readonly clock: () => number;
   readonly newId: () => string;
   /** The source holding a mount's bytes; null when this server cannot reach it. */
-  readonly sourceFor: (mount: MountRecord) => MountSource | null;
+  readonly sourceFor: (mount: MountRecord) => Promise<MountSource | null>;
 }
 
 /** A path that lies in a mounted tree: the chain of entries, where the mount starts in it, and its names below the mount's top. */
@@ -60,7 +60,7 @@ export class MountPlaces {
     // The view's root may itself lie inside the mount (a WebDAV account rooted there): the
     // names below the mount's top then start with the root's own place.
     const prefix = top === 0 && chain[0]!.parentId !== null ? await this.namesBelowTop(db, chain[0]!) : [];
-    return { mount, source: this.sourceOf(mount), chain, top, names: [...prefix, ...path.slice(top)] };
+    return { mount, source: await this.sourceOf(mount), chain, top, names: [...prefix, ...path.slice(top)] };
   }
 
   /** The names from a mount's top down to a mounted entry. */
@@ -72,8 +72,8 @@ export class MountPlaces {
       .reverse();
   }
 
-  sourceOf(mount: MountRecord): MountSource {
-    const source = this.deps.sourceFor(mount);
+  async sourceOf(mount: MountRecord): Promise<MountSource> {
+    const source = await this.deps.sourceFor(mount);
     if (!source) throw new UnavailableError(`The shared folder "${mount.name}" is not reachable from this server`);
     return source;
   }

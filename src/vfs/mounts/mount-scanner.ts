@@ -25,6 +25,11 @@ export class MountScanner {
   async scanFolder(mount: MountRecord, source: MountSource, folderId: number, names: readonly string[], force = false): Promise<boolean> {
     const folder = await this.deps.database.read((db) => this.deps.mounts.diskEntry(db, folderId));
     if (!folder || folder.kind !== 'folder') return false;
+    // A remote folder has no time that follows its names: its last scan is trusted for a while.
+    const remote = source.rescanAfterMs !== undefined;
+    if (remote && !force && folder.diskMtimeNs !== null && this.deps.clock() - nsToMs(folder.diskMtimeNs) < source.rescanAfterMs!) {
+      return true;
+    }
     let listing: Awaited<ReturnType<MountSource['list']>>;
     try {
       listing = await source.list(names);
@@ -33,7 +38,7 @@ export class MountScanner {
       await this.forget(mount, folder);
       return false;
     }
-    if (!force && folder.diskMtimeNs === listing.self.mtimeNs) return true;
+    if (!force && !remote && folder.diskMtimeNs === listing.self.mtimeNs) return true;
     const events: VfsEvent[] = [];
     await this.deps.database.transaction(async (tx) => {
       events.length = 0;
@@ -49,7 +54,7 @@ export class MountScanner {
         await this.deps.entries.deleteSubtree(tx, gone.id);
         events.push({ type: 'entry.deleted', entry: gone });
       }
-      await this.deps.mounts.setScanned(tx, folder.id, listing.self.mtimeNs);
+      await this.deps.mounts.setScanned(tx, folder.id, remote ? msToNs(this.deps.clock()) : listing.self.mtimeNs);
       if (events.length > 0) await this.bumpAbove(tx, folder.id);
     });
     for (const event of events) this.deps.events.emit(event);
@@ -158,4 +163,12 @@ function representable(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+function nsToMs(ns: string): number {
+  return Number(BigInt(ns) / 1_000_000n);
+}
+
+function msToNs(ms: number): string {
+  return (BigInt(Math.trunc(ms)) * 1_000_000n).toString();
 }

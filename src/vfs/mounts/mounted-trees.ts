@@ -10,7 +10,9 @@ import {
 } from '../../core/index.js';
 import type { MountRecord, Tx } from '../../db/index.js';
 import type { LockRules } from '../locks.js';
-import type { LockedWrite, TransferOptions, WriteOptions } from '../vfs.js';
+import type { LockedWrite, TransferOptions, Vfs, WriteOptions } from '../vfs.js';
+import { copyAcrossStores } from './copy-across.js';
+import { moveAcrossStores } from './move-across.js';
 import { MountPlaces, assertMountWritable, translateSourceError, type MountedDependencies, type MountedPlace } from './mount-places.js';
 import { MountScanner } from './mount-scanner.js';
 import { MountedWrites } from './mounted-writes.js';
@@ -29,7 +31,7 @@ export class MountedTrees {
 
   constructor(
     private readonly deps: MountedDependencies,
-    lockRules: LockRules,
+    private readonly lockRules: LockRules,
   ) {
     this.places = new MountPlaces(deps);
     this.scanner = new MountScanner(deps);
@@ -68,7 +70,27 @@ export class MountedTrees {
     while (depth > 0 && chain[depth]!.kind !== 'folder') depth--;
     const folder = chain[depth];
     if (!folder) return;
-    await this.scanner.scanFolder(mount, this.places.sourceOf(mount), folder.id, names.slice(0, depth), true);
+    await this.scanner.scanFolder(mount, await this.places.sourceOf(mount), folder.id, names.slice(0, depth), true);
+  }
+
+  /**
+   * A remote mount (no inotify there), polled by the watch job: reads again every folder of its
+   * mirror that someone has opened since it was mounted, top first; folders never opened are
+   * read when first asked for. Returns the folders read.
+   */
+  async pollRemote(mount: MountRecord): Promise<number> {
+    const source = await this.places.sourceOf(mount);
+    const queue: Array<{ id: number; names: string[] }> = [{ id: mount.rootId, names: [] }];
+    let scanned = 0;
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (!(await this.scanner.scanFolder(mount, source, next.id, next.names, true))) continue;
+      scanned++;
+      const children = await this.deps.database.read((db) => this.deps.mounts.children(db, next!.id));
+      for (const child of children) {
+        if (child.kind === 'folder' && child.diskMtimeNs !== null) queue.push({ id: child.id, names: [...next.names, child.name] });
+      }
+    }
+    return scanned;
   }
 
   /** PROPPATCH and LOCK on a mounted entry: refused in a read-only mount (403), like every write. */
@@ -118,12 +140,9 @@ export class MountedTrees {
       mount: await this.mountOf(db, entry.mountId!),
       names: await this.places.namesBelowTop(db, entry),
     }));
-    return this.places
-      .sourceOf(mount)
-      .read(names, range, entry.etag)
-      .catch((error: unknown) => {
-        throw translateSourceError(error);
-      });
+    return (await this.places.sourceOf(mount)).read(names, range, entry.etag).catch((error: unknown) => {
+      throw translateSourceError(error);
+    });
   }
 
   write(principal: Principal, path: VPath, body: Readable, options: WriteOptions) {
@@ -147,16 +166,23 @@ export class MountedTrees {
     return this.writes.delete(principal, path, options);
   }
 
-  move(principal: Principal, from: VPath, to: VPath, options: TransferOptions) {
-    return this.writes.move(principal, from, to, options);
+  /** MOVE where a mount is the source or the destination (null otherwise): see MountedWrites.move and moveAcrossStores. */
+  move(vfs: Vfs, principal: Principal, from: VPath, to: VPath, options: TransferOptions) {
+    const guards = {
+      database: this.deps.database,
+      lockRules: this.lockRules,
+      assertWritable: (tx: Tx, who: Principal, entry: Entry) => this.assertEntryWritable(tx, who, entry),
+    };
+    return this.writes.move(principal, from, to, options, () => moveAcrossStores(vfs, guards, principal, from, to, options));
   }
 
-  /** Whether a COPY reads from or writes into a mount (then it copies bytes, not blob references). */
-  async involves(principal: Principal, from: VPath, to: VPath): Promise<boolean> {
-    return this.deps.database.read(
+  /** COPY reading from or writing into a mount copies bytes, not blob references (null when no mount is involved). */
+  async copy(vfs: Vfs, principal: Principal, from: VPath, to: VPath, options: TransferOptions & { depth?: '0' | 'infinity' }) {
+    const involved = await this.deps.database.read(
       async (db) =>
         (await this.places.locate(db, principal, from)) !== null || (await this.places.locate(db, principal, to.slice(0, -1))) !== null,
     );
+    return involved ? copyAcrossStores(vfs, principal, from, to, options) : null;
   }
 
   setMtime(principal: Principal, path: VPath, mtime: number, options: LockedWrite) {

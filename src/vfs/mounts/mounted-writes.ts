@@ -180,15 +180,23 @@ export class MountedWrites {
   }
 
   /**
-   * MOVE inside one mount is a rename on disk, then one row (RFC 4918 9.9). Into, out of or
-   * between mounts the bytes would have to be copied between stores: refused for now (403).
+   * MOVE inside one mount is a rename in its store, then one row (RFC 4918 9.9). Into, out of
+   * or between mounts the bytes change stores: `across` copies them and deletes the source.
    */
-  async move(principal: Principal, from: VPath, to: VPath, options: TransferOptions): Promise<{ entry: Entry; replaced: boolean } | null> {
+  async move(
+    principal: Principal,
+    from: VPath,
+    to: VPath,
+    options: TransferOptions,
+    across: () => Promise<{ entry: Entry; replaced: boolean }>,
+  ): Promise<{ entry: Entry; replaced: boolean } | null> {
     const source = await this.locateForChange(principal, from);
     const target = await this.locate(principal, to.slice(0, -1));
     if (!source && !target) return null;
     if (!source || !target || source.mount.id !== target.mount.id) {
-      throw new ForbiddenError('Moving into, out of or between shared folders is not supported yet; copy and delete instead');
+      if (source) assertNotTop(source, from.length);
+      if (target) assertMountWritable(principal, target.mount);
+      return across();
     }
     assertMountWritable(principal, target.mount);
     const entry = this.existing(source, from);

@@ -3,11 +3,13 @@ import type { MountView } from '../../../services/index.js';
 import { defineAdminRoute } from './admin.route.js';
 import { adminMountSchema, createMountBody, listMountsResponse, updateMountBody } from './mounts.schema.js';
 
-function present(mount: MountView) {
+function present(mount: MountView & { policyName?: string | null }) {
   return {
     name: mount.name,
     group_id: encodeId('group', mount.groupId),
     dir: mount.dir,
+    policy: mount.policyName ?? null,
+    prefix: mount.prefix,
     read_only: mount.readOnly,
     members: mount.members,
     created_at: new Date(mount.createdAt).toISOString(),
@@ -31,10 +33,14 @@ export const adminMountRoutes = [
   defineAdminRoute({
     method: 'PUT',
     url: '/admin/mount',
-    summary: 'Graft a local directory at /NAME for the members of the new group NAME (administrators only)',
+    summary:
+      'Graft a local directory, an S3 prefix or a remote WebDAV tree at /NAME for the members of the new group NAME (administrators only)',
     body: createMountBody,
     response: adminMountSchema,
-    handler: async ({ body, deps }) => present(await deps.mounts.add({ name: body.name, dir: body.dir, readOnly: body.read_only })),
+    handler: async ({ body, deps }) =>
+      present(
+        await deps.mounts.add({ name: body.name, dir: body.dir, policy: body.policy, prefix: body.prefix, readOnly: body.read_only }),
+      ),
   }),
   defineAdminRoute({
     method: 'PATCH',

@@ -8,6 +8,8 @@ export interface DavMember {
   readonly size: number;
   /** Epoch ms; 0 when the server sent none. */
   readonly modifiedAt: number;
+  /** The getetag property, when the server sent one. */
+  readonly etag?: string;
 }
 
 const DAV = 'DAV:';
@@ -20,10 +22,14 @@ export const LISTING_PROPFIND =
  * Parses a 207 multistatus (RFC 4918 section 14.16) into members, matching elements by
  * namespace URI, never by prefix. Doctypes are refused (no entity expansion).
  */
+/** The same with getetag, for mounted trees (their ETags are the remote server's). */
+export const TREE_PROPFIND =
+  '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:getetag/></D:prop></D:propfind>';
+
 export function parseMultistatus(xml: string): DavMember[] {
   const parser = new SaxesParser({ xmlns: true });
   const members: DavMember[] = [];
-  let current: { href: string; collection: boolean; size: number; modified: string } | undefined;
+  let current: { href: string; collection: boolean; size: number; modified: string; etag?: string } | undefined;
   let text = '';
   parser.on('doctype', () => {
     throw new Error('A multistatus body may not carry a doctype');
@@ -40,6 +46,7 @@ export function parseMultistatus(xml: string): DavMember[] {
     if (tag.local === 'href') current.href = text.trim();
     else if (tag.local === 'getcontentlength') current.size = Number(text.trim()) || 0;
     else if (tag.local === 'getlastmodified') current.modified = text.trim();
+    else if (tag.local === 'getetag') current.etag = text.trim();
     else if (tag.local === 'response') {
       const modifiedAt = Date.parse(current.modified);
       members.push({
@@ -47,6 +54,7 @@ export function parseMultistatus(xml: string): DavMember[] {
         isCollection: current.collection,
         size: current.size,
         modifiedAt: Number.isNaN(modifiedAt) ? 0 : modifiedAt,
+        ...(current.etag && { etag: current.etag }),
       });
       current = undefined;
     }

@@ -203,7 +203,7 @@ export class WebDavBackend implements BlobBackend {
 }
 
 /** The root folder's URL, with a trailing slash: the server URL's path, then `root` below it. */
-function baseUrl(url: string, root: string): URL {
+export function baseUrl(url: string, root: string): URL {
   const base = new URL(url);
   base.username = '';
   base.password = '';
