@@ -5,6 +5,7 @@ import { cancelUploadSession, createUploadSession, uploadChunk, uploadProgress }
 import type { UploadSession } from '../api/types';
 import { myUri, type Segments } from '../api/uri';
 import { splitExtension } from '../ui/format';
+import { isDirect, sendDirect, wait } from './direct';
 
 /**
  * Uploads through upload sessions (contract 15): a session per file, then its chunks in
@@ -309,6 +310,11 @@ export class Uploader {
     const count = Math.max(1, Math.ceil(task.total / chunkSize));
     task.status = 'uploading';
     this.changed(true);
+    if (isDirect(session)) {
+      // Straight to the store (contract 15.5); a resumed file sends its parts again.
+      const progress = (loaded: number) => ((task.loaded = loaded), this.changed(false));
+      return sendDirect(task.file, session, progress, signal);
+    }
     let last = { time: performance.now(), loaded: task.loaded };
     while (task.nextChunk < count) {
       const index = task.nextChunk;
@@ -380,18 +386,4 @@ export class Uploader {
 export function numbered(name: string, n: number): string {
   const [stem, extension] = splitExtension(name.replace(/ \(\d+\)(?=\.[^.]*$|$)/, ''));
   return `${stem} (${n})${extension}`;
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new DOMException('aborted', 'AbortError'));
-      },
-      { once: true },
-    );
-  });
 }
