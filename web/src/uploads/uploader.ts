@@ -33,6 +33,8 @@ export interface UploadTask {
   /** Chunks the server already has (after a resume), not sent again. */
   received?: ReadonlySet<number>;
   overwrite: boolean;
+  /** Chunks through this server: the store could not be reached from this page. */
+  relay?: boolean;
 }
 
 export type ConflictChoice = 'overwrite' | 'rename' | 'skip';
@@ -252,6 +254,7 @@ export class Uploader {
           lastModified: task.file.lastModified,
           mimeType: task.file.type,
           entityType: task.overwrite ? 'version' : undefined,
+          relay: task.relay,
         });
         task.nextChunk = 0;
         return true;
@@ -313,7 +316,13 @@ export class Uploader {
     if (isDirect(session)) {
       // Straight to the store (contract 15.5); a resumed file sends its parts again.
       const progress = (loaded: number) => ((task.loaded = loaded), this.changed(false));
-      return sendDirect(task.file, session, progress, signal);
+      return sendDirect(task.file, session, progress, signal).catch(async (error: unknown) => {
+        if (signal.aborted || !(error instanceof ApiError && error.code === NETWORK_FAILURE)) throw error;
+        // The store refuses this page (CORS) or cannot be reached: Retry goes through the server.
+        await cancelUploadSession(session.session_id, session.uri).catch(() => undefined);
+        Object.assign(task, { session: undefined, relay: true, loaded: 0, nextChunk: 0 });
+        throw new ApiError(NETWORK_FAILURE, `${messageOf(error)} Retry sends the file through the server instead.`);
+      });
     }
     let last = { time: performance.now(), loaded: task.loaded };
     while (task.nextChunk < count) {
