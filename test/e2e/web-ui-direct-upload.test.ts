@@ -4,7 +4,7 @@
 // the server only opens the session and takes the callback. The page's CSP names the store's
 // origin. A folder on the local policy still sends its chunks to the server (relay).
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePath, type Principal } from '../../src/core/index.js';
 import { readAll } from '../support/app.js';
@@ -12,28 +12,19 @@ import { startApiServer, type ApiServer } from '../support/api-server.js';
 import { DIALECTS } from '../support/databases.js';
 import { DIRECT_UPLOAD_CORS, startS3Server, type S3Server } from '../support/s3-server.js';
 import { placeOf } from '../services/policies/support.js';
-import { DESKTOP, buildUi, launchChromium, openPage, row, signIn } from './web-ui.support.js';
+import { DESKTOP, openPage, row, signIn, useChromium } from './web-ui.support.js';
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 5 * MiB;
 
-let browser: Browser;
-
-beforeAll(async () => {
-  const [launched] = await Promise.all([launchChromium(), buildUi()]);
-  browser = launched;
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let s3: S3Server;
   /** A store whose bucket has no CORS rule: browsers may not send it anything. */
   let bare: S3Server;
-  let context: BrowserContext;
+  const contexts: BrowserContext[] = [];
   let principal: Principal;
   let email: string;
   let policyId: number;
@@ -61,14 +52,27 @@ describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect)
     await api.t.app.folderPolicies.bind(principal, parsePath('/Bucket'), 'objects');
     await api.t.app.vfs.mkdir(principal, parsePath('/NoCors'));
     await api.t.app.folderPolicies.bind(principal, parsePath('/NoCors'), 'no-cors');
-    context = await browser.newContext({ viewport: DESKTOP });
   }, 120_000);
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
+    for (const context of contexts) await context.close().catch(() => undefined);
     await api?.close();
     await s3?.close();
     await bare?.close();
   });
+
+  const CHUNK_POST = /\/api\/v4\/file\/upload\/[^/]+\/\d+$/;
+  /** A signed-in page of its own at `/home?path=folder`, recording every request it makes. */
+  const openFolder = async (folder: string) => {
+    const context = await browser().newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const { page: tab, watch } = await openPage(context);
+    const requests: Array<{ method: string; url: string }> = [];
+    tab.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
+    await signIn(tab, api.origin, email);
+    await tab.goto(`${api.origin}/home?path=${encodeURIComponent(folder)}`);
+    const chunkPosts = () => requests.filter((request) => CHUNK_POST.test(request.url));
+    return { tab, watch, requests, chunkPosts };
+  };
 
   it('sends the parts of a file in an S3-bound folder straight to the bucket, none through the server', async () => {
     const page = await fetch(`${api.origin}/home`);
@@ -80,11 +84,7 @@ describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect)
     expect(connectSrc.slice(0, 2)).toEqual(['connect-src', "'self'"]);
     expect(connectSrc).toContain(s3.endpoint);
 
-    const { page: tab, watch } = await openPage(context);
-    const requests: Array<{ method: string; url: string }> = [];
-    tab.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
-    await signIn(tab, api.origin, email);
-    await tab.goto(`${api.origin}/home?path=/Bucket`);
+    const { tab, watch, requests, chunkPosts } = await openFolder('/Bucket');
     const content = randomBytes(PART_SIZE + 3 * 1024 + 7);
     await tab
       .getByLabel('Choose files to upload')
@@ -106,7 +106,7 @@ describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect)
     const toStore = requests.filter((request) => request.url.startsWith(`${s3.endpoint}/`));
     expect(toStore.filter((request) => request.method === 'PUT')).toHaveLength(2);
     expect(toStore.filter((request) => request.method === 'POST')).toHaveLength(1);
-    expect(requests.filter((request) => /\/api\/v4\/file\/upload\/[^/]+\/\d+$/.test(request.url))).toEqual([]);
+    expect(chunkPosts()).toEqual([]);
     expect(requests.filter((request) => request.url.includes('/api/v4/callback/s3/'))).toHaveLength(1);
     expect(watch.errors).toEqual([]);
   });
@@ -135,12 +135,7 @@ describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect)
   });
 
   it("offers to send the file through the server when the store's CORS rule refuses the page, and does so on Retry", async () => {
-    const { page: tab, watch } = await openPage(context);
-    const chunks: string[] = [];
-    tab.on('request', (request) => {
-      if (/\/api\/v4\/file\/upload\/[^/]+\/\d+$/.test(request.url())) chunks.push(request.url());
-    });
-    await tab.goto(`${api.origin}/home?path=/NoCors`);
+    const { tab, watch, chunkPosts } = await openFolder('/NoCors');
     const content = randomBytes(PART_SIZE + 11);
     await tab
       .getByLabel('Choose files to upload')
@@ -149,24 +144,19 @@ describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect)
     const retry = panel.getByRole('button', { name: 'Retry refused.bin' });
     await retry.waitFor({ timeout: 120_000 });
     await expect.poll(() => panel.textContent()).toMatch(/Retry sends the file through the server instead/);
-    expect(chunks).toEqual([]);
+    expect(chunkPosts()).toEqual([]);
     await retry.click();
     await panel.getByText('Uploads finished').waitFor();
     const { entry, stream } = await api.t.app.vfs.read(principal, parsePath('/NoCors/refused.bin'));
     expect((await readAll(stream)).equals(content)).toBe(true);
     // Relayed, yet stored where the folder says: the server put the bytes into the bucket.
     expect((await placeOf(api.t.app, entry.blobId!)).policyId).toBe((await api.t.app.policies.get('no-cors')).id);
-    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunkPosts().length).toBeGreaterThan(0);
     expect(watch.errors).toEqual([]);
   });
 
   it('sends the chunks of a file in a folder on the local policy to the server (relay)', async () => {
-    const { page: tab, watch } = await openPage(context);
-    const chunks: string[] = [];
-    tab.on('request', (request) => {
-      if (/\/api\/v4\/file\/upload\/[^/]+\/\d+$/.test(request.url())) chunks.push(request.url());
-    });
-    await tab.goto(`${api.origin}/home`);
+    const { tab, watch, chunkPosts } = await openFolder('/');
     const content = randomBytes(200 * 1024);
     await tab
       .getByLabel('Choose files to upload')
@@ -175,7 +165,7 @@ describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect)
     const { entry, stream } = await api.t.app.vfs.read(principal, parsePath('/relayed.bin'));
     expect((await readAll(stream)).equals(content)).toBe(true);
     expect((await placeOf(api.t.app, entry.blobId!)).policyId).toBe(api.t.app.defaultPolicyId);
-    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunkPosts().length).toBeGreaterThan(0);
     expect(watch.errors).toEqual([]);
   });
 });
