@@ -5,13 +5,20 @@
  * adds nothing; the peak growth of this process's resident memory shows the body is streamed.
  * s3rver (a child process, test/support/s3-server.ts) is the bottleneck here, so the figures
  * compare the two clients, not S3 itself.
+ *
+ * Then the same size over WebDAV through a running Cumulus server (bench/s3/through-server.ts):
+ * into a folder on the local policy, one bound to an S3 policy with proxied downloads and one
+ * with redirect downloads (the GET follows the 302 to s3rver), each beside the plain SDK
+ * transfer as the ceiling, with the peak RSS of the server's processes.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { S3Backend } from '../src/storage/index.js';
 import { createS3Client } from '../src/storage/backends/s3/s3-client.js';
 import { startS3Server } from '../test/support/s3-server.js';
+import { throughServer, type ServerRun } from './s3/through-server.js';
 import {
   GiB,
   MiB,
@@ -48,9 +55,48 @@ async function measure(work: () => Promise<unknown>): Promise<{ ms: number; rss:
   }
 }
 
+/** The server rows, each against the plain SDK's time for the same direction (the ceiling). */
+function printServerTable(size: number, run: ServerRun, ceiling: { put: number; get: number }, load: string): void {
+  const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
+  const ceilingRow = (kind: 'PUT' | 'GET', ms: number) => [
+    `${kind} plain SDK → s3rver (ceiling)`,
+    `${formatDuration(ms)} (${formatThroughput(size, ms)})`,
+    '1.00×',
+    '-',
+  ];
+  const rows = (['PUT', 'GET'] as const).flatMap((kind) => [
+    ceilingRow(kind, kind === 'PUT' ? ceiling.put : ceiling.get),
+    ...run.transfers
+      .filter((transfer) => transfer.kind === kind)
+      .map((transfer) => [
+        `${kind} WebDAV → Cumulus ${SERVER_FOLDERS[transfer.label] ?? transfer.label}`,
+        `${formatDuration(transfer.ms)} (${formatThroughput(size, transfer.ms)})`,
+        formatRatio(transfer.ms / (kind === 'PUT' ? ceiling.put : ceiling.get)),
+        `${mib(transfer.peak.total)} (${transfer.peak.processes} proc, largest ${mib(transfer.peak.max)})`,
+      ]),
+  ]);
+  printTable(
+    `s3: ${formatBytes(size)} over WebDAV through a Cumulus server (SQLite) vs the plain AWS SDK against the same s3rver, same run`,
+    ['transfer', 'time', 'ratio to ceiling', 'server peak RSS (sum over processes)'],
+    rows,
+    [
+      'ratio: time / the plain SDK time of the same direction (the ceiling for anything that ends in s3rver; local rows never touch it).',
+      'redirect GET: the time of the 302 from Cumulus and of the presigned GET from s3rver, followed by the client.',
+      `server memory when ready: ${mib(run.atReady.total)} over ${run.atReady.processes} process(es); ${load}; the machine is shared, so figures are noisy.`,
+      `Cumulus: ${run.startedAs}`,
+    ],
+  );
+}
+
+const SERVER_FOLDERS: Record<string, string> = {
+  '/local': '/local (local policy)',
+  '/proxy': '/proxy (S3 policy, download: proxy)',
+  '/redirect': '/redirect (S3 policy, download: redirect)',
+};
+
 const benchmark: Benchmark = {
   name: 's3',
-  description: 'S3 backend PUT/GET of a large body vs the plain AWS SDK, same s3rver',
+  description: 'S3 PUT/GET of a large body: S3Backend and a Cumulus server (local, S3 proxy, S3 redirect) vs the plain AWS SDK',
   async run(options) {
     const size = options.quick ? 64 * MiB : GiB;
     progress('starting s3rver');
@@ -99,6 +145,10 @@ const benchmark: Benchmark = {
         [row(`PUT ${formatBytes(size)}`, ourPut, sdkPut), row(`GET ${formatBytes(size)}`, ourGet, sdkGet)],
         ['ratio: S3Backend time / plain SDK time (1 = no overhead). RSS growth is over the value before each transfer, in this process.'],
       );
+      const loadBefore = os.loadavg()[0]!;
+      const run = await throughServer(server, size, { kind: 'sqlite', label: 'SQLite' });
+      const load = `load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after, on ${os.cpus().length} CPU(s)`;
+      printServerTable(size, run, { put: sdkPut.ms, get: sdkGet.ms }, load);
     } finally {
       unregister();
       await server.close();

@@ -107,7 +107,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
   });
 
   // The browser UI at / (web/dist), with index.html for client-side routes outside /api and /dav.
-  await registerWeb(server);
+  await registerWeb(server, { connectOrigins: () => app.policyRegistry.directUploadOrigins() });
 
   return server;
 }

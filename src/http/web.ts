@@ -52,22 +52,25 @@ export const NOT_BUILT_MESSAGE =
 export interface WebOptions {
   /** The built UI's folder; web/dist by default. */
   readonly root?: string;
+  /** Origins the page may connect to besides this server: the stores of direct uploads. */
+  readonly connectOrigins?: () => Promise<readonly string[]>;
 }
 
 /**
  * Content-Security-Policy of the app's pages. Scripts and style tags run only from this origin
  * or with the page's nonce; nothing may frame the app. Images may also come from https: (file
  * previews served by object storage); file bytes themselves are served elsewhere under
- * `sandbox` (DESIGN.md, security decisions).
+ * `sandbox` (DESIGN.md, security decisions). The page may also connect to `connectOrigins`:
+ * the object stores it uploads parts to directly (contract 15.5).
  */
-export function appCsp(nonce: string): string {
+export function appCsp(nonce: string, connectOrigins: readonly string[] = []): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data: blob: https:",
     "font-src 'self' data:",
-    "connect-src 'self'",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
     "media-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -97,10 +100,11 @@ export async function registerWeb(server: FastifyInstance, options: WebOptions =
       return reply.code(503).header('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(NOT_BUILT_MESSAGE);
     }
     const nonce = randomBytes(16).toString('base64');
+    const connectOrigins = (await options.connectOrigins?.()) ?? [];
     return reply
       .code(200)
       .headers({
-        'Content-Security-Policy': appCsp(nonce),
+        'Content-Security-Policy': appCsp(nonce, connectOrigins),
         // The page changes with every build; its assets carry their hash in their names.
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',

@@ -50,6 +50,11 @@ export interface BlobBackend {
    * contract 15.5): one presigned PUT URL per part, and a presigned completion URL.
    */
   createDirectUpload?(key: string, options: { size: number; partSize: number; expiresInSeconds: number }): Promise<DirectUpload>;
+  /**
+   * Optional, with createDirectUpload: the origins (scheme://host[:port]) its presigned URLs
+   * may have, which the web UI's Content-Security-Policy must let the page connect to.
+   */
+  readonly directUploadOrigins?: readonly string[];
   /** Optional: abandons a direct upload; the parts stored so far go. */
   abortDirectUpload?(key: string, uploadId: string): Promise<void>;
   /** Optional: checks that the store can be reached and written (`cumulus policy test`). */

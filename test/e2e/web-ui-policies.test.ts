@@ -7,7 +7,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePath } from '../../src/core/index.js';
 import { bodyOf } from '../support/app.js';
-import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
+import { PASSWORD, call, login, startApiServer, type ApiServer } from '../support/api-server.js';
 import { placeOf } from '../services/policies/support.js';
 import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
 
@@ -68,6 +68,49 @@ describe.each(UI_DIALECTS)('web UI storage policies in Chromium (%s)', (dialect)
     } finally {
       await second.close();
     }
+    expect(watch.errors).toEqual([]);
+  });
+
+  it("chooses a group's storage policies and its default in the Groups tab, as the admin API then reads them", async () => {
+    const cold = await api.t.app.policies.add({
+      name: 'group-cold',
+      type: 'local',
+      settings: { path: path.join(api.t.dataDir, 'group-cold') },
+    });
+    const group = await api.t.app.groups.create({ name: 'Archivists' }, api.t.app.defaultPolicyId);
+    const admin = await api.t.app.users.create({ email: `admin-groups-${dialect}@example.test`, password: PASSWORD, group: 'Admin' });
+    const token = (await login(api, admin.email)).access_token;
+    const readBack = async () => {
+      const answer = await call<{ groups: Array<{ name: string; storage_policies: string[] }> }>(api, 'POST', '/admin/group', {
+        token,
+        json: {},
+      });
+      expect(answer.code, answer.msg).toBe(0);
+      return answer.data!.groups.find((listed) => listed.name === group.name)!.storage_policies;
+    };
+    const local = String(api.t.app.defaultPolicyId);
+    expect(await readBack()).toEqual([local]);
+
+    const { page, watch } = await openPage(context);
+    await signIn(page, api.origin, admin.email);
+    await page.goto(`${api.origin}/admin?tab=groups`);
+    await page.getByRole('button', { name: 'Edit group Archivists' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit group Archivists' });
+    // None checked: refused in the dialog, and the group keeps its list.
+    await dialog.getByRole('checkbox', { name: /^Default local storage/ }).uncheck();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('alert').getByText('Choose at least one storage policy').waitFor();
+    expect(await readBack()).toEqual([local]);
+
+    await dialog.getByRole('checkbox', { name: /^Default local storage/ }).check();
+    await dialog.getByRole('checkbox', { name: 'group-cold (local)' }).check();
+    await dialog.getByRole('textbox', { name: 'Default storage policy' }).click();
+    await page.getByRole('option', { name: 'group-cold' }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('table', { name: 'Groups' }).getByText('group-cold (default), Default local storage').waitFor();
+    expect(await readBack()).toEqual([String(cold.id), local]);
+    expect((await api.t.app.groups.get('Archivists')).storagePolicyIds).toEqual([cold.id, api.t.app.defaultPolicyId]);
     expect(watch.errors).toEqual([]);
   });
 });

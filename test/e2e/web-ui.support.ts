@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { SqlDialectName } from '../../src/db/index.js';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -158,4 +159,20 @@ export async function storedSession(page: Page): Promise<{ token: { access_token
   return (await page.evaluate("JSON.parse(localStorage.getItem('cumulus.session'))")) as {
     token: { access_token: string; refresh_token: string };
   } | null;
+}
+
+/** Chromium for a test file: launched (and the UI built) before its tests, closed after them. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    const [launched] = await Promise.all([launchChromium(), buildUi()]);
+    browser = launched;
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium starts in beforeAll: use it in a test or a hook');
+    return browser;
+  };
 }

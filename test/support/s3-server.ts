@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { S3PolicySettings } from '../../src/storage/index.js';
@@ -20,14 +21,37 @@ export interface S3Server {
 }
 
 /**
+ * A bucket CORS rule that lets a web page (any origin) PUT parts and POST the completion of a
+ * direct upload, and read the ETag of each part (README, S3 policies).
+ */
+export const DIRECT_UPLOAD_CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>POST</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+  </CORSRule>
+</CORSConfiguration>
+`;
+
+/**
  * A real s3rver in a child process (so its memory and CPU are not the test's, and a test can
  * kill it mid-write) on a free loopback port, with one bucket in a temporary directory.
  */
-export async function startS3Server(bucket = 'cumulus'): Promise<S3Server> {
+export async function startS3Server(bucket = 'cumulus', options: { cors?: string } = {}): Promise<S3Server> {
   const dir = tempDir();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  let running = await spawnS3rver(dir.path, port, bucket);
+  const configs: string[] = [];
+  if (options.cors) {
+    // Outside s3rver's own directory (-d), which it treats as its store.
+    const file = `${dir.path}.cors.xml`;
+    writeFileSync(file, options.cors);
+    configs.push(file);
+  }
+  let running = await spawnS3rver(dir.path, port, bucket, configs);
   return {
     endpoint,
     settings: (prefix = '', extra = {}) => ({
@@ -44,16 +68,17 @@ export async function startS3Server(bucket = 'cumulus'): Promise<S3Server> {
     }),
     kill: () => running.stop('SIGKILL'),
     restart: async () => {
-      running = await spawnS3rver(dir.path, port, bucket);
+      running = await spawnS3rver(dir.path, port, bucket, configs);
     },
     close: async () => {
       await running.stop('SIGTERM');
       dir.remove();
+      for (const file of configs) rmSync(file, { force: true });
     },
   };
 }
 
-function spawnS3rver(directory: string, port: number, bucket: string): Promise<ChildServer> {
-  const args = [S3RVER_BIN, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket];
+function spawnS3rver(directory: string, port: number, bucket: string, configs: readonly string[] = []): Promise<ChildServer> {
+  const args = [S3RVER_BIN, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket, ...configs];
   return spawnServer(process.execPath, args, `http://127.0.0.1:${port}/${bucket}`);
 }

@@ -55,9 +55,13 @@ export interface CumulusOptions {
   readonly workers: string;
   /** Extra node flags (CUMULUS_BENCH_SERVER_NODE_ARGS), e.g. --cpu-prof. */
   readonly extraNodeFlags: readonly string[];
+  /** Runs after the user and its account exist, before the server starts: `cli` is `cumulus --json ...` on its data. */
+  readonly setup?: (cli: (...args: string[]) => string) => void;
 }
 
-export async function startCumulus(options: CumulusOptions): Promise<DavServer & { readonly log: string }> {
+export async function startCumulus(
+  options: CumulusOptions,
+): Promise<DavServer & { readonly log: string; readonly email: string; cli(...args: string[]): string }> {
   const dir = tempDir(`cumulus-bench-webdav-${options.target.kind}-`);
   const data = path.join(dir.path, 'data');
   const log = path.join(dir.path, 'cumulus.log');
@@ -66,6 +70,7 @@ export async function startCumulus(options: CumulusOptions): Promise<DavServer &
   const cli = (...args: string[]) => execFileSync(process.execPath, [MAIN, ...global, '--json', ...args], { cwd: ROOT, encoding: 'utf8' });
   cli('user', 'add', '--email', EMAIL, '--password', randomBytes(12).toString('base64url'));
   const { password } = JSON.parse(cli('dav-account', 'create', '--user', EMAIL, '--name', 'bench')) as { password: string };
+  options.setup?.(cli);
 
   const port = await freePort();
   const withFlag = supportsWorkers();
@@ -87,6 +92,8 @@ export async function startCumulus(options: CumulusOptions): Promise<DavServer &
       prefix: '/dav/',
       authorization: basic(EMAIL, password),
       log,
+      email: EMAIL,
+      cli,
       startedAs:
         `node ${nodeFlags.join(' ')} dist/cli/main.js --data DIR serve --listen 127.0.0.1:PORT` +
         (withFlag

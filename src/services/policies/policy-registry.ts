@@ -32,6 +32,9 @@ interface Built {
   readonly inlineMaxBytes: number;
 }
 
+/** An http(s) origin that is safe to put in a Content-Security-Policy source list. */
+const CSP_SOURCE = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
 /**
  * The backends of every storage policy, built from the policy rows (secrets opened) and
  * rebuilt when another process (the CLI, another worker, another node) adds or changes a
@@ -47,6 +50,8 @@ export class PolicyRegistry implements BackendSource {
   private reloading: Promise<void> | null = null;
   /** Replaced or dropped backends waiting for their requests to finish, with their timers. */
   private readonly retiring = new Map<BlobBackend, NodeJS.Timeout>();
+  /** The origins of the stores that take uploads straight from a browser, as of the last load. */
+  private uploadOrigins: readonly string[] = [];
 
   constructor(
     private readonly database: Database,
@@ -81,6 +86,16 @@ export class PolicyRegistry implements BackendSource {
   async all(): Promise<ReadonlyMap<number, BlobBackend>> {
     await this.follow();
     return this.loaded;
+  }
+
+  /**
+   * The origins the web UI sends direct uploads to (every policy whose backend presigns
+   * uploads), for its Content-Security-Policy: computed when the policies load, and current
+   * within a second of a change anywhere (the shared 'policies' counter).
+   */
+  async directUploadOrigins(): Promise<readonly string[]> {
+    await this.follow();
+    return this.uploadOrigins;
   }
 
   /** Reads the policy rows again now (after this process changed one). */
@@ -121,6 +136,9 @@ export class PolicyRegistry implements BackendSource {
     this.rows = new Map(rows.map((policy) => [policy.id, policy]));
     this.loaded.clear();
     for (const [id, built] of next) if (built.backend) this.loaded.set(id, built.backend);
+    const origins = [...this.loaded.values()].flatMap((backend) => (backend.createDirectUpload ? (backend.directUploadOrigins ?? []) : []));
+    // Only plain origins go into the header: a host with ';' or ',' would change its meaning.
+    this.uploadOrigins = [...new Set(origins)].filter((origin) => CSP_SOURCE.test(origin)).sort();
     this.version = version;
   }
 

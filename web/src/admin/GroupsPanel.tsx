@@ -2,8 +2,10 @@ import { Badge, Button, Group, Modal, NumberInput, Stack, Switch, Table, TextInp
 import { IconPencil, IconPlus } from '@tabler/icons-react';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { createGroup, listGroups, updateGroup, type AdminGroup, type GroupPermissions } from '../api/admin';
+import { listPolicies, type AdminPolicy } from '../api/policies';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { formatBytes } from '../ui/format';
+import { GroupPoliciesInput } from './GroupPoliciesInput';
 
 const GIB = 1024 ** 3;
 const PERMISSIONS: Array<{ key: keyof GroupPermissions; label: string }> = [
@@ -14,9 +16,10 @@ const PERMISSIONS: Array<{ key: keyof GroupPermissions; label: string }> = [
 ];
 const NONE: GroupPermissions = { webdav: false, share: false, versions: false, admin: false };
 
-/** Groups: quota and permissions. */
+/** Groups: quota, permissions and storage policies. */
 export function GroupsPanel() {
   const [groups, setGroups] = useState<AdminGroup[] | null>(null);
+  const [policies, setPolicies] = useState<AdminPolicy[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState<AdminGroup | 'new' | null>(null);
   const load = useCallback(() => {
@@ -24,6 +27,7 @@ export function GroupsPanel() {
     listGroups()
       .then((answer) => setGroups(answer.groups))
       .catch(setError);
+    listPolicies().then(setPolicies).catch(setError);
   }, []);
   useEffect(load, [load]);
   return (
@@ -42,6 +46,7 @@ export function GroupsPanel() {
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Quota</Table.Th>
                 <Table.Th>Permissions</Table.Th>
+                <Table.Th>Storage policies</Table.Th>
                 <Table.Th>Users</Table.Th>
                 <Table.Th w={80}>
                   <VisuallyHidden>Actions</VisuallyHidden>
@@ -69,6 +74,7 @@ export function GroupsPanel() {
                       ))}
                     </Group>
                   </Table.Td>
+                  <Table.Td>{policyNames(group, policies)}</Table.Td>
                   <Table.Td>{group.total_users ?? '—'}</Table.Td>
                   <Table.Td>
                     <Button
@@ -87,22 +93,40 @@ export function GroupsPanel() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <GroupDialog group={editing} onClose={() => setEditing(null)} onSaved={load} />
+      <GroupDialog group={editing} policies={policies} onClose={() => setEditing(null)} onSaved={load} />
     </Stack>
   );
 }
 
-function GroupDialog({ group, onClose, onSaved }: { group: AdminGroup | 'new' | null; onClose(): void; onSaved(): void }) {
+/** The group's policies by name, the default first and marked. */
+function policyNames(group: AdminGroup, policies: readonly AdminPolicy[] | null): string {
+  const names = group.storage_policies.map((id) => policies?.find((policy) => policy.id === id)?.name ?? `#${id}`);
+  return names.map((name, i) => (i === 0 ? `${name} (default)` : name)).join(', ');
+}
+
+function GroupDialog({
+  group,
+  policies,
+  onClose,
+  onSaved,
+}: {
+  group: AdminGroup | 'new' | null;
+  policies: readonly AdminPolicy[] | null;
+  onClose(): void;
+  onSaved(): void;
+}) {
   const existing = group && group !== 'new' ? group : null;
   const [name, setName] = useState('');
   const [quota, setQuota] = useState<number | string>('');
   const [permissions, setPermissions] = useState<GroupPermissions>(NONE);
+  const [storagePolicies, setStoragePolicies] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     setName(existing?.name ?? '');
     setQuota(existing?.max_storage ? Math.round((existing.max_storage / GIB) * 100) / 100 : '');
     setPermissions(existing?.permissions ?? NONE);
+    setStoragePolicies([...(existing?.storage_policies ?? [])]);
     setError(null);
   }, [group, existing]);
 
@@ -111,15 +135,19 @@ function GroupDialog({ group, onClose, onSaved }: { group: AdminGroup | 'new' | 
     setBusy(true);
     setError(null);
     const maxStorage = typeof quota === 'number' && quota > 0 ? Math.round(quota * GIB) : null;
+    // Left out, a new group gets the User group's policies; an existing one cannot have none.
+    const chosenPolicies = storagePolicies.length > 0 ? { storage_policies: storagePolicies } : {};
     try {
+      if (existing && policies && storagePolicies.length === 0) throw new Error('Choose at least one storage policy for the group.');
       if (existing) {
         await updateGroup(existing.id, {
           ...(name.trim() !== existing.name && { name: name.trim() }),
           permissions,
           max_storage: maxStorage,
+          ...chosenPolicies,
         });
       } else {
-        await createGroup({ name: name.trim(), permissions, max_storage: maxStorage });
+        await createGroup({ name: name.trim(), permissions, max_storage: maxStorage, ...chosenPolicies });
       }
       onSaved();
       onClose();
@@ -159,6 +187,7 @@ function GroupDialog({ group, onClose, onSaved }: { group: AdminGroup | 'new' | 
               }}
             />
           ))}
+          <GroupPoliciesInput policies={policies} value={storagePolicies} onChange={setStoragePolicies} />
           <ErrorAlert error={error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

@@ -18,6 +18,8 @@ export interface AdminGroup {
   readonly permissions: GroupPermissions;
   /** Bytes each member may store; null for no limit. */
   readonly max_storage: number | null;
+  /** Ids of the storage policies members may use, the default first. */
+  readonly storage_policies: readonly string[];
   readonly created_at: string;
   readonly total_users?: number;
 }
@@ -83,6 +85,8 @@ export interface GroupChanges {
   readonly name?: string;
   readonly permissions?: Partial<GroupPermissions>;
   readonly max_storage?: number | null;
+  /** Ids, the default first; at least one. */
+  readonly storage_policies?: readonly string[];
 }
 
 export function createGroup(group: GroupChanges & { name: string }): Promise<AdminGroup> {

@@ -97,6 +97,10 @@ export interface UploadSession {
   readonly uri: string;
   readonly storage_policy?: StoragePolicy;
   readonly upload_urls?: string[];
+  /** Direct uploads to S3 (contract 15.5): the multipart upload, its completion and the callback's secret. */
+  readonly upload_id?: string;
+  readonly completeURL?: string;
+  readonly callback_secret?: string;
 }
 
 /** Contract 16. */

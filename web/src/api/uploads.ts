@@ -11,6 +11,8 @@ export interface NewUploadSession {
   /** 'version' replaces the content of an existing file (contract 15.1). */
   readonly entityType?: 'version';
   readonly policyId?: string;
+  /** Send every chunk through this server even where the store could take them directly. */
+  readonly relay?: boolean;
 }
 
 /** Contract 15.1: a session, and a placeholder file that appears at once. */
@@ -23,8 +25,8 @@ export function createUploadSession(request: NewUploadSession): Promise<UploadSe
       mime_type: request.mimeType,
       ...(request.entityType && { entity_type: request.entityType }),
       ...(request.policyId && { policy_id: request.policyId }),
-      // The page's CSP lets it talk only to this server: chunks come here even where the store could take them.
-      relay: true,
+      // Without relay, a folder on a store that takes direct uploads (S3) gets presigned part URLs.
+      ...(request.relay && { relay: true }),
     },
   });
 }

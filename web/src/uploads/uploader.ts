@@ -5,6 +5,7 @@ import { cancelUploadSession, createUploadSession, uploadChunk, uploadProgress }
 import type { UploadSession } from '../api/types';
 import { myUri, type Segments } from '../api/uri';
 import { splitExtension } from '../ui/format';
+import { isDirect, sendDirect, wait } from './direct';
 
 /**
  * Uploads through upload sessions (contract 15): a session per file, then its chunks in
@@ -32,6 +33,8 @@ export interface UploadTask {
   /** Chunks the server already has (after a resume), not sent again. */
   received?: ReadonlySet<number>;
   overwrite: boolean;
+  /** Chunks through this server: the store could not be reached from this page. */
+  relay?: boolean;
 }
 
 export type ConflictChoice = 'overwrite' | 'rename' | 'skip';
@@ -251,6 +254,7 @@ export class Uploader {
           lastModified: task.file.lastModified,
           mimeType: task.file.type,
           entityType: task.overwrite ? 'version' : undefined,
+          relay: task.relay,
         });
         task.nextChunk = 0;
         return true;
@@ -309,6 +313,17 @@ export class Uploader {
     const count = Math.max(1, Math.ceil(task.total / chunkSize));
     task.status = 'uploading';
     this.changed(true);
+    if (isDirect(session)) {
+      // Straight to the store (contract 15.5); a resumed file sends its parts again.
+      const progress = (loaded: number) => ((task.loaded = loaded), this.changed(false));
+      return sendDirect(task.file, session, progress, signal).catch(async (error: unknown) => {
+        if (signal.aborted || !(error instanceof ApiError && error.code === NETWORK_FAILURE)) throw error;
+        // The store refuses this page (CORS) or cannot be reached: Retry goes through the server.
+        await cancelUploadSession(session.session_id, session.uri).catch(() => undefined);
+        Object.assign(task, { session: undefined, relay: true, loaded: 0, nextChunk: 0 });
+        throw new ApiError(NETWORK_FAILURE, `${messageOf(error)} Retry sends the file through the server instead.`);
+      });
+    }
     let last = { time: performance.now(), loaded: task.loaded };
     while (task.nextChunk < count) {
       const index = task.nextChunk;
@@ -380,18 +395,4 @@ export class Uploader {
 export function numbered(name: string, n: number): string {
   const [stem, extension] = splitExtension(name.replace(/ \(\d+\)(?=\.[^.]*$|$)/, ''));
   return `${stem} (${n})${extension}`;
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new DOMException('aborted', 'AbortError'));
-      },
-      { once: true },
-    );
-  });
 }

@@ -44,6 +44,7 @@ export class S3Backend implements BlobBackend {
   private readonly label: string;
   private readonly target: S3Target;
   private readonly queueSize: number;
+  readonly directUploadOrigins: readonly string[];
 
   constructor(
     private readonly settings: S3PolicySettings,
@@ -54,6 +55,7 @@ export class S3Backend implements BlobBackend {
     this.label = s3StoreLabel(settings);
     this.target = { client: this.client, bucket: settings.bucket, label: this.label };
     this.queueSize = options.queueSize ?? 2;
+    this.directUploadOrigins = presignedOrigins(settings);
   }
 
   async put(key: string, source: Readable, options: { signal?: AbortSignal } = {}): Promise<number> {
@@ -177,4 +179,17 @@ export class S3Backend implements BlobBackend {
   private objectKey(key: string): string {
     return this.prefix + key;
   }
+}
+
+/**
+ * Presigned URLs are on the endpoint (path style) or on the bucket's subdomain of it
+ * (virtual-hosted style, which the SDK leaves for path style when the bucket's name is no
+ * DNS label): the endpoint's origin always, the subdomain's too unless path style is forced.
+ */
+function presignedOrigins(settings: S3PolicySettings): string[] {
+  const endpoint = new URL(settings.endpoint);
+  if (settings.forcePathStyle) return [endpoint.origin];
+  const virtual = new URL(endpoint);
+  virtual.hostname = `${settings.bucket}.${endpoint.hostname}`;
+  return [endpoint.origin, virtual.origin];
 }
