@@ -15,6 +15,7 @@ import { transfers } from './20261207T0700_transfers.js';
 import { mounts } from './20261207T0800_mounts.js';
 import { propertyUsage } from './20261207T0900_property_usage.js';
 import { media } from './20261207T1000_media.js';
+import { sync } from './20261207T1400_sync.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -37,5 +38,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T0800_mounts': mounts(dialect),
     '20261207T0900_property_usage': propertyUsage(dialect),
     '20261207T1000_media': media(dialect),
+    '20261207T1400_sync': sync(dialect),
   };
 }
