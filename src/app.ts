@@ -25,6 +25,7 @@ import {
   MembershipRepository,
   MountRepository,
   MediaRepository,
+  SyncRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -58,6 +59,8 @@ import {
   MembershipService,
   MountService,
   MountWatcher,
+  SyncService,
+  SyncJobs,
 } from './services/index.js';
 import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -134,6 +137,9 @@ export interface App {
   readonly media: MediaService;
   /** Presigned URLs of the store for files on redirect policies (issue 11, item 4). */
   readonly directLinks: DirectLinks;
+  /** Sync pairs with external WebDAV servers (issue 13) and their runs as jobs. */
+  readonly sync: SyncService;
+  readonly syncJobs: SyncJobs;
   close(): Promise<void>;
 }
 
@@ -320,6 +326,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const mediaJobs = new MediaJobs(media);
     mediaJobs.register(runner);
     feed.add(mediaJobs);
+    const { sync, syncJobs } = syncServices(config, { database, users, vfs, secretBox, queue, clock });
+    syncJobs.register(runner);
     const jobs: AppJobs = {
       queue,
       runner,
@@ -327,6 +335,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       start: async () => {
         await maintenance.schedule();
         await mountWatcher.schedule(queue);
+        await syncJobs.scheduleAll();
         runner.start();
       },
     };
@@ -364,6 +373,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       jobs,
       media,
       directLinks,
+      sync,
+      syncJobs,
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();
@@ -450,4 +461,25 @@ function mediaService(
     tools,
     warn: parts.warn,
   });
+}
+
+/** Sync with external WebDAV servers (issue 13): the service and its jobs. */
+function syncServices(
+  config: Config,
+  parts: { database: Database; users: UserService; vfs: Vfs; secretBox: SecretBox; queue: JobQueue; clock: () => number },
+): { sync: SyncService; syncJobs: SyncJobs } {
+  const options = config.sync;
+  const sync = new SyncService(parts.database, new SyncRepository(), parts.users, parts.vfs, parts.secretBox, {
+    clock: parts.clock,
+    maxDeletePercent: options.maxDeletePercent,
+    fileAttempts: options.fileAttempts,
+    retryBaseMs: options.retryBaseMs,
+    timeouts: {
+      connectMs: options.connectTimeoutSeconds * 1000,
+      headersMs: options.requestTimeoutSeconds * 1000,
+      idleMs: options.requestTimeoutSeconds * 1000,
+    },
+  });
+  const syncJobs = new SyncJobs(sync, parts.queue, { clock: parts.clock, claimMs: config.jobs.leaseSeconds * 1000 });
+  return { sync, syncJobs };
 }

@@ -38,3 +38,10 @@ export { PolicyMoveRepository, type MoveScope, type MoveCandidate } from './repo
 export { MembershipRepository } from './repositories/memberships.repository.js';
 export { MountRepository, type MountRecord, type NewMount, type DiskEntry, type DiskFields } from './repositories/mounts.repository.js';
 export { MediaRepository, type MediaRecord, type MediaMetadata, type MediaKind, type ThumbState } from './repositories/media.repository.js';
+export {
+  SyncRepository,
+  type SyncAccountRecord,
+  type SyncPairRecord,
+  type NewSyncPair,
+  type SyncStateRecord,
+} from './repositories/sync.repository.js';

@@ -334,6 +334,8 @@ export interface SyncPairsTable {
   last_status: string | null;
   last_error: string | null;
   last_summary: string | null;
+  run_token: string | null;
+  run_until: number | null;
   created_at: number;
 }
 

@@ -21,3 +21,5 @@ export {
   sourceTag,
 } from './mounts/mount-source.js';
 export { LocalDirSource, TEMP_NAME } from './mounts/local-dir.js';
+export { DavTransport, DEFAULT_WEBDAV_TIMEOUTS, type DavRequest, type DavResponse } from './backends/webdav/webdav-transport.js';
+export { parseMultistatus, type DavMember } from './backends/webdav/multistatus.js';

@@ -8,7 +8,8 @@ import type { SqlDialectName } from '../dialect.js';
  *   (DESIGN.md: remote credentials are encrypted at rest). `any_address` is set for accounts the
  *   operator created through the CLI, which may reach private addresses.
  * - `sync_pairs`: a remote folder and a local folder kept in step, with direction, interval,
- *   what deletions do, excludes (JSON array of globs), and the last run's outcome.
+ *   what deletions do, excludes (JSON array of globs), the last run's outcome, and the claim of
+ *   the run in progress (`run_token`, `run_until`).
  * - `sync_state`: per pair and path (the NFC form, the key), what both sides held when they
  *   last agreed: the remote's own spelling of the path, its ETag, size and mtime, and the local
  *   entry and ETag. `pending_op`/`pending_etag` journal a transfer in flight, so that a run
@@ -46,6 +47,9 @@ export function sync(dialect: SqlDialectName) {
         .addColumn('last_status', 'text')
         .addColumn('last_error', 'text')
         .addColumn('last_summary', 'text')
+        // A run's claim on the pair (a token and until when): one run per pair across every process.
+        .addColumn('run_token', 'text')
+        .addColumn('run_until', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('sync_pairs_user').on('sync_pairs').column('user_id').execute();

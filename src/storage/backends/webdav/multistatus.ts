@@ -8,6 +8,8 @@ export interface DavMember {
   readonly size: number;
   /** Epoch ms; 0 when the server sent none. */
   readonly modifiedAt: number;
+  /** The entity tag without quotes (weak marker kept); null when the server sent none. */
+  readonly etag: string | null;
 }
 
 const DAV = 'DAV:';
@@ -23,7 +25,7 @@ export const LISTING_PROPFIND =
 export function parseMultistatus(xml: string): DavMember[] {
   const parser = new SaxesParser({ xmlns: true });
   const members: DavMember[] = [];
-  let current: { href: string; collection: boolean; size: number; modified: string } | undefined;
+  let current: { href: string; collection: boolean; size: number; modified: string; etag: string | null } | undefined;
   let text = '';
   parser.on('doctype', () => {
     throw new Error('A multistatus body may not carry a doctype');
@@ -31,7 +33,7 @@ export function parseMultistatus(xml: string): DavMember[] {
   parser.on('opentag', (tag) => {
     text = '';
     if (tag.uri !== DAV) return;
-    if (tag.local === 'response') current = { href: '', collection: false, size: 0, modified: '' };
+    if (tag.local === 'response') current = { href: '', collection: false, size: 0, modified: '', etag: null };
     else if (tag.local === 'collection' && current) current.collection = true;
   });
   parser.on('text', (chunk) => (text += chunk));
@@ -40,6 +42,7 @@ export function parseMultistatus(xml: string): DavMember[] {
     if (tag.local === 'href') current.href = text.trim();
     else if (tag.local === 'getcontentlength') current.size = Number(text.trim()) || 0;
     else if (tag.local === 'getlastmodified') current.modified = text.trim();
+    else if (tag.local === 'getetag') current.etag = text.trim().replace(/^(W\/)?"(.*)"$/, '$1$2') || null;
     else if (tag.local === 'response') {
       const modifiedAt = Date.parse(current.modified);
       members.push({
@@ -47,6 +50,7 @@ export function parseMultistatus(xml: string): DavMember[] {
         isCollection: current.collection,
         size: current.size,
         modifiedAt: Number.isNaN(modifiedAt) ? 0 : modifiedAt,
+        etag: current.etag,
       });
       current = undefined;
     }
