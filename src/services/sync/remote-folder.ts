@@ -38,8 +38,13 @@ export class RemoteFolder {
     return new URL(encoded, this.base);
   }
 
-  /** Every file and folder below the base: one Depth infinity PROPFIND where the server offers it, else Depth 1 per folder. */
-  async list(signal?: AbortSignal): Promise<RemoteListing> {
+  /**
+   * Every file and folder below the base: one Depth infinity PROPFIND where the server offers
+   * it, else Depth 1 per folder. A base that does not exist is made when `create` is set (an
+   * upload into a new folder), and is an error otherwise: never an empty listing.
+   */
+  async list(signal?: AbortSignal, create = false): Promise<RemoteListing> {
+    if (create && (await this.stat('', signal)) === null) await this.mkcol('', signal);
     const whole = await this.propfind('', 'infinity', signal).catch(() => null);
     if (whole) return { items: whole.filter((m) => m.path !== '').map(toItem), complete: true, errors: [] };
     const items: RemoteItem[] = [];

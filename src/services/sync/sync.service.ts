@@ -162,7 +162,7 @@ export class SyncService {
     try {
       const remote = new RemoteFolder(transport, remoteFolderUrl(account.url, pair.remotePath));
       const local = new LocalTree(this.vfs, await this.users.principalFor(await this.users.get(pair.userId)), parsePath(pair.localPath));
-      const listing = await remote.list(run.signal);
+      const listing = await remote.list(run.signal, pair.direction !== 'download' && !dryRun);
       const localItems = await local.list(run.signal);
       const rows = await this.database.read((db) => this.repo.states(db, id));
       const state = new Map(rows.map((row) => [row.path, row]));
