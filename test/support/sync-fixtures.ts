@@ -23,13 +23,20 @@ export function writeTree(root: string, count: number): string[] {
 }
 
 /** `rclone serve webdav` over a temporary directory (no credentials: loopback only), seeing changes made on the disk at once. */
-export async function startRcloneServe(): Promise<{ url: string; dir: string; close(): Promise<void>; server: ChildServer }> {
+export async function startRcloneServe(
+  extra: readonly string[] = [],
+): Promise<{ url: string; dir: string; close(): Promise<void>; server: ChildServer }> {
   const dir = tempDir('cumulus-sync-remote-');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const server = await spawnServer('rclone', ['serve', 'webdav', dir.path, '--addr', `127.0.0.1:${port}`, '--dir-cache-time', '0s'], url, {
-    method: 'OPTIONS',
-  });
+  const server = await spawnServer(
+    'rclone',
+    ['serve', 'webdav', dir.path, '--addr', `127.0.0.1:${port}`, '--dir-cache-time', '0s', ...extra],
+    url,
+    {
+      method: 'OPTIONS',
+    },
+  );
   return {
     url,
     dir: dir.path,
