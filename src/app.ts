@@ -26,6 +26,7 @@ import {
   MountRepository,
   MediaRepository,
   PhotoLibraryRepository,
+  SyncRepository,
 } from './db/index.js';
 import { DatabaseJobQueue, EventFeed, JobRunner, type JobQueue } from './jobs/index.js';
 import {
@@ -65,6 +66,8 @@ import {
   PhotoImporter,
   PhotoJobs,
   InProgress,
+  SyncService,
+  SyncJobs,
 } from './services/index.js';
 import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -146,6 +149,9 @@ export interface App {
   /** Photo libraries (issue 12): marked folders, their timeline, and the runs a safety delay after writes settle. */
   readonly libraries: LibraryService;
   readonly photoFeed: PhotoFeed;
+  /** Sync pairs with external WebDAV servers (issue 13) and their runs as jobs. */
+  readonly sync: SyncService;
+  readonly syncJobs: SyncJobs;
   close(): Promise<void>;
 }
 
@@ -339,6 +345,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     historyJobs.register(runner);
     const photos = wirePhotos(config, { database, entries, users, media, vfs, lookups, queue, events, clock, warn });
     photos.jobs.register(runner);
+    const { sync, syncJobs } = syncServices(config, { database, users, vfs, secretBox, queue, clock });
+    syncJobs.register(runner);
     const jobs: AppJobs = {
       queue,
       runner,
@@ -347,6 +355,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         await maintenance.schedule();
         await mountWatcher.schedule(queue);
         await historyJobs.schedule(queue);
+        await syncJobs.scheduleAll();
         runner.start();
       },
     };
@@ -386,6 +395,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       directLinks,
       libraries: photos.libraries,
       photoFeed: photos.feed,
+      sync,
+      syncJobs,
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();
@@ -511,4 +522,25 @@ function wirePhotos(
     clock,
   });
   return { libraries: new LibraryService(database, repository, entries, vfs, lookups, clock), feed, jobs };
+}
+
+/** Sync with external WebDAV servers (issue 13): the service and its jobs. */
+function syncServices(
+  config: Config,
+  parts: { database: Database; users: UserService; vfs: Vfs; secretBox: SecretBox; queue: JobQueue; clock: () => number },
+): { sync: SyncService; syncJobs: SyncJobs } {
+  const options = config.sync;
+  const sync = new SyncService(parts.database, new SyncRepository(), parts.users, parts.vfs, parts.secretBox, {
+    clock: parts.clock,
+    maxDeletePercent: options.maxDeletePercent,
+    fileAttempts: options.fileAttempts,
+    retryBaseMs: options.retryBaseMs,
+    timeouts: {
+      connectMs: options.connectTimeoutSeconds * 1000,
+      headersMs: options.requestTimeoutSeconds * 1000,
+      idleMs: options.requestTimeoutSeconds * 1000,
+    },
+  });
+  const syncJobs = new SyncJobs(sync, parts.queue, { clock: parts.clock, claimMs: config.jobs.leaseSeconds * 1000 });
+  return { sync, syncJobs };
 }

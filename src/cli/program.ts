@@ -13,6 +13,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerFolder } from './commands/folder.js';
 import { registerMount } from './commands/mount.js';
 import { registerLibrary } from './commands/library.js';
+import { registerSync } from './commands/sync.js';
 import { reportError } from './context.js';
 
 const program = new Command('cumulus')
@@ -41,6 +42,7 @@ registerPolicy(program);
 registerFolder(program);
 registerMount(program);
 registerLibrary(program);
+registerSync(program);
 
 try {
   await program.parseAsync(process.argv);

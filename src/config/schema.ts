@@ -187,6 +187,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Sync with external WebDAV servers (issue 13). */
+    sync: z
+      .object({
+        /** A run that would delete more than this share (percent) of either side's files stops and reports instead. */
+        maxDeletePercent: z.coerce.number().min(0).max(100).default(50),
+        /** Let users' remotes reach loopback, link-local and private addresses (operators' CLI pairs always may). */
+        allowPrivateNetworks: z.boolean().default(false),
+        /** Tries per file before the run reports it and goes on. */
+        fileAttempts: z.coerce.number().int().min(1).max(20).default(4),
+        /** First pause between two tries of a file, in milliseconds (doubling). */
+        retryBaseMs: z.coerce.number().int().min(0).default(1000),
+        /** Connecting to a remote, in seconds; waiting for headers and for a stalled body use `requestTimeoutSeconds`. */
+        connectTimeoutSeconds: z.coerce.number().int().min(1).default(10),
+        requestTimeoutSeconds: z.coerce.number().int().min(1).default(60),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Server processes sharing the listening socket: 'auto' is one per CPU, at most 4; 1 is a
      * single process with no primary.

@@ -46,3 +46,10 @@ export {
   type PhotoChange,
   type TimelineItem,
 } from './repositories/photo-libraries.repository.js';
+export {
+  SyncRepository,
+  type SyncAccountRecord,
+  type SyncPairRecord,
+  type NewSyncPair,
+  type SyncStateRecord,
+} from './repositories/sync.repository.js';

@@ -30,6 +30,9 @@ export interface Tables {
   departures: DeparturesTable;
   photo_libraries: PhotoLibrariesTable;
   photo_changes: PhotoChangesTable;
+  sync_accounts: SyncAccountsTable;
+  sync_pairs: SyncPairsTable;
+  sync_state: SyncStateTable;
 }
 
 export interface SettingsTable {
@@ -356,4 +359,54 @@ export interface PhotoChangesTable {
   version: number;
   first_at: number;
   changed_at: number;
+}
+
+/** A user's account on a remote WebDAV server (see the 20261207T1400_sync migration). */
+export interface SyncAccountsTable {
+  id: Generated<number>;
+  user_id: number;
+  url: string;
+  username: string | null;
+  password_sealed: string | null;
+  any_address: number;
+  created_at: number;
+}
+
+/** A remote folder and a local folder kept in step. */
+export interface SyncPairsTable {
+  id: Generated<number>;
+  account_id: number;
+  user_id: number;
+  remote_path: string;
+  local_path: string;
+  direction: string;
+  deletes: string;
+  interval_seconds: number | null;
+  excludes: string;
+  paused: number;
+  last_run_at: number | null;
+  last_status: string | null;
+  last_error: string | null;
+  last_summary: string | null;
+  run_token: string | null;
+  run_until: number | null;
+  created_at: number;
+}
+
+/** What both sides of a pair held at one path when they last agreed. */
+export interface SyncStateTable {
+  pair_id: number;
+  path: string;
+  remote_path: string;
+  is_folder: number;
+  remote_etag: string | null;
+  remote_size: number | null;
+  remote_mtime: number | null;
+  remote_seen: number;
+  local_entry_id: number | null;
+  local_etag: string | null;
+  local_seen: number;
+  pending_op: string | null;
+  pending_etag: string | null;
+  updated_at: number;
 }

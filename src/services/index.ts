@@ -54,3 +54,4 @@ export { MountNotFoundError, MountNameTakenError } from './mounts/mount.errors.j
 export { MountWatcher, MOUNT_WATCH_JOB, type MountWatcherOptions } from './mounts/mount-watcher.js';
 export { HistoryJobs, TRASH_RETENTION_JOB } from './history/history.jobs.js';
 export * from './photos/index.js';
+export * from './sync/index.js';

@@ -24,3 +24,5 @@ export { LocalDirSource, TEMP_NAME } from './mounts/local-dir.js';
 export { createPolicySource } from './mounts/create.js';
 export { S3PrefixSource } from './mounts/s3-prefix.js';
 export { WebDavTreeSource } from './mounts/webdav-tree.js';
+export { DavTransport, DEFAULT_WEBDAV_TIMEOUTS, type DavRequest, type DavResponse } from './backends/webdav/webdav-transport.js';
+export { parseMultistatus, type DavMember } from './backends/webdav/multistatus.js';

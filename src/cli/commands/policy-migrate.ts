@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { App } from '../../app.js';
 import { ConflictError, parsePath } from '../../core/index.js';
-import { JobRunner, type Job } from '../../jobs/index.js';
-import { endProgress, formatSize, output, progressReporter, withApp } from '../context.js';
+import { formatSize, output, withApp } from '../context.js';
+import { followJob } from '../follow-job.js';
 
 interface MigrateFlags {
   to: string;
@@ -10,58 +9,6 @@ interface MigrateFlags {
   user?: string;
   path?: string;
   wait: boolean;
-}
-
-const FINISHED = new Set(['completed', 'dead', 'cancelled']);
-
-function bar(fraction: number | null): string {
-  if (fraction === null) return '[' + ' '.repeat(24) + ']   ?%';
-  const filled = Math.round(fraction * 24);
-  return `[${'#'.repeat(filled)}${'-'.repeat(24 - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
-}
-
-/**
- * Waits for the job to finish, running it in this process meanwhile (a server's worker may
- * take it instead: the queue gives it to one of them), and reports its progress: a bar on
- * stderr, or one JSON event per line on stdout with --json.
- */
-async function follow(app: App, job: Job, json: boolean): Promise<Job> {
-  const runner = new JobRunner(app.jobs.queue, {
-    concurrency: 1,
-    pollMs: 500,
-    leaseMs: app.config.jobs.leaseSeconds * 1000,
-    progressMs: 500,
-    clock: Date.now,
-    log: { warn: (error, message) => app.logger.warn({ err: error }, message) },
-  });
-  app.policyMigration.register(runner);
-  runner.start();
-  const report = progressReporter();
-  let last = '';
-  try {
-    for (;;) {
-      const current = await app.jobs.queue.get(job.id);
-      const line = JSON.stringify({
-        event: 'progress',
-        state: current.state,
-        fraction: current.progress,
-        message: current.progressMessage,
-      });
-      if (line !== last) {
-        last = line;
-        if (json) process.stdout.write(`${line}\n`);
-        else
-          report(
-            `${bar(current.progress)} ${current.progressMessage ?? current.state}${current.lastError ? ` (retrying: ${current.lastError})` : ''}`,
-          );
-      }
-      if (FINISHED.has(current.state)) return current;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  } finally {
-    endProgress();
-    await runner.stop();
-  }
 }
 
 export function registerPolicyMigrate(policy: Command): void {
@@ -93,7 +40,7 @@ export function registerPolicyMigrate(policy: Command): void {
         }
         if (json) process.stdout.write(`${JSON.stringify({ event: 'queued', job: job.id, remaining })}\n`);
         else process.stderr.write(`Job ${job.id}: moving ${remaining.blobs} contents (${formatSize(remaining.bytes)})\n`);
-        const finished = await follow(app, job, json);
+        const finished = await followJob(app, job, json, (runner) => app.policyMigration.register(runner));
         if (finished.state !== 'completed') {
           throw new ConflictError(
             `The migration job ${finished.id} ended ${finished.state}${finished.lastError ? `: ${finished.lastError}` : ''}`,

@@ -17,6 +17,7 @@ import { propertyUsage } from './20261207T0900_property_usage.js';
 import { media } from './20261207T1000_media.js';
 import { history } from './20261207T1200_history.js';
 import { photos } from './20261207T1300_photos.js';
+import { sync } from './20261207T1400_sync.js';
 
 /**
  * Every migration, by timestamped name. Names sort in the order they apply; a new
@@ -41,5 +42,6 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     '20261207T1000_media': media(dialect),
     '20261207T1200_history': history(dialect),
     '20261207T1300_photos': photos(dialect),
+    '20261207T1400_sync': sync(dialect),
   };
 }

@@ -171,5 +171,5 @@ export class WebDavTreeSource implements MountSource {
 }
 
 function toStat(member: DavMember): SourceStat {
-  return member.isCollection ? folderStat() : remoteFileStat(member.size, member.modifiedAt, member.etag);
+  return member.isCollection ? folderStat() : remoteFileStat(member.size, member.modifiedAt, member.etag ?? undefined);
 }

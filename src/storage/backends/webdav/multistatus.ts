@@ -8,8 +8,8 @@ export interface DavMember {
   readonly size: number;
   /** Epoch ms; 0 when the server sent none. */
   readonly modifiedAt: number;
-  /** The getetag property, when the server sent one. */
-  readonly etag?: string;
+  /** The entity tag without quotes (weak marker kept); null when the server sent none. */
+  readonly etag: string | null;
 }
 
 const DAV = 'DAV:';
@@ -22,14 +22,10 @@ export const LISTING_PROPFIND =
  * Parses a 207 multistatus (RFC 4918 section 14.16) into members, matching elements by
  * namespace URI, never by prefix. Doctypes are refused (no entity expansion).
  */
-/** The same with getetag, for mounted trees (their ETags are the remote server's). */
-export const TREE_PROPFIND =
-  '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:getetag/></D:prop></D:propfind>';
-
 export function parseMultistatus(xml: string): DavMember[] {
   const parser = new SaxesParser({ xmlns: true });
   const members: DavMember[] = [];
-  let current: { href: string; collection: boolean; size: number; modified: string; etag?: string } | undefined;
+  let current: { href: string; collection: boolean; size: number; modified: string; etag: string | null } | undefined;
   let text = '';
   parser.on('doctype', () => {
     throw new Error('A multistatus body may not carry a doctype');
@@ -37,7 +33,7 @@ export function parseMultistatus(xml: string): DavMember[] {
   parser.on('opentag', (tag) => {
     text = '';
     if (tag.uri !== DAV) return;
-    if (tag.local === 'response') current = { href: '', collection: false, size: 0, modified: '' };
+    if (tag.local === 'response') current = { href: '', collection: false, size: 0, modified: '', etag: null };
     else if (tag.local === 'collection' && current) current.collection = true;
   });
   parser.on('text', (chunk) => (text += chunk));
@@ -46,7 +42,7 @@ export function parseMultistatus(xml: string): DavMember[] {
     if (tag.local === 'href') current.href = text.trim();
     else if (tag.local === 'getcontentlength') current.size = Number(text.trim()) || 0;
     else if (tag.local === 'getlastmodified') current.modified = text.trim();
-    else if (tag.local === 'getetag') current.etag = text.trim();
+    else if (tag.local === 'getetag') current.etag = text.trim().replace(/^(W\/)?"(.*)"$/, '$1$2') || null;
     else if (tag.local === 'response') {
       const modifiedAt = Date.parse(current.modified);
       members.push({
@@ -54,7 +50,7 @@ export function parseMultistatus(xml: string): DavMember[] {
         isCollection: current.collection,
         size: current.size,
         modifiedAt: Number.isNaN(modifiedAt) ? 0 : modifiedAt,
-        ...(current.etag && { etag: current.etag }),
+        etag: current.etag,
       });
       current = undefined;
     }

@@ -39,9 +39,15 @@ export class DavTransport {
   private readonly authorization: string | undefined;
   readonly label: string;
 
-  constructor(base: URL, credentials: { username?: string; password?: string }, timeouts: WebDavTimeouts = DEFAULT_WEBDAV_TIMEOUTS) {
+  constructor(
+    base: URL,
+    credentials: { username?: string; password?: string },
+    timeouts: WebDavTimeouts = DEFAULT_WEBDAV_TIMEOUTS,
+    /** Extra undici connect options (a `lookup` that checks addresses, for remotes users configure). */
+    connect?: object,
+  ) {
     this.agent = new Agent({
-      connect: { timeout: timeouts.connectMs },
+      connect: { timeout: timeouts.connectMs, ...connect },
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.idleMs,
     });
