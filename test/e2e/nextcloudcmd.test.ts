@@ -115,6 +115,7 @@ describe('nextcloudcmd syncs with Cumulus', () => {
   }, 600_000);
 
   it('sends nothing on a third sync with nothing changed', async () => {
+    newRequests();
     const third = await sync(account, local);
     expect(third.code, third.output.slice(-3000)).toBe(0);
     expect(transfers(newRequests())).toEqual([]);
@@ -124,9 +125,13 @@ describe('nextcloudcmd syncs with Cumulus', () => {
   it('resumes an interrupted chunked upload with only the missing chunks', async () => {
     writeFileSync(path.join(local, 'resumed.bin'), randomBytes(24 << 20));
     const slow = startSync(account, local, ['--uplimit', '3000']);
-    // Killed once the server has stored a first chunk of the new transfer.
+    // Killed once the server has stored a chunk and the next one is on its way.
     let stored: string[] = [];
-    while (stored.length === 0) {
+    const inFlight = () =>
+      loggedRequests(served.logs())
+        .slice(seen)
+        .filter((request) => /^PUT \/remote\.php\/dav\/uploads\//.test(request) && !stored.includes(request));
+    while (stored.length === 0 || inFlight().length === 0) {
       if (slow.child.exitCode !== null)
         throw new Error(`the client finished before it could be interrupted:\n${(await slow.finished).output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -135,16 +140,18 @@ describe('nextcloudcmd syncs with Cumulus', () => {
     slow.child.kill('SIGKILL');
     await slow.finished;
     stored = storedChunks(served.logs());
+    const transfer = stored[0]!.replace(/^PUT /, '').replace(/\/[^/]+$/, '');
     newRequests();
 
     const resumed = await sync(account, local);
     expect(resumed.code, resumed.output.slice(-3000)).toBe(0);
     const after = newRequests();
-    const chunks = after.filter((request) => /^PUT \/remote\.php\/dav\/uploads\//.test(request));
-    // No chunk stored before the interruption is sent again.
+    // The same transfer, listed to resume, and no chunk stored before the interruption sent again.
+    expect(after).toContain(`PROPFIND ${transfer}`);
+    const chunks = after.filter((request) => request.startsWith(`PUT ${transfer}/`));
     expect(chunks.length).toBeGreaterThan(0);
     expect(chunks.filter((request) => stored.includes(request))).toEqual([]);
-    expect(after.some((request) => /^PROPFIND \/remote\.php\/dav\/uploads\//.test(request))).toBe(true);
+    expect(after).toContain(`MOVE ${transfer}/.file`);
     await expectSameTrees();
   }, 600_000);
 

@@ -78,7 +78,8 @@ export async function serverTree(account: SyncAccount): Promise<Map<string, stri
     if (response.status !== 207) throw new Error(`PROPFIND ${href} answered ${response.status}`);
     for (const match of (await response.text()).matchAll(/<D:response>(.*?)<\/D:response>/gs)) {
       const item = match[1]!;
-      const name = decodeURIComponent(/<D:href>([^<]+)<\/D:href>/.exec(item)![1]!).slice(decodeURIComponent(base).length);
+      const href = /<D:href>([^<]+)<\/D:href>/.exec(item)![1]!.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+      const name = decodeURIComponent(href).slice(decodeURIComponent(base).length);
       if (name === folder) continue;
       if (item.includes('<D:collection/>')) {
         out.set(name, 'folder');
