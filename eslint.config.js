@@ -28,8 +28,10 @@ const LAYERS = {
   // dav/ and api/ never touch db/ or storage/: they go through vfs/ and services/.
   dav: ['core', 'config', 'auth', 'vfs', 'services', 'jobs'],
   api: ['core', 'config', 'auth', 'vfs', 'services', 'jobs', 'dav'],
-  http: ['core', 'config', 'auth', 'vfs', 'services', 'jobs', 'dav', 'api', 'app'],
-  cli: ['core', 'config', 'db', 'storage', 'auth', 'vfs', 'services', 'jobs', 'dav', 'api', 'http', 'app'],
+  // Issue 14: Nextcloud's client surface, on top of dav/ and services/.
+  nextcloud: ['core', 'config', 'auth', 'vfs', 'services', 'jobs', 'dav'],
+  http: ['core', 'config', 'auth', 'vfs', 'services', 'jobs', 'dav', 'api', 'nextcloud', 'app'],
+  cli: ['core', 'config', 'db', 'storage', 'auth', 'vfs', 'services', 'jobs', 'dav', 'api', 'http', 'nextcloud', 'app'],
 };
 /** src/app.ts, the composition root; only the layers listed with 'app' above may import it. */
 const APP = 'app';

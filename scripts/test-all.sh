@@ -24,6 +24,7 @@ DEBIAN_PACKAGES=(
   ffmpeg           # video poster frames and durations (issue 12); optional at run time, the media tests use it
   libheif-examples # heif-convert for HEIC thumbnails, heif-enc for the tests
   poppler-utils    # pdftoppm for PDF thumbnails
+  nextcloud-desktop-cmd # nextcloudcmd, Nextcloud’s sync client (issue 14, test/e2e/nextcloudcmd.test.ts)
 )
 # npm needs a Node.js of its own to run (20 or newer); Cumulus itself runs on the Node.js 24 LTS
 # that `npm ci` installs into node_modules/.bin from the npm registry (package node-linux-<arch>).

@@ -68,6 +68,7 @@ import {
   InProgress,
   SyncService,
   SyncJobs,
+  ChunkedTransfers,
 } from './services/index.js';
 import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -152,6 +153,8 @@ export interface App {
   /** Sync pairs with external WebDAV servers (issue 13) and their runs as jobs. */
   readonly sync: SyncService;
   readonly syncJobs: SyncJobs;
+  /** Nextcloud's chunked uploads, in the REST API's chunk store (issue 14). */
+  readonly chunkedTransfers: ChunkedTransfers;
   close(): Promise<void>;
 }
 
@@ -288,28 +291,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     });
     const sealedPasswords = await sealStoredSharePasswords(database, shareRepository, secretBox);
     if (sealedPasswords > 0) logger.info({ shares: sealedPasswords }, 'share passwords stored in clear are now sealed');
-    const uploads = new UploadService(
-      database,
-      new UploadSessionRepository(),
-      policies,
-      vfs,
-      users,
-      new ChunkStore(path.join(config.dataDir, 'uploads')),
-      {
+    const chunkStore = new ChunkStore(path.join(config.dataDir, 'uploads'));
+    const uploads = new UploadService(database, new UploadSessionRepository(), policies, vfs, users, chunkStore, {
+      clock,
+      chunkSize: config.uploads.chunkSizeBytes,
+      sessionMs: config.uploads.sessionSeconds * 1000,
+      maxOpenSessions: config.uploads.maxOpenSessions,
+      warn,
+      direct: new DirectUploads(database, new UploadSessionRepository(), blobs, policies, vfs, (id) => blobStore.backendOf(id), {
         clock,
-        chunkSize: config.uploads.chunkSizeBytes,
-        sessionMs: config.uploads.sessionSeconds * 1000,
-        maxOpenSessions: config.uploads.maxOpenSessions,
+        newId,
+        inlineMaxBytesOf: (id) => blobStore.inlineMaxBytesOf(id),
+        leaseMs: 5 * 60_000,
         warn,
-        direct: new DirectUploads(database, new UploadSessionRepository(), blobs, policies, vfs, (id) => blobStore.backendOf(id), {
-          clock,
-          newId,
-          inlineMaxBytesOf: (id) => blobStore.inlineMaxBytesOf(id),
-          leaseMs: 5 * 60_000,
-          warn,
-        }),
-      },
-    );
+      }),
+    });
     const gc = new GarbageCollector(database, blobs, policyRegistry, clock, [uploads]);
     const doctor = new Doctor(database, entries, blobs, userRepository, policyRegistry);
     const { queue, runner, feed } = wireJobs(config, { database, events, clock, warn, random: options.random ?? Math.random });
@@ -397,6 +393,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       photoFeed: photos.feed,
       sync,
       syncJobs,
+      chunkedTransfers: new ChunkedTransfers(vfs, chunkStore),
       close: async () => {
         await jobs.runner.stop();
         await jobs.feed.settled();

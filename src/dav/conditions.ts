@@ -59,12 +59,7 @@ async function stateOf(ctx: DavContext, path: VPath, known?: Entry | null) {
 async function stateOfTag(ctx: DavContext, resource: string) {
   try {
     const acceptedHosts = ctx.deps.options.acceptedHosts;
-    const path = resolveDavUrl(
-      resource,
-      { host: header(ctx, 'host'), acceptedHosts },
-      ctx.deps.options.mountPrefix,
-      'The If header resource',
-    );
+    const path = resolveDavUrl(resource, { host: header(ctx, 'host'), acceptedHosts }, ctx.prefix, 'The If header resource');
     return await stateOf(ctx, path);
   } catch {
     // A resource that is not ours, or not valid, is a resource that does not exist.

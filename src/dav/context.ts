@@ -41,11 +41,26 @@ export interface DavContext {
   readonly principal: Principal;
   readonly path: VPath;
   readonly deps: DavDependencies;
+  /** Where this request's mount is, as the URL spells it ('/dav', '/remote.php/dav/files/ann%40x.org'). */
+  readonly prefix: string;
+}
+
+export type DavMethod = (ctx: DavContext) => Promise<void>;
+
+/** One place the WebDAV code answers (see registerDavMount). */
+export interface DavMount {
+  readonly prefix: string;
+  /** The first segment below the prefix names the signed-in user and belongs to the mount. */
+  readonly userSegment?: boolean;
+  /** Handlers that replace or add to the standard ones for this mount. */
+  readonly methods?: Record<string, DavMethod>;
+  /** Runs before authentication; throws when the mount is switched off. */
+  readonly gate?: () => Promise<void>;
 }
 
 /** The href of a path in this mount (upper-case percent-encoding, trailing slash on folders). */
 export function hrefOf(ctx: DavContext, path: VPath, isFolder: boolean): string {
-  return encodeHref(ctx.deps.options.mountPrefix, path, isFolder);
+  return encodeHref(ctx.prefix, path, isFolder);
 }
 
 export function header(ctx: DavContext, name: string): string | undefined {

@@ -127,7 +127,7 @@ export function resolveDavUrl(value: string, request: RequestHost, mountPrefix: 
   } else {
     throw new DavHeaderError(400, `${what} must be an absolute URL or an absolute path`);
   }
-  path = path.replace(/[?#].*$/s, '');
+  path = samePrefixAs(path.replace(/[?#].*$/s, ''), withoutTrailingSlash(mountPrefix));
   if (!isUnder(path, withoutTrailingSlash(mountPrefix))) {
     throw new DavHeaderError(403, `${what} is outside this WebDAV space`);
   }
@@ -142,6 +142,26 @@ function hostKey(authority: string): string | null {
   const host = (m[1] ?? '').toLowerCase();
   const port = m[2] === undefined || m[2] === '' ? '' : String(Number(m[2]));
   return port === '' || port === '80' || port === '443' ? host : `${host}:${port}`;
+}
+
+/**
+ * A client may spell the mount's segments with other escapes than the request did (Nextcloud's
+ * client sends `files/ann@x.org` in the URL and `files/ann%40x.org` in Destination): when the
+ * leading segments decode to the mount's, they are written as the mount writes them.
+ */
+function samePrefixAs(path: string, prefix: string): string {
+  const wanted = prefix.split('/');
+  const segments = path.split('/');
+  if (segments.length < wanted.length) return path;
+  const decoded = (segment: string) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return null;
+    }
+  };
+  const same = wanted.every((segment, i) => segment === segments[i] || decoded(segment) === decoded(segments[i]!));
+  return same ? [prefix, ...segments.slice(wanted.length)].join('/') : path;
 }
 
 function withoutTrailingSlash(prefix: string): string {

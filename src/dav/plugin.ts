@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuthorization } from '../auth/index.js';
 import { UnauthenticatedError, redactUrl } from '../core/index.js';
-import type { DavContext, DavDependencies } from './context.js';
+import type { DavContext, DavDependencies, DavMethod, DavMount } from './context.js';
 import { decodeDavPath } from './paths.js';
 import { DAV_METHODS, ALLOW } from './methods/index.js';
 import { DavError, failureBody, failureOf } from './status.js';
@@ -14,7 +14,17 @@ const UNSUPPORTED = ['POST', 'PATCH', 'REPORT', 'SEARCH', 'ACL', 'TRACE', 'MKCAL
  * PUT streams the raw request into the vfs, XML bodies are read by the methods that take them.
  */
 export async function registerDav(server: FastifyInstance, deps: DavDependencies): Promise<void> {
-  for (const method of [...Object.keys(DAV_METHODS), ...UNSUPPORTED]) {
+  await registerDavMount(server, deps, { prefix: deps.options.mountPrefix });
+}
+
+/**
+ * Mounts the same WebDAV code at another prefix (Nextcloud's /remote.php/webdav and
+ * /remote.php/dav/files/<user>), with the same authentication, jail and throttling; a mount
+ * may replace handlers (Nextcloud's upload folders) and be switched off by its gate.
+ */
+export async function registerDavMount(server: FastifyInstance, deps: DavDependencies, mount: DavMount): Promise<void> {
+  const table = { ...DAV_METHODS, ...mount.methods };
+  for (const method of [...Object.keys(table), ...UNSUPPORTED]) {
     if (!server.supportedMethods.includes(method)) server.addHttpMethod(method, { hasBody: true });
   }
   await server.register(async (dav) => {
@@ -23,17 +33,23 @@ export async function registerDav(server: FastifyInstance, deps: DavDependencies
     // Returning the reply tells Fastify the response is ours even while a stream is still
     // being piped; resolving with undefined would make it send an empty body.
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      await handle(request, reply, deps);
+      await handle(request, reply, deps, mount, table);
       return reply;
     };
-    const methods = [...Object.keys(DAV_METHODS), ...UNSUPPORTED];
-    const prefix = deps.options.mountPrefix;
+    const methods = [...Object.keys(table), ...UNSUPPORTED];
+    const prefix = mount.prefix;
     dav.route({ method: methods, url: prefix, handler, exposeHeadRoute: false });
     dav.route({ method: methods, url: `${prefix}/*`, handler, exposeHeadRoute: false });
   });
 }
 
-async function handle(request: FastifyRequest, reply: FastifyReply, deps: DavDependencies): Promise<void> {
+async function handle(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: DavDependencies,
+  mount: DavMount,
+  table: Record<string, DavMethod>,
+): Promise<void> {
   reply.header('DAV', '1, 2');
   reply.header('MS-Author-Via', 'DAV');
   try {
@@ -44,7 +60,8 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: DavDep
     }
     const switches = await deps.settings.switches();
     if (!switches.webdavEnabled) throw new DavError(403, 'WebDAV is turned off on this server');
-    const method = DAV_METHODS[request.method];
+    await mount.gate?.();
+    const method = table[request.method];
     if (!method) {
       reply.header('Allow', ALLOW);
       throw new DavError(405, `${request.method} is not supported here`);
@@ -53,8 +70,9 @@ async function handle(request: FastifyRequest, reply: FastifyReply, deps: DavDep
     if (!credentials) throw new UnauthenticatedError('Sign in with your email and a WebDAV account password');
     const principal = await deps.accounts.authenticate(credentials.username, credentials.password, request.ip);
     const rawPath = (request.raw.url ?? '/').split('?')[0]!;
-    const path = decodeDavPath(rawPath, deps.options.mountPrefix);
-    await method({ request, reply, principal, path, deps });
+    const prefix = mount.userSegment ? userPrefix(rawPath, mount.prefix, credentials.username) : mount.prefix;
+    const path = decodeDavPath(rawPath, prefix);
+    await method({ request, reply, principal, path, deps, prefix });
   } catch (error) {
     await sendFailure(request, reply, deps, error);
   }
@@ -78,4 +96,17 @@ async function sendFailure(request: FastifyRequest, reply: FastifyReply, deps: D
     .headers(failure.headers ?? {})
     .type(contentType)
     .send(request.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * The prefix of a mount whose first segment names the user (`<mount>/<user>`): that segment
+ * must name the one who signed in, so no URL reaches into another user's space by its shape.
+ */
+function userPrefix(rawPath: string, mountPrefix: string, login: string): string {
+  const segment = rawPath.slice(mountPrefix.length + 1).split('/')[0] ?? '';
+  const [user] = segment === '' ? [] : decodeDavPath(`/${segment}`, '');
+  if (user === undefined || user.toLowerCase() !== login.normalize('NFC').toLowerCase()) {
+    throw new DavError(404, 'Only your own files are served here: use the login name you signed in with');
+  }
+  return `${mountPrefix}/${segment}`;
 }

@@ -4,6 +4,7 @@ import { registerApi } from '../api/index.js';
 import type { App } from '../app.js';
 import { readVersion } from '../config/index.js';
 import { DAV_ALLOW, registerDav } from '../dav/index.js';
+import { registerNextcloud } from '../nextcloud/index.js';
 import { registerPlainHttpWarning } from './plain-http-warning.js';
 import { registerBodyTimeout, registerLingeringClose } from './request-body.js';
 import { registerHsts, type TlsPair } from './tls.js';
@@ -31,7 +32,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
     // OPTIONS must still answer the same for every path, and its errors stay plain text.
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as unknown as FastifyReply;
-      const isDav = request.url.startsWith('/dav');
+      const isDav = request.url.startsWith('/dav') || request.url.startsWith('/remote.php/');
       if (isDav && request.method === 'OPTIONS') {
         reply.code(200).headers({ DAV: '1, 2', 'MS-Author-Via': 'DAV', Allow: DAV_ALLOW, 'Content-Length': '0' }).send();
         return;
@@ -54,7 +55,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
   // WebDAV sends the 100 itself once authentication and preconditions pass, so a refused
   // upload costs no bytes; every other route invites the body at once.
   server.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-    if (!request.url?.startsWith('/dav')) response.writeContinue();
+    if (!request.url?.startsWith('/dav') && !request.url?.startsWith('/remote.php/')) response.writeContinue();
     server.server.emit('request', request, response);
   });
 
@@ -89,7 +90,7 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
   });
 
   const webdav = app.config.webdav;
-  await registerDav(server, {
+  const davDependencies = {
     vfs: app.vfs,
     accounts: app.davAccounts,
     settings: app.settings,
@@ -104,7 +105,10 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
       maxLockSeconds: webdav.maxLockSeconds,
       finderJunk: webdav.finderJunk,
     },
-  });
+  };
+  await registerDav(server, davDependencies);
+  // Issue 14: Nextcloud's clients, on the same WebDAV code.
+  await registerNextcloud(server, { dav: davDependencies, users: app.users, transfers: app.chunkedTransfers, version });
 
   // The browser UI at / (web/dist), with index.html for client-side routes outside /api and /dav.
   await registerWeb(server, { connectOrigins: () => app.policyRegistry.directUploadOrigins() });

@@ -55,3 +55,4 @@ export { MountWatcher, MOUNT_WATCH_JOB, type MountWatcherOptions } from './mount
 export { HistoryJobs, TRASH_RETENTION_JOB } from './history/history.jobs.js';
 export * from './photos/index.js';
 export * from './sync/index.js';
+export { ChunkedTransfers, type TransferChunk, type AssembleOptions } from './uploads/upload.transfers.js';

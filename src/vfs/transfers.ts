@@ -55,6 +55,7 @@ export class Transfers {
           freed.push(...(await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'moved', by: principal })));
           await this.deps.entries.deleteSubtree(tx, plan.source.id);
           await this.deps.users.addStorageUsed(tx, plan.source.ownerId, -sourceProperties, null);
+          await this.rows.changedBelow(tx, [plan.parent.id, sourceParentId]);
           return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
         }
         if (plan.existing) freed = await this.rows.removeSubtree(tx, plan.existing);
@@ -72,6 +73,7 @@ export class Transfers {
         // RFC 4918 7.7: a lock does not move with its resource.
         await this.deps.locks.deleteSubtree(tx, plan.source.id, this.deps.clock());
         await this.deps.entries.relocate(tx, plan.source.id, plan.parent.id, baseName(to));
+        await this.rows.changedBelow(tx, [plan.parent.id, sourceParentId]);
         return { entry: (await this.deps.entries.byId(tx, plan.source.id))!, replaced: plan.existing !== null };
       })
       .catch((error: unknown) => {
@@ -107,6 +109,7 @@ export class Transfers {
           const kept = this.rows.history.keepsVersionOf(plan.existing) ? 0 : plan.existing.size;
           await this.rows.chargeQuota(tx, principal, plan.source.size - kept);
           freed = await this.rows.replaceContent(tx, plan.existing, plan.source, { sourceReference: 'copied', by: principal });
+          await this.rows.changedBelow(tx, [plan.parent.id]);
           return { entry: (await this.deps.entries.byId(tx, plan.existing.id))!, replaced: true };
         }
         if (plan.existing) freed = await this.rows.removeSubtree(tx, plan.existing);
@@ -123,6 +126,7 @@ export class Transfers {
           await this.rows.chargeQuota(tx, principal, await this.properties.assertCopyFits(tx, principal, plan.source, '0'));
           const folder = await this.rows.insertFolder(tx, plan.parent, baseName(to), plan.source.mtime);
           await this.deps.properties.copy(tx, new Map([[plan.source.id, folder!.id]]));
+          await this.rows.changedBelow(tx, [plan.parent.id]);
           return { entry: folder!, replaced: plan.existing !== null };
         }
         const { size } = await this.deps.entries.summarise(tx, plan.source.id);
@@ -131,6 +135,7 @@ export class Transfers {
         await this.deps.blobs.addReferences(tx, await this.deps.entries.blobReferences(tx, plan.source.id));
         const { top, idMap } = await this.deps.entries.copySubtree(tx, plan.source.id, target);
         await this.deps.properties.copy(tx, idMap);
+        await this.rows.changedBelow(tx, [plan.parent.id]);
         return { entry: top, replaced: plan.existing !== null };
       })
       .catch((error: unknown) => {

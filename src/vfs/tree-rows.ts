@@ -28,6 +28,16 @@ export class TreeRows {
   }
 
   /**
+   * A change below these folders: they and every folder above them get a new ETag in this
+   * transaction (Nextcloud's clients skip folders whose ETag did not change). Called last in a
+   * transaction, after its other row locks (see EntryRepository.touchAncestors).
+   */
+  async changedBelow(tx: Tx, folderIds: ReadonlyArray<number | null>): Promise<void> {
+    const ids = folderIds.filter((id): id is number => id !== null);
+    await this.deps.entries.touchAncestors(tx, ids, this.deps.newId(), this.deps.database.dialect);
+  }
+
+  /**
    * Points `target` at `source`'s content, keeping the target's identity. A moved source hands
    * over its blob reference; a copied one adds a reference. Returns blobs freed by the swap.
    */

@@ -310,12 +310,17 @@ export class Vfs {
       .transaction(async (tx) => {
         created.length = 0;
         await this.deps.entries.lockOwnerTree(tx, principal.userId, this.deps.database.dialect, 'shared');
-        if (options.parents) return this.makeParents(tx, principal, path, options, created);
+        if (options.parents) {
+          const folder = await this.makeParents(tx, principal, path, options, created);
+          if (created.length > 0) await this.rows.changedBelow(tx, [created[0]!.parentId]);
+          return folder;
+        }
         const { parent } = await this.resolver.parentFolder(tx, principal, path);
         await this.lockRules.assertCanModify(tx, principal, { covering: [parent.id] }, options.lockTokens);
         const entry = await this.rows.insertFolder(tx, parent, baseName(path), options.mtime);
         if (!entry) throw new AlreadyExistsError(`${formatPath(path)} already exists`);
         created.push(entry);
+        await this.rows.changedBelow(tx, [parent.id]);
         return entry;
       })
       .catch((error: unknown) => {
@@ -373,6 +378,7 @@ export class Vfs {
         );
         if (!options.permanent && this.rows.history.trashable(target)) await this.rows.history.moveToTrash(tx, principal, target);
         else freed = await this.rows.removeSubtree(tx, target);
+        await this.rows.changedBelow(tx, [target.parentId]);
         return target;
       })
       .catch((error: unknown) => {

@@ -115,6 +115,7 @@ export class Writes {
             if (keep) await this.rows.history.keepVersion(tx, current, principal);
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
             if (current.blobId && !keep) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
+            await this.rows.changedBelow(tx, [parent.id]);
             const entry: Entry = {
               ...current,
               size: blob.size,
@@ -142,6 +143,7 @@ export class Writes {
           // holds the write lock): go round again and replace it.
           if (inserted) {
             await this.rows.chargeQuota(tx, principal, blob.size);
+            await this.rows.changedBelow(tx, [parent.id]);
             return { entry: { ...inserted, sha256: blob.sha256, sha1: blob.sha1 }, created: true };
           }
         }

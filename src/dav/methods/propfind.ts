@@ -78,6 +78,7 @@ async function scopeFor(
   const now = Date.now();
   return {
     quota,
+    readOnly: ctx.principal.readOnly,
     deadOf: (entry) => dead.get(entry.id) ?? [],
     locksOf: (entry) => (locks.get(entry.id) ?? []).map((lock) => activeLockOf(lock, now, ctx.principal)),
   };

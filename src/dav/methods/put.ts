@@ -2,7 +2,7 @@
 import { PreconditionFailedError, baseName, type Entry } from '../../core/index.js';
 import { checkWriteConditions, statOrNull } from '../conditions.js';
 import { acceptBody, header, type DavContext } from '../context.js';
-import { httpDate } from '../properties/live.js';
+import { httpDate, ocFileId } from '../properties/live.js';
 import { acceptMtime, requestedMtime } from '../mtime.js';
 import { DavError } from '../status.js';
 import { isFinderJunk } from '../junk.js';
@@ -46,6 +46,9 @@ export async function put(ctx: DavContext): Promise<void> {
   ctx.reply
     .code(created ? 201 : 204)
     .header('ETag', `"${entry.etag}"`)
+    // Nextcloud's clients record the file id from here, or report the upload as failed.
+    .header('OC-FileID', ocFileId(entry))
+    .header('OC-ETag', `"${entry.etag}"`)
     .header('Last-Modified', httpDate(entry.mtime))
     .send();
 }

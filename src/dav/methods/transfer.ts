@@ -17,7 +17,7 @@ async function transfer(ctx: DavContext, kind: 'copy' | 'move'): Promise<void> {
   const destination = parseDestinationHeader(
     singleHeader(ctx, 'Destination'),
     { host: header(ctx, 'host'), acceptedHosts: [...ctx.deps.options.acceptedHosts, ...forwardedHosts(ctx)] },
-    ctx.deps.options.mountPrefix,
+    ctx.prefix,
   );
   const overwrite = parseOverwrite(singleHeader(ctx, 'Overwrite'));
   const source = await ctx.deps.vfs.stat(ctx.principal, ctx.path);

@@ -6,6 +6,15 @@ import { contentTypeOf } from './mime.js';
 export const DAV = 'DAV:';
 export const MS = 'urn:schemas-microsoft-com:';
 export const OC = 'http://owncloud.org/ns';
+export const NC = 'http://nextcloud.org/ns';
+
+/**
+ * ownCloud's file id as its clients see it (`oc:id`, the PUT's `OC-FileID`): the numeric id
+ * padded to 8 digits and an instance id, which the client compares as an opaque string.
+ */
+export function ocFileId(entry: Pick<Entry, 'id'>): string {
+  return `${String(entry.id).padStart(8, '0')}occumulus`;
+}
 
 /** What computing properties for a batch of entries may look up, fetched once per batch. */
 export interface PropertyScope {
@@ -13,6 +22,8 @@ export interface PropertyScope {
   deadOf(entry: Entry): readonly DeadProperty[];
   /** Bytes used and still available in the principal's quota (RFC 4331). */
   readonly quota: { used: number; available: number };
+  /** The view is read-only (a read-only WebDAV account): ownCloud permissions say so. */
+  readonly readOnly: boolean;
 }
 
 export interface LiveProperty {
@@ -89,9 +100,30 @@ export const LIVE_PROPERTIES: readonly LiveProperty[] = [
     value: (e) => (e.sha1 ? { xml: `<oc:checksum>SHA1:${e.sha1}</oc:checksum>` } : undefined),
   },
   { ns: OC, name: 'fileid', allprop: false, protected: true, value: (e) => text(String(e.id)) },
-  { ns: OC, name: 'size', allprop: false, protected: true, value: (e) => (isFile(e) ? text(String(e.size)) : undefined) },
-  { ns: OC, name: 'permissions', allprop: false, protected: true, value: (e) => text(isFile(e) ? 'RGDNVW' : 'RGDNVCK') },
+  // On folders the stored size (not a sum of the subtree, which would cost a walk per entry).
+  { ns: OC, name: 'size', allprop: false, protected: true, value: (e) => text(String(e.size)) },
+  { ns: OC, name: 'permissions', allprop: false, protected: true, value: (e, s) => text(ocPermissions(e, s.readOnly)) },
+  { ns: OC, name: 'id', allprop: false, protected: true, value: (e) => text(ocFileId(e)) },
+  // Nextcloud clients ask for these on every entry; the answers say "nothing special here".
+  { ns: OC, name: 'share-types', allprop: false, protected: true, value: () => text('') },
+  { ns: OC, name: 'data-fingerprint', allprop: false, protected: true, value: () => text('') },
+  { ns: NC, name: 'is-encrypted', allprop: false, protected: true, value: (e) => (isFile(e) ? undefined : text('0')) },
+  { ns: NC, name: 'has-preview', allprop: false, protected: true, value: (e) => text(String(isFile(e) && hasPreview(e.name))) },
 ];
+
+/**
+ * ownCloud's permission letters (G read, D delete, N rename, V move, W write a file, C create
+ * a file and K a folder in a folder; R would offer resharing, which is done in the web UI).
+ * The client greys out, and never tries, what is not listed.
+ */
+function ocPermissions(entry: Entry, readOnly: boolean): string {
+  if (readOnly) return 'G';
+  return isFile(entry) ? 'GDNVW' : 'GDNVCK';
+}
+
+function hasPreview(name: string): boolean {
+  return /^(image|video)\//.test(contentTypeOf(name));
+}
 
 const BY_KEY = new Map(LIVE_PROPERTIES.map((p) => [`${p.ns} ${p.name}`, p]));
 

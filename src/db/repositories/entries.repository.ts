@@ -4,6 +4,7 @@ import type { Tx } from '../database.js';
 import type { SqlDialectName } from '../dialect.js';
 import { EntryNameTakenError } from '../errors.js';
 import { batchesOf } from './batches.js';
+import { touchAncestorRows } from './entry-etags.js';
 import { toEntry, type EntryRow } from './entry-row.js';
 import { searchEntries, type NameSearch } from './entry-search.js';
 import {
@@ -200,6 +201,11 @@ export class EntryRepository {
 
   async setMtime(tx: Tx, id: number, mtime: number): Promise<void> {
     await tx.updateTable('entries').set({ mtime }).where('id', '=', id).execute();
+  }
+
+  /** New ETag for these folders and all above them; see entry-etags.ts. */
+  touchAncestors(tx: Tx, folderIds: readonly number[], etag: string, dialect: SqlDialectName): Promise<void> {
+    return touchAncestorRows(tx, folderIds, etag, dialect);
   }
 
   /** MOVE and rename: one row. */

@@ -10,13 +10,16 @@ export interface ServerSwitches {
   readonly readOnly: boolean;
   /** New users may sign up by themselves. */
   readonly registrationEnabled: boolean;
+  /** Nextcloud's clients get their surface (status.php, OCS, /remote.php); issue 14. */
+  readonly nextcloudEnabled: boolean;
 }
 
-const DEFAULTS: ServerSwitches = { webdavEnabled: true, readOnly: false, registrationEnabled: false };
+const DEFAULTS: ServerSwitches = { webdavEnabled: true, readOnly: false, registrationEnabled: false, nextcloudEnabled: true };
 const KEYS: Record<keyof ServerSwitches, string> = {
   webdavEnabled: 'webdav.enabled',
   readOnly: 'server.read_only',
   registrationEnabled: 'registration.enabled',
+  nextcloudEnabled: 'nextcloud.enabled',
 };
 
 /**

@@ -71,9 +71,17 @@ export class ChunkStore {
 
   /** Chunks 0 to count-1, one after the other, as one byte stream (ChunkMissingError if one is absent). */
   concat(sessionId: string, count: number): Readable {
+    return this.concatIndices(
+      sessionId,
+      Array.from({ length: count }, (_, index) => index),
+    );
+  }
+
+  /** The chunks named by `indices`, in that order, as one byte stream (ChunkMissingError if one is absent). */
+  concatIndices(sessionId: string, indices: readonly number[]): Readable {
     const folder = this.folderOf(sessionId);
     async function* bytes(): AsyncGenerator<Buffer> {
-      for (let index = 0; index < count; index++) {
+      for (const index of indices) {
         try {
           for await (const piece of createReadStream(path.join(folder, chunkName(index)), { highWaterMark: 1 << 20 })) {
             yield piece as Buffer;
@@ -85,6 +93,30 @@ export class ChunkStore {
       }
     }
     return Readable.from(bytes(), { objectMode: false, highWaterMark: 1 << 20 });
+  }
+
+  /** Creates a session's folder before any chunk (a client that opens an upload, then lists it). */
+  async create(sessionId: string): Promise<void> {
+    await fs.mkdir(this.folderOf(sessionId), { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  }
+
+  /** The stored chunks of a session by index, with their sizes and times (epoch ms); null when it has no folder. */
+  async list(sessionId: string): Promise<{ index: number; size: number; mtime: number }[] | null> {
+    const folder = this.folderOf(sessionId);
+    let names: string[];
+    try {
+      names = await fs.readdir(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    const out: { index: number; size: number; mtime: number }[] = [];
+    for (const name of names) {
+      if (!/^\d+$/.test(name)) continue; // temporaries of chunks being written
+      const stats = await fs.stat(path.join(folder, name)).catch(() => null);
+      if (stats) out.push({ index: Number(name), size: stats.size, mtime: stats.mtimeMs });
+    }
+    return out.sort((a, b) => a.index - b.index);
   }
 
   /** Removes a session's chunks and leftovers; returns what it freed. */

@@ -3,7 +3,12 @@ import { defineAdminRoute } from './admin.route.js';
 import { settingsPatch, settingsSchema } from './settings.schema.js';
 
 function present(switches: ServerSwitches) {
-  return { webdav_enabled: switches.webdavEnabled, read_only: switches.readOnly, register_enabled: switches.registrationEnabled };
+  return {
+    webdav_enabled: switches.webdavEnabled,
+    read_only: switches.readOnly,
+    register_enabled: switches.registrationEnabled,
+    nextcloud_enabled: switches.nextcloudEnabled,
+  };
 }
 
 /**
@@ -31,6 +36,7 @@ export const adminSettingsRoutes = [
           ...(body.webdav_enabled !== undefined && { webdavEnabled: body.webdav_enabled }),
           ...(body.read_only !== undefined && { readOnly: body.read_only }),
           ...(body.register_enabled !== undefined && { registrationEnabled: body.register_enabled }),
+          ...(body.nextcloud_enabled !== undefined && { nextcloudEnabled: body.nextcloud_enabled }),
         }),
       ),
   }),

@@ -1,0 +1,1 @@
+export { registerNextcloud, type NextcloudDependencies } from './plugin.js';
