@@ -18,6 +18,10 @@ const DAV = 'DAV:';
 export const LISTING_PROPFIND =
   '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/></D:prop></D:propfind>';
 
+/** The same with getetag, for mounted trees (their ETags are the remote server's). */
+export const TREE_PROPFIND =
+  '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:getetag/></D:prop></D:propfind>';
+
 /**
  * Parses a 207 multistatus (RFC 4918 section 14.16) into members, matching elements by
  * namespace URI, never by prefix. Doctypes are refused (no entity expansion).
