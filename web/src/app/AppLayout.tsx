@@ -1,15 +1,6 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import {
-  IconFolder,
-  IconLogout,
-  IconPhoto,
-  IconServerCog,
-  IconSettings,
-  IconShare,
-  IconTrash,
-  IconWorldWww,
-} from '@tabler/icons-react';
+import { IconFolder, IconLogout, IconPhoto, IconServerCog, IconSettings, IconShare, IconTrash, IconWorldWww } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { signOut } from '../api/session';
 import { useIsAdmin, useSession } from '../auth/useSession';
