@@ -3,24 +3,15 @@
 // folder through its menu ("Storage policy…"); a file written there afterwards is stored in
 // the bound policy.
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parsePath } from '../../src/core/index.js';
 import { bodyOf } from '../support/app.js';
 import { PASSWORD, call, login, startApiServer, type ApiServer } from '../support/api-server.js';
 import { placeOf } from '../services/policies/support.js';
-import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
+import { DESKTOP, openPage, row, shoot, signIn, UI_DIALECTS, useChromium } from './web-ui.support.js';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  const [launched] = await Promise.all([launchChromium(), buildUi()]);
-  browser = launched;
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe.each(UI_DIALECTS)('web UI storage policies in Chromium (%s)', (dialect) => {
   let api: ApiServer;
@@ -28,7 +19,7 @@ describe.each(UI_DIALECTS)('web UI storage policies in Chromium (%s)', (dialect)
 
   beforeAll(async () => {
     api = await startApiServer(dialect);
-    context = await browser.newContext({ viewport: DESKTOP });
+    context = await browser().newContext({ viewport: DESKTOP });
   });
   afterAll(async () => {
     await context?.close().catch(() => undefined);
@@ -53,7 +44,7 @@ describe.each(UI_DIALECTS)('web UI storage policies in Chromium (%s)', (dialect)
     const member = await api.t.app.users.create({ email: `member-policies-${dialect}@example.test`, password: PASSWORD, group: 'User' });
     const principal = await api.t.app.users.principalFor(member);
     await api.t.app.vfs.mkdir(principal, parsePath('/Archive'));
-    const second = await browser.newContext({ viewport: DESKTOP });
+    const second = await browser().newContext({ viewport: DESKTOP });
     try {
       const { page: memberPage, watch: memberWatch } = await openPage(second);
       await signIn(memberPage, api.origin, member.email);
@@ -91,7 +82,10 @@ describe.each(UI_DIALECTS)('web UI storage policies in Chromium (%s)', (dialect)
     const local = String(api.t.app.defaultPolicyId);
     expect(await readBack()).toEqual([local]);
 
-    const { page, watch } = await openPage(context);
+    // A page of its own: the first test's context is signed in as another administrator.
+    const own = await browser().newContext({ viewport: DESKTOP });
+    onTestFinished(() => own.close());
+    const { page, watch } = await openPage(own);
     await signIn(page, api.origin, admin.email);
     await page.goto(`${api.origin}/admin?tab=groups`);
     await page.getByRole('button', { name: 'Edit group Archivists' }).click();
