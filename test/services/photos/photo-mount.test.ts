@@ -46,4 +46,12 @@ describe('a photo library in a mounted directory (sqlite)', () => {
     expect(existsSync(path.join(disk.path, 'Camera', '2019', '08', 'from-disk.jpg'))).toBe(true);
     expect(existsSync(file)).toBe(false);
   });
+
+  it('reads the EXIF date of a file on the disk (it has no blob for the media indexer)', async () => {
+    const file = path.join(disk.path, 'Camera', 'Inbox', 'exif.jpg');
+    writeFileSync(file, await jpeg('#605040', '2017:11:03 09:00:00'));
+    expect(await namesIn(t.app, principal, '/Family/Camera/Inbox')).toEqual(['exif.jpg']);
+    await later(clock, 301, t.app);
+    expect(await namesIn(t.app, principal, '/Family/Camera/2017/11')).toEqual(['exif.jpg']);
+  });
 });
