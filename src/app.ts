@@ -514,6 +514,7 @@ function wirePhotos(
     importer: new PhotoImporter(database, repository, entries, vfs, lookups),
     inProgress: new InProgress(database, new UploadSessionRepository(), lookups, clock),
     lookups,
+    vfs,
     feed,
     timing,
     clock,

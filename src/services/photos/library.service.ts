@@ -1,6 +1,7 @@
 import { formatPath, InvalidArgumentError, NotAFolderError, type Principal, type VPath } from '../../core/index.js';
 import type { Database, EntryRepository, PhotoLibraryRecord, PhotoLibraryRepository, TimelineItem } from '../../db/index.js';
 import type { Lookups, Vfs } from '../../vfs/index.js';
+import { ensureFolder } from './folders.js';
 import { LibraryExistsError, LibraryNotFoundError, NestedLibraryError } from './library.errors.js';
 
 /** A library as its user sees it: paths from their root. */
@@ -39,7 +40,7 @@ export class LibraryService {
   async add(principal: Principal, path: VPath, importPath: VPath | null): Promise<LibraryView> {
     const root = await this.vfs.stat(principal, path);
     if (root.kind !== 'folder') throw new NotAFolderError(`${formatPath(path)} is a file, not a folder`);
-    const imports = importPath ? await this.vfs.mkdir(principal, importPath, { parents: true }) : null;
+    const imports = importPath ? await ensureFolder(this.vfs, principal, importPath) : null;
     if (imports && imports.id === root.id) throw new InvalidArgumentError('The import folder cannot be the library itself');
     const record = await this.database.transaction(async (tx) => {
       if (await this.libraries.byRoot(tx, root.id)) throw new LibraryExistsError(`${formatPath(path)} is a photo library already`);

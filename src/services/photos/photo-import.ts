@@ -1,6 +1,7 @@
 import { AlreadyExistsError, type Entry, type Principal, type VPath } from '../../core/index.js';
 import type { Database, EntryRepository, PhotoLibraryRecord, PhotoLibraryRepository } from '../../db/index.js';
 import type { Lookups, Vfs } from '../../vfs/index.js';
+import { ensureFolder } from './folders.js';
 
 export type ImportOutcome =
   | { readonly type: 'imported'; readonly from: VPath; readonly to: VPath }
@@ -30,7 +31,7 @@ export class PhotoImporter {
     const { path: rootPath } = await this.lookups.find(principal, library.rootId);
     const date = new Date(takenAt);
     const folder = [...rootPath, String(date.getUTCFullYear()).padStart(4, '0'), String(date.getUTCMonth() + 1).padStart(2, '0')];
-    await this.vfs.mkdir(principal, folder, { parents: true });
+    await ensureFolder(this.vfs, principal, folder);
     for (let n = 1; n <= MAX_SUFFIX; n++) {
       const to = [...folder, numbered(entry.name, n)];
       try {

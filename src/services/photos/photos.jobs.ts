@@ -1,7 +1,8 @@
 import { formatPath, LockedError, type Entry, type Principal, type VPath } from '../../core/index.js';
 import type { Database, EntryRepository, PhotoChange, PhotoLibraryRecord, PhotoLibraryRepository } from '../../db/index.js';
 import { PermanentJobError, type JobContext, type JobRunner } from '../../jobs/index.js';
-import type { Lookups } from '../../vfs/index.js';
+import type { Lookups, Vfs } from '../../vfs/index.js';
+import { mountedTakenAt } from './mounted-date.js';
 import { formatOf, type MediaService } from '../media/index.js';
 import type { UserService } from '../users/user.service.js';
 import { InProgress, isTemporaryName } from './in-progress.js';
@@ -37,6 +38,7 @@ export interface PhotoJobParts {
   readonly importer: PhotoImporter;
   readonly inProgress: InProgress;
   readonly lookups: Lookups;
+  readonly vfs: Vfs;
   readonly feed: PhotoFeed;
   readonly timing: PhotoTiming;
   readonly clock: () => number;
@@ -129,7 +131,8 @@ export class PhotoJobs {
       const record = entry.blobId ? await this.parts.media.ensureIndexed(entry.blobId, entry.name) : null;
       if (record) report.indexed++;
       if (library.importId === null || !ids.includes(library.importId)) return 'done';
-      const outcome = await this.parts.importer.import(principal, library, entry, path, record?.takenAt ?? entry.mtime);
+      const takenAt = record ? record.takenAt : await mountedTakenAt(this.parts.vfs, entry);
+      const outcome = await this.parts.importer.import(principal, library, entry, path, takenAt ?? entry.mtime);
       if (outcome.type === 'imported') {
         report.imported++;
         if (report.importedFiles.length < LISTED) report.importedFiles.push({ from: formatPath(outcome.from), to: formatPath(outcome.to) });
