@@ -42,6 +42,7 @@ import {
   UserService,
   type CreatedAdmin,
   MaintenanceJobs,
+  HistoryJobs,
   SharedVersions,
   ServerPresence,
   DatabaseThrottleStore,
@@ -235,6 +236,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       lockLimits: { maxSeconds: config.webdav.maxLockSeconds, maxPerUser: config.webdav.maxLocksPerUser },
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
       mounts: { mounts: mountRepository, memberships: membershipRepository, sourceFor: (mount) => mounts.sourceFor(mount) },
+      trashRetentionDays: config.trash.retentionDays,
     });
     const lookups = new Lookups({
       database,
@@ -320,6 +322,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const mediaJobs = new MediaJobs(media);
     mediaJobs.register(runner);
     feed.add(mediaJobs);
+    const historyJobs = new HistoryJobs(vfs);
+    historyJobs.register(runner);
     const jobs: AppJobs = {
       queue,
       runner,
@@ -327,6 +331,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       start: async () => {
         await maintenance.schedule();
         await mountWatcher.schedule(queue);
+        await historyJobs.schedule(queue);
         runner.start();
       },
     };

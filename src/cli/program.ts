@@ -12,6 +12,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerFolder } from './commands/folder.js';
 import { registerMount } from './commands/mount.js';
+import { registerHistory } from './commands/history.js';
 import { reportError } from './context.js';
 
 const program = new Command('cumulus')
@@ -39,6 +40,7 @@ registerJobs(program);
 registerPolicy(program);
 registerFolder(program);
 registerMount(program);
+registerHistory(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -169,6 +169,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Deleted files and folders (issue 12). */
+    trash: z
+      .object({
+        /** What was deleted this many days ago is deleted for good by a job. */
+        retentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Server processes sharing the listening socket: 'auto' is one per CPU, at most 4; 1 is a
      * single process with no primary.

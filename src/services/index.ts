@@ -52,3 +52,4 @@ export * from './policies/index.js';
 export { MountService, type MountView, type NewMountInput } from './mounts/mount.service.js';
 export { MountNotFoundError, MountNameTakenError } from './mounts/mount.errors.js';
 export { MountWatcher, MOUNT_WATCH_JOB, type MountWatcherOptions } from './mounts/mount-watcher.js';
+export { HistoryJobs, TRASH_RETENTION_JOB } from './history/history.jobs.js';

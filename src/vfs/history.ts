@@ -30,6 +30,8 @@ export interface FileVersion {
 export interface TrashedEntry {
   readonly entry: Entry;
   readonly record: TrashRecord;
+  /** When retention deletes it for good (epoch ms). */
+  readonly expiresAt: number;
 }
 
 /**
@@ -108,7 +110,7 @@ export class History {
       const out: TrashedEntry[] = [];
       for (const record of records) {
         const entry = await this.deps.entries.byId(db, record.entryId);
-        if (entry) out.push({ entry, record });
+        if (entry) out.push({ entry, record, expiresAt: this.expiryOf(record) });
       }
       return out;
     });
@@ -154,9 +156,32 @@ export class History {
   /** Deletes a trashed entry and everything below it for good. */
   async purge(principal: Principal, entryId: number): Promise<void> {
     assertFullWriter(principal);
+    await this.purgeOf(principal.userId, entryId);
+  }
+
+  /**
+   * Trash retention (trash.retentionDays), for the scheduled job: deletes for good whatever
+   * every user trashed longer ago than that, oldest first; returns how many items went.
+   */
+  async collectExpired(): Promise<{ removed: number }> {
+    const before = this.deps.clock() - this.retentionMs;
+    let removed = 0;
+    for (;;) {
+      const batch = await this.deps.database.read((db) => this.rows.history.trash.olderThan(db, before, 100));
+      for (const record of batch) {
+        await this.purgeOf(record.ownerId, record.entryId).catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error;
+        });
+        removed++;
+      }
+      if (batch.length < 100) return { removed };
+    }
+  }
+
+  private async purgeOf(ownerId: number, entryId: number): Promise<void> {
     const freed = await this.deps.database.transaction(async (tx) => {
-      await this.deps.entries.lockOwnerTree(tx, principal.userId, this.deps.database.dialect, 'exclusive');
-      const { entry } = await this.trashedIn(tx, principal, entryId);
+      await this.deps.entries.lockOwnerTree(tx, ownerId, this.deps.database.dialect, 'exclusive');
+      const { entry } = await this.trashedIn(tx, { userId: ownerId }, entryId);
       await this.rows.history.trash.delete(tx, entry.id);
       return this.rows.removeSubtree(tx, entry);
     });
@@ -179,11 +204,20 @@ export class History {
     }
   }
 
-  private async trashedIn(db: Tx, principal: Principal, entryId: number): Promise<TrashedEntry> {
+  private async trashedIn(db: Tx, principal: Pick<Principal, 'userId'>, entryId: number): Promise<TrashedEntry> {
     const record = await this.rows.history.trash.byEntry(db, entryId);
     const entry = record && record.ownerId === principal.userId ? await this.deps.entries.byId(db, entryId) : null;
     if (!record || !entry) throw new NotFoundError('There is no such entry in the trash');
-    return { entry, record };
+    return { entry, record, expiresAt: this.expiryOf(record) };
+  }
+
+  /** How long trash is kept (trash.retentionDays). */
+  get retentionMs(): number {
+    return (this.deps.trashRetentionDays ?? 30) * 86_400_000;
+  }
+
+  private expiryOf(record: TrashRecord): number {
+    return record.trashedAt + this.retentionMs;
   }
 
   private async freeName(tx: Tx, folderId: number, name: string): Promise<string> {

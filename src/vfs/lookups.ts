@@ -12,7 +12,16 @@ import {
   type Principal,
   type VPath,
 } from '../core/index.js';
-import type { Bounds, MediaConditions, Database, EntryRepository, LockRecord, LockRepository, Tx } from '../db/index.js';
+import {
+  VersionRepository,
+  type Bounds,
+  type MediaConditions,
+  type Database,
+  type EntryRepository,
+  type LockRecord,
+  type LockRepository,
+  type Tx,
+} from '../db/index.js';
 import type { BlobStore } from './blob-store.js';
 import { isPosition } from './cursor.js';
 import { LockRules } from './locks.js';
@@ -66,6 +75,7 @@ export interface SearchPage {
 export class Lookups {
   private readonly resolver: Resolver;
   private readonly rules: LockRules;
+  private readonly versions = new VersionRepository();
 
   constructor(private readonly deps: LookupDependencies) {
     this.resolver = new Resolver(deps.entries);
@@ -96,8 +106,12 @@ export class Lookups {
   async version(principal: Principal, id: number, blobId: string | null): Promise<Entry> {
     const { entry } = await this.find(principal, id);
     if (entry.kind !== 'file') throw new IsAFolderError('This is a folder, not a file');
-    if (entry.blobId !== blobId) throw new NotFoundError('This version of the file no longer exists: it was changed or replaced');
-    return entry;
+    if (entry.blobId === blobId) return entry;
+    // An old version kept (issue 12): the file as it was then.
+    const kept = blobId === null ? [] : await this.deps.database.read((db) => this.versions.ofEntry(db, entry.id));
+    const version = kept.find((v) => v.blobId === blobId);
+    if (!version) throw new NotFoundError('This version of the file no longer exists: it was changed or replaced');
+    return { ...entry, blobId, size: version.size, mtime: version.mtime, etag: blobId!, sha256: null, sha1: null };
   }
 
   /** Opens the content of a file found by version(), or a range of it (inclusive, within the file). */

@@ -67,6 +67,8 @@ export interface VfsDependencies {
   /** Versions and trash (issue 12); new repositories when absent. */
   readonly versions?: VersionRepository;
   readonly trash?: TrashRepository;
+  /** trash.retentionDays: how long deleted entries are kept; 30 when absent. */
+  readonly trashRetentionDays?: number;
 }
 
 export interface ListOptions {

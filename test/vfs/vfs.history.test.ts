@@ -125,6 +125,22 @@ describe.each(DIALECTS)('versions and trash on %s', (dialect) => {
     await expectInvariants(t.app.database);
   });
 
+  it('retention deletes for good, oldest first, only what was trashed longer ago than trash.retentionDays', async () => {
+    const { principal } = await t.newUser();
+    await t.app.vfs.write(principal, p('/old.txt'), bodyOf('old'));
+    await t.app.vfs.write(principal, p('/new.txt'), bodyOf('new'));
+    await t.app.vfs.delete(principal, p('/old.txt'));
+    now += 20 * 86_400_000;
+    await t.app.vfs.delete(principal, p('/new.txt'));
+    now += 10 * 86_400_000 + 1;
+    const before = (await t.app.vfs.history.trash(principal)).map((item) => item.entry.name);
+    await t.app.vfs.history.collectExpired();
+    const after = (await t.app.vfs.history.trash(principal)).map((item) => item.entry.name);
+    expect(before).toEqual(['new.txt', 'old.txt']);
+    expect(after).toEqual(['new.txt']);
+    await expectInvariants(t.app.database);
+  });
+
   describe('saves through a temporary file (webdav-clients.md)', () => {
     it('LibreOffice: delete the original, rename the temporary file onto it: same id, one version', async () => {
       const original = await t.app.vfs.write(me, p('/report.odt'), bodyOf('version 1'));

@@ -48,9 +48,15 @@ const urlRoute = defineRoute({
         if (entry.kind === 'folder') {
           throw new ApiError(CODES.entityNotExist, `${formatPath(located.path)} is a folder: only files have download URLs`);
         }
-        // Contract 9.1 `entity`: no earlier versions are kept, so only the current one exists.
+        // Contract 9.1 `entity`: the current content or, for the owner, a kept version (issue 12).
         if (body.entity !== undefined && body.entity !== (entry.blobId ?? '0')) {
-          throw new ApiError(CODES.entityNotExist, `Entity not exist: ${body.entity} is not the current version of ${entry.name}`);
+          const kept =
+            located.space.owned && !located.space.share
+              ? (await deps.vfs.history.versions(located.space.principal, located.path)).versions.find((v) => v.blobId === body.entity)
+              : undefined;
+          if (!kept) throw new ApiError(CODES.entityNotExist, `Entity not exist: ${body.entity} is no version of ${entry.name}`);
+          files.push({ uri, located, entry: { ...entry, blobId: kept.blobId, size: kept.size, mtime: kept.mtime } });
+          continue;
         }
         files.push({ uri, located, entry });
       } catch (error) {

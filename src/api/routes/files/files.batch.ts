@@ -1,3 +1,4 @@
+import { decodeId } from '../../../auth/index.js';
 import { LockedError, formatPath, isWithin, parentOf, type Entry } from '../../../core/index.js';
 import { defineRoute, type ApiDependencies, type ApiOptions } from '../../context.js';
 import { ApiError, CODES, batchError } from '../../errors.js';
@@ -69,14 +70,15 @@ const moveRoute = defineRoute({
 });
 
 /**
- * Contract 14.1: deletes files and folders with everything below them. There is no trash yet,
- * so every delete is permanent whatever `skip_soft_delete` says. A locked target stops the
- * request with 40073 (14.2); other problems are reported per URI (40081).
+ * Contract 14.1: deletes files and folders with everything below them, into the owner's trash
+ * (issue 12) unless `skip_soft_delete`; a `cloudreve://trash/{id}` URI deletes that item for
+ * good. A locked target stops the request with 40073 (14.2); other problems are reported per
+ * URI (40081).
  */
 const deleteRoute = defineRoute({
   method: 'DELETE',
   url: '/file',
-  summary: 'Delete files and folders (permanently: there is no trash yet)',
+  summary: 'Delete files and folders: to the trash, or for good with skip_soft_delete or a trash URI',
   tag: 'file',
   auth: 'optional',
   body: deleteBody,
@@ -88,6 +90,11 @@ const deleteRoute = defineRoute({
     const targets: Array<{ uri: string; target: Located }> = [];
     for (const uri of uris) {
       try {
+        const parsed = parseFileUri(uri);
+        if (parsed.fs === 'trash') {
+          await purgeTrashed(parsed.names, auth, deps);
+          continue;
+        }
         const target = await locate(uri, auth, deps.users);
         if (target.path.length === 0) throw new ApiError(CODES.forbidden, 'Not supported action: the root folder cannot be deleted');
         await deps.vfs.stat(target.space.principal, target.path);
@@ -106,7 +113,7 @@ const deleteRoute = defineRoute({
       );
       if (inside) continue;
       try {
-        await deps.vfs.delete(target.space.principal, target.path);
+        await deps.vfs.delete(target.space.principal, target.path, { permanent: body.skip_soft_delete === true });
       } catch (error) {
         if (error instanceof LockedError) throw error;
         failures.set(uri, error);
@@ -126,6 +133,14 @@ function checkBatch(uris: readonly string[], options: ApiOptions): string[] {
   }
   for (const uri of distinct) parseFileUri(uri);
   return distinct;
+}
+
+/** Deletes a trashed item for good (only whole items: `cloudreve://trash/{id}`). */
+async function purgeTrashed(names: readonly string[], auth: Parameters<typeof locate>[1], deps: ApiDependencies): Promise<void> {
+  if (!auth) throw new ApiError(CODES.loginRequired, 'Login required');
+  const id = names.length === 1 ? decodeId('file', names[0]!) : null;
+  if (id === null) throw new ApiError(CODES.forbidden, 'Not supported action: only whole items of the trash can be deleted');
+  await deps.vfs.history.purge(auth.principal, id);
 }
 
 function internalLogger(deps: ApiDependencies) {

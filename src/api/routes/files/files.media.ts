@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Entry } from '../../../core/index.js';
+import type { Entry, Principal, VPath } from '../../../core/index.js';
+import { encodeId } from '../../../auth/index.js';
 import type { ApiDependencies } from '../../context.js';
 import { isoTime } from '../../present.js';
 
@@ -22,16 +23,47 @@ export const mediaInfoSchema = z.object({
 /** Contract 8.1 `extended_info`: the current content as the one entity (type 0), its size, and its media metadata once indexed. */
 export const extendedInfoSchema = z.object({
   storage_used: z.number().int().nonnegative(),
-  entities: z.array(z.object({ id: z.string(), size: z.number().int().nonnegative(), type: z.number().int(), created_at: z.string() })),
+  entities: z.array(
+    z.object({
+      id: z.string(),
+      size: z.number().int().nonnegative(),
+      type: z.number().int(),
+      created_at: z.string(),
+      storage_policy: z.object({ id: z.string() }).optional(),
+      created_by: z.object({ id: z.string() }).optional(),
+    }),
+  ),
+  /** The current content's entity id. */
+  primary_entity: z.string().optional(),
   media: mediaInfoSchema.optional(),
 });
 
-export async function extendedInfoOf(entry: Entry, deps: ApiDependencies): Promise<z.input<typeof extendedInfoSchema>> {
+/**
+ * With `owner` (the owner's own view), every kept version is an entity too (issue 12), newest
+ * first after the current one, and `storage_used` counts them all, as Cloudreve does.
+ */
+export async function extendedInfoOf(
+  entry: Entry,
+  deps: ApiDependencies,
+  owner: { principal: Principal; path: VPath } | null = null,
+): Promise<z.input<typeof extendedInfoSchema>> {
   if (entry.kind !== 'file' || entry.blobId === null) return { storage_used: 0, entities: [] };
   const record = await deps.media.recordOf(entry.blobId);
+  const versions =
+    owner && entry.mountId === undefined
+      ? (await deps.vfs.history.versions(owner.principal, owner.path)).versions
+      : [{ blobId: entry.blobId, size: entry.size, createdAt: entry.mtime, createdBy: null, current: true }];
+  const entities = versions.map((v) => ({
+    id: v.blobId ?? '0',
+    size: v.size,
+    type: 0,
+    created_at: isoTime(v.createdAt),
+    ...(v.createdBy !== null && { created_by: { id: encodeId('user', v.createdBy) } }),
+  }));
   return {
-    storage_used: entry.size,
-    entities: [{ id: entry.blobId, size: entry.size, type: 0, created_at: isoTime(entry.mtime) }],
+    storage_used: entities.reduce((sum, e) => sum + e.size, 0),
+    entities,
+    primary_entity: entry.blobId,
     ...(record && {
       media: {
         kind: record.kind,

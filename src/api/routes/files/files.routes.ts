@@ -13,6 +13,9 @@ import { locateById, searchFolder } from './files.lookup.js';
 import { extendedInfoOf } from './files.media.js';
 import { manageRoutes } from './files.manage.js';
 import { folderPolicyRoutes } from './files.policy.js';
+import { historyRoutes } from './files.history.js';
+import { listTrash, locateTrash } from './files.trash.js';
+import { parseFileUri } from '../../uri.js';
 import { infoQuery, fileSchema, listQuery, listResponse } from './files.schema.js';
 
 /** Contract 7.1: page_size 0 means 100; larger sizes are capped at max_page_size. */
@@ -30,9 +33,12 @@ const listRoute = defineRoute({
   query: listQuery,
   response: listAnswer,
   handler: async ({ query, auth, deps, request }) => {
+    const pageSize = Math.min(query.page_size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const parsed = parseFileUri(query.uri);
+    // Issue 12: the caller's trash.
+    if (parsed.fs === 'trash') return listTrash(await locateTrash(parsed, auth, deps), deps, pageSize, MAX_PAGE_SIZE);
     const located = await locateForReading(query.uri, auth, deps, { address: request.ip });
     const { uri, space, path, root } = located;
-    const pageSize = Math.min(query.page_size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     // Contract 4.1: a query string makes the listing a search below the folder.
     if (uri.query !== '') {
       return searchFolder(located, { size: pageSize, token: query.next_page_token || undefined, maxSize: MAX_PAGE_SIZE }, deps);
@@ -86,7 +92,9 @@ const infoRoute = defineRoute({
     const uploading = space.owned ? (await deps.uploads.uploading([entry])).get(entry.id) : undefined;
     const file = {
       ...presentFile(entry, space, path, uploading),
-      ...(query.extended && { extended_info: await extendedInfoOf(entry, deps) }),
+      ...(query.extended && {
+        extended_info: await extendedInfoOf(entry, deps, space.owned && !space.share ? { principal: space.principal, path } : null),
+      }),
     };
     if (!query.folder_summary || entry.kind !== 'folder') return file;
     const summary = await deps.vfs.summary(space.principal, path);
@@ -108,7 +116,7 @@ const infoRoute = defineRoute({
 export const fileRoutes = [
   listRoute,
   infoRoute,
-  ...[...manageRoutes, ...batchRoutes].map(reportingLockConflicts),
+  ...[...manageRoutes, ...batchRoutes, ...historyRoutes].map(reportingLockConflicts),
   ...lockRoutes,
   ...folderPolicyRoutes,
 ];
