@@ -14,6 +14,7 @@ import { registerFolder } from './commands/folder.js';
 import { registerMount } from './commands/mount.js';
 import { registerLibrary } from './commands/library.js';
 import { registerSync } from './commands/sync.js';
+import { registerHistory } from './commands/history.js';
 import { reportError } from './context.js';
 
 const program = new Command('cumulus')
@@ -43,6 +44,7 @@ registerFolder(program);
 registerMount(program);
 registerLibrary(program);
 registerSync(program);
+registerHistory(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -151,11 +151,11 @@ describe('web UI accessibility (axe-core in Chromium)', () => {
       await dialog.getByLabel('New name').waitFor();
       await check(page, at('rename dialog'), '[role="dialog"]');
       await cancel();
-      await page.getByRole('button', { name: 'Move' }).click();
+      await page.getByRole('button', { name: 'Move', exact: true }).click();
       await dialog.getByText('Projects').waitFor();
       await check(page, at('move picker'), '[role="dialog"]');
       await cancel();
-      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Move to trash' }).click();
       await dialog.getByText('You can restore it from the Trash').waitFor();
       await check(page, at('delete confirmation'), '[role="dialog"]');
       await cancel();
