@@ -187,6 +187,7 @@ export class MountService {
       }
       await this.groups.delete(tx, mount.groupId);
     });
+    void this.sources.get(mount.id)?.source.close?.();
     this.sources.delete(mount.id);
     return mount;
   }
