@@ -138,8 +138,7 @@ export class Vfs {
     this.resolver = new Resolver(deps.entries);
     this.lockRules = new LockRules(deps.locks, deps.clock, deps.database.dialect);
     this.mounted = deps.mounts ? new MountedTrees({ ...deps, ...deps.mounts }, this.lockRules) : null;
-    const mounted = this.mounted;
-    const guard = mounted ? (tx: Tx, principal: Principal, entry: Entry) => mounted.assertEntryWritable(tx, principal, entry) : undefined;
+    const guard = this.mounted?.guard;
     this.locks = new LockManager(
       deps.database,
       deps.locks,
@@ -168,12 +167,7 @@ export class Vfs {
 
   async stat(principal: Principal, path: VPath): Promise<Entry> {
     const resolve = () => this.deps.database.read((db) => this.resolver.entry(db, principal, path));
-    const entry = await resolve().catch(async (error: unknown) => {
-      // Not in the mirror yet, but perhaps on a mount's disk: scan the folders on the way.
-      if (error instanceof NotFoundError && this.mounted && (await this.mounted.reveal(principal, path))) return resolve();
-      throw error;
-    });
-    return this.mounted && entry.mountId !== undefined ? this.mounted.fresh(principal, path, entry) : entry;
+    return this.mounted ? this.mounted.stat(principal, path, resolve) : resolve();
   }
 
   /** The entries from the view's root down to `path` (root first). */

@@ -103,5 +103,29 @@ describe.each(DIALECTS)('Administration over HTTP: group memberships (%s)', (dia
       expect(readFileSync(path.join(disk.path, 'hello.txt'), 'utf8')).toBe('hello');
       expect((await member.as('GET', '/file', { query: { uri: `cloudreve://my/${name}` } })).code).not.toBe(0);
     });
+    it('lists the members of a shared folder, primary and joined, in one request', async () => {
+      const name = `Members-${dialect}`;
+      expect((await admin.as('PUT', '/admin/mount', { json: { name, dir: disk.path } })).code).toBe(0);
+      const group = await api.t.app.groups.get(name);
+      const joined = await apiUser(api);
+      await admin.as('PUT', `/admin/user/${encodeId('user', joined.record.id)}/group`, { json: { group_id: encodeId('group', group.id) } });
+      const primary = await api.t.app.users.create({
+        email: `primary-${dialect}@example.test`,
+        password: 'correct horse battery',
+        group: name,
+      });
+      await apiUser(api); // not a member
+      const listed = await admin.as<{ members: Array<{ id: string; email: string; primary: boolean }> }>(
+        'GET',
+        `/admin/mount/${name}/member`,
+      );
+      const expected = [
+        [encodeId('user', joined.record.id), joined.record.email, false],
+        [encodeId('user', primary.id), primary.email, true],
+      ].sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+      expect(listed.data!.members.map((m) => [m.id, m.email, m.primary])).toEqual(expected);
+      expect((await admin.as('GET', '/admin/mount/No-such-mount/member')).code).not.toBe(0);
+      expect((await joined.as('GET', `/admin/mount/${name}/member`)).code).toBe(403);
+    });
   });
 });

@@ -60,6 +60,17 @@ describe('litmus and rclone inside an S3-prefix mount', () => {
     disk.remove();
   });
 
+  it('refuses a shared folder from both a directory and a policy, from a local policy, or with a prefix that escapes', async () => {
+    const mounts = dav.t.app.mounts;
+    await expect(mounts.add({ name: 'Both', dir: disk.path, policy: 'objects' })).rejects.toThrow(/either a directory/);
+    await expect(mounts.add({ name: 'Neither' })).rejects.toThrow(/either a directory/);
+    await expect(mounts.add({ name: 'Local', policy: dav.t.app.defaultPolicyId })).rejects.toThrow(/S3 or WebDAV/);
+    await expect(mounts.add({ name: 'Escape', policy: 'objects', prefix: 'a/../b' })).rejects.toThrow(/prefix/);
+    expect((await mounts.list()).map((m) => [m.name, m.policyName, m.prefix])).toEqual(
+      expect.arrayContaining([['Bucket', 'objects', 'shared']]),
+    );
+  });
+
   it.each(['basic', 'copymove', 'props', 'locks', 'http'])('passes the litmus %s suite with no failures', async (suite) => {
     const before = mountedWrites;
     await expectLitmusSuitePasses(`${dav.url}Bucket/`, dav.email, dav.password, suite, logs.path);

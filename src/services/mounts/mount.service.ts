@@ -157,6 +157,12 @@ export class MountService {
     });
   }
 
+  /** Who sees a shared folder: the members of its group, primary or joined, in one query. */
+  async members(name: string): Promise<Array<{ id: number; email: string; displayName: string; primary: boolean }>> {
+    const mount = await this.get(name);
+    return this.database.read((db) => this.memberships.memberList(db, mount.groupId));
+  }
+
   async setReadOnly(name: string, readOnly: boolean): Promise<MountView> {
     const mount = await this.get(name);
     await this.database.transaction((tx) => this.mounts.setReadOnly(tx, mount.id, readOnly));
@@ -181,6 +187,7 @@ export class MountService {
       }
       await this.groups.delete(tx, mount.groupId);
     });
+    void this.sources.get(mount.id)?.source.close?.();
     this.sources.delete(mount.id);
     return mount;
   }

@@ -93,6 +93,19 @@ export class MountedTrees {
     return scanned;
   }
 
+  /** The write guard of locks and dead properties: see assertEntryWritable. */
+  readonly guard = (tx: Tx, principal: Principal, entry: Entry) => this.assertEntryWritable(tx, principal, entry);
+
+  /** A stat that finds what a mount's store has before its mirror does, and refreshes a mounted file. */
+  async stat(principal: Principal, path: VPath, resolve: () => Promise<Entry>): Promise<Entry> {
+    const entry = await resolve().catch(async (error: unknown) => {
+      // Not in the mirror yet, but perhaps in a mount's store: scan the folders on the way.
+      if (error instanceof NotFoundError && (await this.reveal(principal, path))) return resolve();
+      throw error;
+    });
+    return entry.mountId !== undefined ? this.fresh(principal, path, entry) : entry;
+  }
+
   /** PROPPATCH and LOCK on a mounted entry: refused in a read-only mount (403), like every write. */
   async assertEntryWritable(tx: Tx, principal: Principal, entry: Entry): Promise<void> {
     if (entry.mountId === undefined) return;

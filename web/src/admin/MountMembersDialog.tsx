@@ -2,26 +2,19 @@ import { Badge, Button, Group, List, Modal, Select, Stack, Text } from '@mantine
 import { IconUserMinus, IconUserPlus } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import { allUsers, type AdminUser } from '../api/admin';
-import { groupsOfUser, joinGroup, leaveGroup, type AdminMount } from '../api/mounts';
+import { joinGroup, leaveGroup, mountMembers, type AdminMount } from '../api/mounts';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { useAction } from '../ui/useAction';
 
 interface Member {
-  readonly user: AdminUser;
+  readonly user: { readonly id: string; readonly email: string };
   /** The mount's group is this user's primary group: they leave it by moving to another group. */
   readonly primary: boolean;
 }
 
-/**
- * Who sees a shared folder: the members of its group. The admin API lists groups per user, so
- * the members are found by asking for each user's groups.
- */
-async function membersOf(groupId: string, users: readonly AdminUser[]): Promise<Member[]> {
-  const groups = await Promise.all(users.map((user) => groupsOfUser(user.id)));
-  return users.flatMap((user, i) => {
-    const found = groups[i]!.find((group) => group.id === groupId);
-    return found ? [{ user, primary: found.primary }] : [];
-  });
+/** Who sees a shared folder: the members of its group, in one request. */
+async function membersOf(mount: AdminMount): Promise<Member[]> {
+  return (await mountMembers(mount.name)).map(({ id, email, primary }) => ({ user: { id, email }, primary }));
 }
 
 /** The members of one shared folder: list, add a user by email, take one out. */
@@ -40,9 +33,9 @@ export function MountMembersDialog({
 
   const load = useCallback(async () => {
     if (!mount) return;
-    const everyone = await allUsers();
+    const [everyone, members] = await Promise.all([allUsers(), membersOf(mount)]);
     setUsers(everyone);
-    setMembers(await membersOf(mount.group_id, everyone));
+    setMembers(members);
   }, [mount]);
   const reload = useCallback(async () => {
     await load();

@@ -1,19 +1,28 @@
-import { Button, Group, Modal, Paper, Stack, Switch, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
+import { Button, Group, Modal, Paper, Select, Stack, Switch, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { IconFolderPlus, IconTrash, IconUsers } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import { addMount, listMounts, removeMount, setMountReadOnly, type AdminMount } from '../api/mounts';
+import { listPolicies } from '../api/policies';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { useAction } from '../ui/useAction';
 import { MountMembersDialog } from './MountMembersDialog';
 
+/** The source choice that means "a directory on the server" rather than a storage policy. */
+const DIRECTORY = 'dir';
+const POLICY = 'policy:';
+
 /**
- * Shared folders: a directory on the server grafted at /NAME for the members of the group NAME.
+ * Shared folders: a directory on the server, an S3 prefix or a remote WebDAV tree (from a storage
+ * policy) grafted at /NAME for the members of the group NAME.
  * Add, make read-only, remove (the directory stays), and the members of each.
  */
 export function MountsPanel() {
   const [mounts, setMounts] = useState<AdminMount[] | null>(null);
   const [name, setName] = useState('');
   const [dir, setDir] = useState('');
+  const [source, setSource] = useState<string>(DIRECTORY);
+  const [prefix, setPrefix] = useState('');
+  const [remotePolicies, setRemotePolicies] = useState<string[]>([]);
   const [readOnly, setReadOnly] = useState(false);
   const [removing, setRemoving] = useState<AdminMount | null>(null);
   const [members, setMembers] = useState<AdminMount | null>(null);
@@ -22,13 +31,19 @@ export function MountsPanel() {
   const { busy, error, setError, act } = useAction(load);
   useEffect(() => {
     load().catch(setError);
+    listPolicies()
+      .then((policies) => setRemotePolicies(policies.filter((p) => p.type !== 'local').map((p) => p.name)))
+      .catch(setError);
   }, [load, setError]);
+  const fromPolicy = source !== DIRECTORY;
 
   const add = () =>
     act(async () => {
-      await addMount({ name: name.trim(), dir: dir.trim(), read_only: readOnly });
+      const from = fromPolicy ? { policy: source.slice(POLICY.length), prefix: prefix.trim() } : { dir: dir.trim() };
+      await addMount({ name: name.trim(), ...from, read_only: readOnly });
       setName('');
       setDir('');
+      setPrefix('');
       setReadOnly(false);
     });
 
@@ -58,7 +73,7 @@ export function MountsPanel() {
                   </Table.Td>
                   <Table.Td>
                     <Text ff="monospace" size="sm">
-                      {mount.dir ?? '—'}
+                      {mount.dir ?? `${mount.policy ?? '—'}${mount.prefix ? `: ${mount.prefix}/` : ''}`}
                     </Text>
                   </Table.Td>
                   <Table.Td>{mount.members}</Table.Td>
@@ -113,20 +128,39 @@ export function MountsPanel() {
             onChange={(event) => setName(event.currentTarget.value)}
             required
           />
-          <TextInput
-            label="Directory on the server"
-            description="An existing directory; its files stay where they are"
-            value={dir}
-            onChange={(event) => setDir(event.currentTarget.value)}
-            required
+          <Select
+            label="Source"
+            data={[
+              { value: DIRECTORY, label: 'A directory on the server' },
+              ...remotePolicies.map((p) => ({ value: `${POLICY}${p}`, label: `Storage policy ${p}` })),
+            ]}
+            value={source}
+            onChange={(value) => setSource(value ?? DIRECTORY)}
+            allowDeselect={false}
           />
+          {fromPolicy ? (
+            <TextInput
+              label="Prefix in the store"
+              description="A folder below the policy's own prefix or root; empty for all of it"
+              value={prefix}
+              onChange={(event) => setPrefix(event.currentTarget.value)}
+            />
+          ) : (
+            <TextInput
+              label="Directory on the server"
+              description="An existing directory; its files stay where they are"
+              value={dir}
+              onChange={(event) => setDir(event.currentTarget.value)}
+              required
+            />
+          )}
           <Switch label="Read-only for members" checked={readOnly} onChange={(event) => setReadOnly(event.currentTarget.checked)} />
           <Group justify="flex-end">
             <Button
               leftSection={<IconFolderPlus size={16} />}
               onClick={() => void add()}
               loading={busy}
-              disabled={name.trim() === '' || dir.trim() === ''}
+              disabled={name.trim() === '' || (!fromPolicy && dir.trim() === '')}
             >
               Add shared folder
             </Button>

@@ -9,6 +9,9 @@ export interface AdminMount {
   readonly name: string;
   readonly group_id: string;
   readonly dir: string | null;
+  /** The S3 or WebDAV storage policy whose store holds it (instead of dir). */
+  readonly policy?: string | null;
+  readonly prefix?: string | null;
   readonly read_only: boolean;
   readonly members: number;
   readonly created_at: string;
@@ -25,7 +28,18 @@ export async function listMounts(): Promise<AdminMount[]> {
   return (await call<{ mounts: AdminMount[] }>('GET', '/admin/mount')).mounts;
 }
 
-export function addMount(mount: { name: string; dir: string; read_only: boolean }): Promise<AdminMount> {
+export interface MountMember {
+  readonly id: string;
+  readonly email: string;
+  readonly nickname: string;
+  readonly primary: boolean;
+}
+
+export async function mountMembers(name: string): Promise<MountMember[]> {
+  return (await call<{ members: MountMember[] }>('GET', `/admin/mount/${encodeURIComponent(name)}/member`)).members;
+}
+
+export function addMount(mount: { name: string; dir?: string; policy?: string; prefix?: string; read_only: boolean }): Promise<AdminMount> {
   return call('PUT', '/admin/mount', { json: mount });
 }
 

@@ -1,7 +1,7 @@
 import { encodeId } from '../../../auth/index.js';
 import type { MountView } from '../../../services/index.js';
 import { defineAdminRoute } from './admin.route.js';
-import { adminMountSchema, createMountBody, listMountsResponse, updateMountBody } from './mounts.schema.js';
+import { adminMountSchema, createMountBody, listMountsResponse, mountMembersResponse, updateMountBody } from './mounts.schema.js';
 
 function present(mount: MountView & { policyName?: string | null }) {
   return {
@@ -41,6 +41,20 @@ export const adminMountRoutes = [
       present(
         await deps.mounts.add({ name: body.name, dir: body.dir, policy: body.policy, prefix: body.prefix, readOnly: body.read_only }),
       ),
+  }),
+  defineAdminRoute({
+    method: 'GET',
+    url: '/admin/mount/:name/member',
+    summary: 'The members of a shared folder (its group, primary or joined), by email (administrators only)',
+    response: mountMembersResponse,
+    handler: async ({ request, deps }) => ({
+      members: (await deps.mounts.members(nameOf(request.params))).map((member) => ({
+        id: encodeId('user', member.id),
+        email: member.email,
+        nickname: member.displayName,
+        primary: member.primary,
+      })),
+    }),
   }),
   defineAdminRoute({
     method: 'PATCH',

@@ -22,3 +22,14 @@ export const createMountBody = z.strictObject({
 });
 
 export const updateMountBody = z.strictObject({ read_only: z.boolean() });
+
+export const mountMembersResponse = z.object({
+  members: z.array(
+    z.object({
+      id: z.string().describe("The user's id"),
+      email: z.string(),
+      nickname: z.string(),
+      primary: z.boolean().describe("The shared folder's group is this user's primary group (they leave it by changing group)"),
+    }),
+  ),
+});
