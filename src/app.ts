@@ -69,6 +69,7 @@ import {
   SyncService,
   SyncJobs,
   ChunkedTransfers,
+  remoteConnectOptions,
 } from './services/index.js';
 import { ChunkStore, defaultInlineMaxBytes, makeDataDirPrivate, type BlobBackend, type PolicyType } from './storage/index.js';
 import { BlobStore, Lookups, Vfs, VfsEvents } from './vfs/index.js';
@@ -533,6 +534,7 @@ function syncServices(
     maxDeletePercent: options.maxDeletePercent,
     fileAttempts: options.fileAttempts,
     retryBaseMs: options.retryBaseMs,
+    connectFor: (account) => remoteConnectOptions(account.url, account.anyAddress || options.allowPrivateNetworks),
     timeouts: {
       connectMs: options.connectTimeoutSeconds * 1000,
       headersMs: options.requestTimeoutSeconds * 1000,

@@ -2,3 +2,4 @@ export { SyncService, type NewSyncPairRequest, type SyncPairView, type SyncRunRe
 export { SyncJobs, SYNC_RUN_JOB } from './sync.jobs.js';
 export { planSync, type PlanOptions } from './sync.planner.js';
 export type { SyncAction, SyncPlan, SyncDirection, SyncDeletes } from './sync.types.js';
+export { isPrivateAddress, checkedLookup, remoteConnectOptions } from './safe-address.js';

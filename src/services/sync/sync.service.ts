@@ -21,7 +21,7 @@ export interface SyncServiceOptions {
   readonly retryBaseMs: number;
   readonly timeouts: WebDavTimeouts;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** The undici connect options for an account (the address check of users' remotes). */
+  /** The undici connect options for an account (the address check of users' remotes); throws for a URL it may not reach. */
   readonly connectFor?: (account: SyncAccountRecord) => object | undefined;
 }
 
@@ -149,6 +149,13 @@ export class SyncService {
     const pair = await this.pairOf(id);
     const account = await this.database.read((db) => this.repo.account(db, pair.accountId));
     if (!account) throw new NotFoundError(`The account of sync pair ${id} is gone`);
+    let connect: object | undefined;
+    try {
+      connect = this.options.connectFor?.(account);
+    } catch (error) {
+      await this.record(id, 'error', [(error as Error).message], null);
+      throw error;
+    }
     const transport = new DavTransport(
       new URL(account.url),
       {
@@ -156,7 +163,7 @@ export class SyncService {
         password: account.passwordSealed ? this.secrets.reveal(account.passwordSealed, PASSWORD_PURPOSE) : undefined,
       },
       this.options.timeouts,
-      this.options.connectFor?.(account),
+      connect,
     );
     const dryRun = run.dryRun ?? false;
     try {

@@ -37,24 +37,8 @@ export interface Listing<T> {
   readonly collisions?: readonly (readonly string[])[];
 }
 
-/** What both sides held at a path when they last agreed (one `sync_state` row). */
-export interface SyncStateRow {
-  readonly path: string;
-  readonly remotePath: string;
-  readonly isFolder: boolean;
-  /** False once the remote side is gone and the deletion was kept (not propagated). */
-  readonly remoteSeen: boolean;
-  readonly remoteEtag: string | null;
-  readonly remoteSize: number | null;
-  readonly remoteMtime: number | null;
-  readonly localSeen: boolean;
-  readonly localEntryId: number | null;
-  readonly localEtag: string | null;
-  /** A transfer that started and may have finished before the run died. */
-  readonly pendingOp: 'download' | 'upload' | null;
-  /** The ETag of the source side when that transfer started. */
-  readonly pendingEtag: string | null;
-}
+/** What both sides held at a path when they last agreed (one `sync_state` row, as the repository gives it). */
+export type { SyncStateRecord as SyncStateRow } from '../../db/index.js';
 
 export type SyncAction =
   | { readonly type: 'download'; readonly path: string; readonly remotePath: string }
