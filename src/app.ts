@@ -274,6 +274,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       config.auth.jwtSecretFile ?? path.join(config.dataDir, 'secrets', 'jwt.key'),
     );
     const throttle = loginThrottle(database, config, signingKey, clock);
+    users.limitSignUpsWith((address) =>
+      throttle.countAttempt(
+        'sign-up',
+        address,
+        SIGN_UP_LIMITS,
+        (seconds) => `Too many sign-ups from this address; try again in ${seconds} seconds`,
+      ),
+    );
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, versions, throttle, {
       clock,
     });
@@ -435,6 +443,9 @@ function wireJobs(
   });
   return { queue, runner, feed: new EventFeed(parts.events, queue, warn) };
 }
+
+/** Sign-ups one client address may attempt per hour, across every process (each costs a password hash). */
+const SIGN_UP_LIMITS = { limit: 10, windowMs: 3600_000 };
 
 /** The failed-password throttle every surface shares, its counts in the database; keys are HMACs under a key of their own. */
 function loginThrottle(database: Database, config: Config, signingKey: Uint8Array, clock: () => number): LoginThrottle {

@@ -1,7 +1,6 @@
 export { hashPassword, verifyPassword, generatePassword, DEFAULT_KDF, type KdfParameters } from './password.js';
 export { parseBasicAuthorization } from './basic.js';
 export { CredentialCache } from './credential-cache.js';
-export { FailureThrottle } from './throttle.js';
 export { encodeId, decodeId, type IdKind } from './ids.js';
 export { loadSigningKey, signingKeyFingerprint, SIGNING_KEY_BYTES } from './signing-key.js';
 export { SecretBox, SEALED_PREFIX } from './secret-box.js';

@@ -116,6 +116,35 @@ export class LoginThrottle {
     return { failed: () => this.failed(keys), succeeded: () => this.succeeded(keys) };
   }
 
+  /**
+   * Counts one attempt of `scope` from `address` (an IPv6 /64) whatever its outcome, and refuses
+   * it with RateLimited once the address made more than `limit` within a fixed window of
+   * `windowMs` (sign-ups: each costs a password hash and tells whether an email is taken). The
+   * count is an atomic increment in the shared store, so the allowance holds across processes
+   * and nodes; once refused, the address is answered from memory until its window ends.
+   */
+  async countAttempt(
+    scope: string,
+    address: string,
+    limits: { limit: number; windowMs: number },
+    message: (seconds: number) => string,
+  ): Promise<void> {
+    const key = this.keyOf(scope, 'address', throttleNetwork(address));
+    const now = this.clock();
+    let waitMs = this.blockedFor(key, now);
+    if (waitMs <= 0) {
+      const [row] = await this.store.fail([{ key, windowMs: limits.windowMs, keepMs: limits.windowMs }], now);
+      if (row && row.failures > limits.limit) {
+        this.remember(this.blocked, key, row.windowEnds);
+        waitMs = row.windowEnds - now;
+      }
+    }
+    if (waitMs > 0) {
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new RateLimitedError(seconds, message(seconds));
+    }
+  }
+
   private async failed(keys: AttemptKeys): Promise<void> {
     const { windowMs, accountWindowMs, maxAccountDelayMs } = this.limits;
     const now = this.clock();

@@ -23,14 +23,26 @@ export type DomainErrorCode =
   | 'INTEGRITY'
   | 'UPSTREAM';
 
+export interface DomainErrorOptions {
+  readonly cause?: unknown;
+  /**
+   * Details for the log only, never for the client (the storage key of the blob a store failed
+   * on): pino's error serializer writes them beside the message.
+   */
+  readonly logged?: Record<string, unknown>;
+}
+
 export class DomainError extends Error {
+  readonly logged?: Record<string, unknown>;
+
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: DomainErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    if (options?.logged) this.logged = options.logged;
   }
 }
 
@@ -131,7 +143,7 @@ export class UnavailableError extends DomainError {
   /** When to try again (Retry-After): the database or a store usually returns within seconds. */
   readonly retryAfterSeconds = 5;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: DomainErrorOptions) {
     super('UNAVAILABLE', message, options);
   }
 }
@@ -156,10 +168,11 @@ export class IntegrityError extends DomainError {
 /**
  * A store or server this one depends on (an S3 bucket, a remote WebDAV server) answered, but
  * with a failure or something that is not a valid answer: HTTP 502. The message names the
- * store and never carries a secret (keys, passwords, signed URLs).
+ * store and never carries a secret (keys, passwords, signed URLs) nor a blob's storage key
+ * (that goes to the log through `logged`).
  */
 export class UpstreamError extends DomainError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: DomainErrorOptions) {
     super('UPSTREAM', message, options);
   }
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cumulus } from '../support/cli.js';
 import { DIALECTS } from '../support/databases.js';
-import { ADMIN, api, basic, send, signIn, startTwoServers, type TwoServers } from '../support/server-pair.js';
+import { ADMIN, api, basic, send, signIn, startTwoServers, type TwoServers } from '../support/two-servers.js';
 
 const MY = encodeURIComponent('cloudreve://my/');
 

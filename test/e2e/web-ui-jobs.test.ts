@@ -1,37 +1,15 @@
-// The administration's Jobs tab in Debian's Chromium against a real server on both
-// databases: jobs with their state, attempts and progress, the progress of a running job
-// moving without a reload (the page polls while visible), and retry and cancel buttons
-// that change the queue.
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startApiServer, type ApiServer } from '../support/api-server.js';
-import { DESKTOP, buildUi, launchChromium, openPage, shoot, signIn, UI_DIALECTS } from './web-ui.support.js';
+// The administration's Jobs tab in Debian's Chromium against a real server (useWebUi): jobs
+// with their state, attempts and progress, the progress of a running job moving without a
+// reload (the page polls while visible), and retry and cancel buttons that change the queue.
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/api-server.js';
+import { shoot, signIn, useWebUi } from './web-ui.support.js';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  const [launched] = await Promise.all([launchChromium(), buildUi()]);
-  browser = launched;
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-describe.each(UI_DIALECTS)('web UI jobs page in Chromium (%s)', (dialect) => {
-  let api: ApiServer;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    api = await startApiServer(dialect);
-    context = await browser.newContext({ viewport: DESKTOP });
-  });
-  afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await api?.close();
-  });
+describe('web UI jobs page in Chromium', () => {
+  const ui = useWebUi();
 
   it('lists jobs with live progress, and retries and cancels them', async () => {
+    const { api } = ui;
     const queue = api.t.app.jobs.queue;
     const dead = (await queue.enqueue('web.import', { folder: 1 })).job.id;
     await queue.finish((await queue.claim(['web.import'], 600_000))!, { type: 'failed', error: 'the source is gone', permanent: true });
@@ -40,15 +18,15 @@ describe.each(UI_DIALECTS)('web UI jobs page in Chromium (%s)', (dialect) => {
     await queue.heartbeat(lease, { fraction: 0.3, message: 'photo 3 of 10' });
     const waiting = (await queue.enqueue('web.thumbnail', { file: 2 }, { delayMs: 3600_000 })).job.id;
 
-    const admin = await api.t.app.users.create({ email: `admin-jobs-${dialect}@example.test`, password: PASSWORD, group: 'Admin' });
-    const { page, watch } = await openPage(context);
+    const admin = await api.t.app.users.create({ email: 'admin-jobs@example.test', password: PASSWORD, group: 'Admin' });
+    const { page, watch } = await ui.open();
     await signIn(page, api.origin, admin.email);
     await page.goto(`${api.origin}/admin?tab=jobs`);
     const row = (id: number) => page.locator(`[data-job-id="${id}"]`);
 
     await row(running).getByText('30% photo 3 of 10').waitFor();
     expect(await row(dead).textContent()).toMatch(/deadthe source is gone1 \/ 5/);
-    if (dialect === 'sqlite') await shoot(page, 'admin-jobs-desktop');
+    await shoot(page, 'admin-jobs-desktop');
 
     // Progress moves without a reload.
     await queue.heartbeat(lease, { fraction: 0.6, message: 'photo 6 of 10' });

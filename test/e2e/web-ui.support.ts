@@ -1,13 +1,17 @@
-// Shared by the web UI tests: building the UI once per change, Debian's Chromium, and a page
-// that records what must never happen (alert() calls, uncaught errors, CSP refusals).
+// Shared by the web UI tests: building the UI once per change, Debian's Chromium, a page that
+// records what must never happen (alert() calls, uncaught errors, CSP refusals), and useWebUi,
+// the server-and-browser fixture a new test file starts from.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { SqlDialectName } from '../../src/db/index.js';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { AppOptions } from '../../src/app.js';
+import type { ConfigInput } from '../../src/config/index.js';
+import type { SqlDialectName } from '../../src/db/index.js';
+import { startApiServer, type ApiServer } from '../support/api-server.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -174,5 +178,69 @@ export function useChromium(): () => Browser {
   return () => {
     if (!browser) throw new Error('Chromium starts in beforeAll: use it in a test or a hook');
     return browser;
+  };
+}
+
+/** What `useWebUi` gives a test file: the server, the browser, and pages that are closed for it. */
+export interface WebUi {
+  readonly api: ApiServer;
+  readonly browser: Browser;
+  /** A new browser context (closed after the file's tests) at a viewport: DESKTOP by default, PHONE as a touch phone. */
+  newContext(viewport?: { width: number; height: number }, options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** A watched page in a new context (see openPage). */
+  open(
+    viewport?: { width: number; height: number },
+    options?: BrowserContextOptions,
+  ): Promise<{ page: Page; watch: Watch; context: BrowserContext }>;
+}
+
+/**
+ * The fixture of a web UI test file: builds the UI if needed, launches Chromium and starts a
+ * real server (SQLite unless told) in beforeAll, and closes every context, the browser and the
+ * server in afterAll. Call it at the top of a file or a describe block:
+ *
+ *   const ui = useWebUi({ server: { config: { uploads: { chunkSizeBytes: 256 * 1024 } } } });
+ *   it('...', async () => { const { page } = await ui.open(); await signIn(page, ui.api.origin, email); });
+ */
+export function useWebUi(
+  options: { dialect?: SqlDialectName; server?: Partial<AppOptions> & { config?: ConfigInput }; chromiumArgs?: readonly string[] } = {},
+): WebUi {
+  let started: { api: ApiServer; browser: Browser } | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    const [browser, api] = await Promise.all([
+      launchChromium(options.chromiumArgs),
+      startApiServer(options.dialect ?? 'sqlite', options.server),
+      buildUi(),
+    ]);
+    started = { api, browser };
+  }, 600_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await started?.browser.close();
+    await started?.api.close();
+  });
+  const current = () => {
+    if (!started) throw new Error('The web UI fixture starts in beforeAll: use it in a test or a hook');
+    return started;
+  };
+  const newContext = async (viewport = DESKTOP, more: BrowserContextOptions = {}) => {
+    const phone = viewport === PHONE;
+    const context = await current().browser.newContext({ viewport, isMobile: phone, hasTouch: phone, ...more });
+    contexts.push(context);
+    return context;
+  };
+  return {
+    get api() {
+      return current().api;
+    },
+    get browser() {
+      return current().browser;
+    },
+    newContext,
+    async open(viewport, more) {
+      const context = await newContext(viewport, more);
+      return { ...(await openPage(context)), context };
+    },
   };
 }

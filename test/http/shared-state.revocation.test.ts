@@ -5,7 +5,7 @@
 // compared, never durations: a loaded machine only makes the runs longer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { ADMIN, api, basic, hammer, send, signIn, startTwoServers, until, type Sample, type TwoServers } from '../support/server-pair.js';
+import { ADMIN, api, basic, hammer, send, signIn, startTwoServers, until, type Sample, type TwoServers } from '../support/two-servers.js';
 
 /** The contract: a change is seen by every process for requests that start this long after it. */
 const CONTRACT_MS = 1000;
@@ -74,7 +74,7 @@ describe.each(DIALECTS)('two server processes follow revocations within a second
   beforeAll(async () => {
     // Throttling would answer 429 to the clients whose password stopped working: out of the way here.
     const unlimited = { perAddress: 1e9, perAccountAddress: 1e9, perAccount: 1e9 };
-    cluster = await startTwoServers(dialect, { auth: { throttle: unlimited } });
+    cluster = await startTwoServers(dialect, { config: { auth: { throttle: unlimited } } });
     adminToken = await signIn(cluster.nodes[0].origin, ADMIN.email, ADMIN.password);
   }, 180_000);
   afterAll(async () => cluster?.close());

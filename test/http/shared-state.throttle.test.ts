@@ -4,7 +4,7 @@
 // The counts are printed: they are the figures the throttle is judged by.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
-import { ADMIN, api, basic, hammer, send, signIn, startTwoServers, type Sample, type TwoServers } from '../support/server-pair.js';
+import { ADMIN, api, basic, hammer, send, signIn, startTwoServers, type Sample, type TwoServers } from '../support/two-servers.js';
 
 const ATTEMPTS = 1000;
 const ATTACKER = '127.0.66.1';

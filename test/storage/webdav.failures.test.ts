@@ -69,8 +69,10 @@ describe('webdav backend against a failing or hostile remote', () => {
     const failure = await backend.stat('ab/cd/x').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(UnavailableError);
     expect((failure as Error).message).toBe(
-      `The WebDAV server 127.0.0.1:${port}/ cannot be reached while looking up ab/cd/x (ECONNREFUSED)`,
+      `The WebDAV server 127.0.0.1:${port}/ cannot be reached while looking up an object (ECONNREFUSED)`,
     );
+    // The storage key is for the log, not the message.
+    expect((failure as UnavailableError).logged).toEqual({ key: 'ab/cd/x' });
     await backend.close();
   });
 

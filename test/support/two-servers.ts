@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { Database, type SqlDialectName } from '../../src/db/index.js';
@@ -9,7 +10,8 @@ import { freshDatabase, tempDir } from './databases.js';
 /**
  * Two real `cumulus serve` processes on one database and one data directory (so they share
  * blobs and the token signing key), the way `serve --workers` or two nodes behind a load
- * balancer run. Races fire one half at each process; the checks read the database directly.
+ * balancer run. Races fire one half at each process and check the database directly; the
+ * shared-state tests (revocation, throttles, sessions) use the HTTP helpers at the end.
  */
 export interface ServerProcess {
   readonly name: 'A' | 'B';
@@ -36,6 +38,8 @@ export interface TwoServers {
   readonly databaseUrl: string;
   readonly a: ServerProcess;
   readonly b: ServerProcess;
+  /** [a, b], for tests that alternate between the nodes. */
+  readonly nodes: readonly [ServerProcess, ServerProcess];
   /** The test's own connection, for the invariant checks. */
   readonly database: Database;
   /** A new user (in a new group with that quota in bytes when given) with a WebDAV account and a token. */
@@ -49,6 +53,8 @@ export interface TwoServers {
 
 export const ADMIN_EMAIL = 'admin@cumulus.local';
 const ADMIN_PASSWORD = 'race admin password';
+/** The first administrator both processes know. */
+export const ADMIN = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
 const USER_PASSWORD = 'correct horse battery';
 /** Small thresholds, so that files of a few tens of KiB take the streamed paths (blob file, several chunks). */
 export const INLINE_MAX_BYTES = 16 * 1024;
@@ -132,8 +138,6 @@ export async function startTwoServers(
 
   let adminToken: string | undefined;
   let accounts = 0;
-  const signIn = async (email: string, password: string) =>
-    (await apiCall<{ token: { access_token: string } }>(a.origin, 'POST', '/session/token', { email, password })).token.access_token;
 
   let shared: Promise<Account> | undefined;
   const servers: TwoServers = {
@@ -142,9 +146,10 @@ export async function startTwoServers(
     databaseUrl: fresh.url,
     a,
     b,
+    nodes: [a, b],
     database,
     async account(options = {}) {
-      adminToken ??= await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+      adminToken ??= await signIn(a.origin, ADMIN_EMAIL, ADMIN_PASSWORD);
       const n = ++accounts;
       const email = `racer${n}@example.test`;
       let groupId: string | undefined;
@@ -159,7 +164,7 @@ export async function startTwoServers(
         groupId = group.id;
       }
       await apiCall(a.origin, 'PUT', '/admin/user', { email, password: USER_PASSWORD, ...(groupId && { group_id: groupId }) }, adminToken);
-      const token = await signIn(email, USER_PASSWORD);
+      const token = await signIn(a.origin, email, USER_PASSWORD);
       const device = await apiCall<{ password: string }>(b.origin, 'PUT', '/devices/dav', { uri: 'cloudreve://my', name: 'racer' }, token);
       return { email, token, davPassword: device.password };
     },
@@ -194,4 +199,111 @@ export function useTwoServers(dialect: SqlDialectName, config?: Record<string, u
     if (!started) throw new Error('The servers start in beforeAll: use them in a test or a hook');
     return started;
   };
+}
+
+// HTTP helpers for tests against the two processes.
+
+/** What `send` answers. */
+export interface SentReply {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: http.IncomingHttpHeaders;
+  json<T = { code: number; msg: string; data: unknown }>(): T;
+}
+
+const agents = new Map<string, http.Agent>();
+
+/** One HTTP request from a chosen loopback address (Linux accepts any 127/8 source), over a kept-alive connection. */
+export function send(
+  origin: string,
+  request: { method?: string; path: string; headers?: Record<string, string>; body?: string; from?: string },
+): Promise<SentReply> {
+  const from = request.from ?? '127.0.0.1';
+  let agent = agents.get(from);
+  if (!agent) agents.set(from, (agent = new http.Agent({ keepAlive: true, localAddress: from, maxSockets: 64 })));
+  const url = new URL(request.path, origin);
+  const headers = { ...request.headers };
+  if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: request.method ?? 'GET', headers, agent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: response.statusCode ?? 0, text, headers: response.headers, json: () => JSON.parse(text) });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
+  });
+}
+
+/** A Cloudreve API call: JSON in, the envelope out. */
+export async function api(
+  origin: string,
+  method: string,
+  apiPath: string,
+  options: { json?: unknown; token?: string; from?: string } = {},
+): Promise<{ code: number; msg: string; data: unknown }> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.json !== undefined) headers['content-type'] = 'application/json';
+  const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+  const reply = await send(origin, { method, path: `/api/v4${apiPath}`, headers, body, from: options.from });
+  return reply.json();
+}
+
+export async function signIn(origin: string, email: string, password: string, from?: string): Promise<string> {
+  const reply = await api(origin, 'POST', '/session/token', { json: { email, password }, from });
+  if (reply.code !== 0) throw new Error(`sign-in failed: ${reply.code} ${reply.msg}`);
+  return (reply.data as { token: { access_token: string } }).token.access_token;
+}
+
+export function basic(email: string, password: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}` };
+}
+
+/** One timed request's outcome: when it started (epoch ms, client side), which node, what it answered. */
+export interface Sample {
+  readonly startedAt: number;
+  readonly node: number;
+  readonly status: number;
+}
+
+/**
+ * Sends `request(node, i)` from `workers` loops, alternating between the nodes, until `stop()`
+ * says so; every sample records when it started. The samples fill in as answers come.
+ */
+export function hammer(
+  nodes: readonly ServerProcess[],
+  workers: number,
+  request: (node: ServerProcess, i: number) => Promise<number>,
+  stop: () => boolean,
+): { samples: Sample[]; finished: Promise<void> } {
+  const samples: Sample[] = [];
+  let next = 0;
+  const finished = Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (!stop()) {
+        const i = next++;
+        const node = i % nodes.length;
+        const startedAt = Date.now();
+        samples.push({ startedAt, node, status: await request(nodes[node]!, i) });
+      }
+    }),
+  ).then(() => undefined);
+  return { samples, finished };
+}
+
+/** Waits until `condition()` holds, checking every 50 ms, for at most `ms` (generous: a loaded machine). */
+export async function until(condition: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

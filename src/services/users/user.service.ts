@@ -1,10 +1,9 @@
-import { FailureThrottle, generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
+import { generatePassword, hashPassword, verifyPassword } from '../../auth/index.js';
 import {
   ConflictError,
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
-  RateLimitedError,
   UnauthenticatedError,
   type Group,
   type Principal,
@@ -55,15 +54,18 @@ export interface ChangeContext {
   readonly by?: string;
 }
 
-export interface UserServiceOptions {
-  /** Sign-ups one client address may attempt within the window (each one costs a password hash). */
-  readonly maxSignUps?: number;
-  readonly signUpWindowMs?: number;
-}
+/**
+ * Counts a sign-up attempt from a client address and throws RateLimited past the allowance
+ * (10 an hour); the app's counts live in the shared `throttles` table (LoginThrottle.countAttempt).
+ */
+export type SignUpLimit = (address: string) => Promise<void>;
 
 /** Users: accounts, passwords, and the principal a signed-in user acts as. */
 export class UserService {
-  private readonly signUps: FailureThrottle;
+  /** Until the app hands its shared limit over (limitSignUpsWith), sign-ups are refused. */
+  private signUpLimit: SignUpLimit = async () => {
+    throw new Error('UserService: no sign-up limit was set (limitSignUpsWith)');
+  };
 
   /** Told, inside the transaction, when a user's primary group is set (MembershipService.changed). */
   private groupsChanged: (tx: Tx, userId: number) => Promise<void> = async () => undefined;
@@ -79,9 +81,11 @@ export class UserService {
     private readonly versions: SharedVersions,
     private readonly clock: () => number,
     private readonly defaultPolicyId: () => number,
-    options: UserServiceOptions = {},
-  ) {
-    this.signUps = new FailureThrottle(options.maxSignUps ?? 10, options.signUpWindowMs ?? 3600_000, clock);
+  ) {}
+
+  /** Wired by the app once the shared throttle exists (it needs the signing key, loaded later). */
+  limitSignUpsWith(limit: SignUpLimit): void {
+    this.signUpLimit = limit;
   }
 
   /**
@@ -91,13 +95,10 @@ export class UserService {
    * RateLimited before anything is hashed or looked up.
    */
   async signUp(input: { email: string; password: string }, address: string): Promise<User> {
-    const key = `sign-up:${address}`;
-    const wait = this.signUps.retryAfter(key);
-    if (wait > 0) throw new RateLimitedError(wait, `Too many sign-ups from this address; try again in ${wait} seconds`);
     // Malformed requests cost nothing and reveal nothing: refused without counting.
     normaliseEmail(input.email);
     validatePassword(input.password);
-    this.signUps.fail(key);
+    await this.signUpLimit(address);
     return this.create(input);
   }
 

@@ -36,27 +36,29 @@ export function isMissing(error: unknown): boolean {
 
 /**
  * An SDK failure as a typed domain error that names the store (`label`) and what was being
- * done: unreachable or busy → UnavailableError (503), any other answer → UpstreamError (502).
+ * done (`key`, the object's, goes to the log only): unreachable or busy → UnavailableError (503), any other answer → UpstreamError (502).
  * Errors that are not the SDK's pass through unchanged.
  */
-export function translateS3Error(error: unknown, label: string, doing: string): unknown {
+export function translateS3Error(error: unknown, label: string, doing: string, key?: string): unknown {
   const shape = error as SdkErrorShape | null;
   if (!shape || typeof shape !== 'object') return error;
+  // The object's key is for the log: clients see which store failed and at what, not our key layout.
+  const options = { cause: error, ...(key !== undefined && { logged: { key } }) };
   const status = shape.$metadata?.httpStatusCode;
   // The SDK aborts a request whose socket closed under it; callers rethrow their own aborts first.
   if (shape.name === 'AbortError' && status === undefined) {
-    return new UnavailableError(`The connection to the ${label} was lost while ${doing}`, { cause: error });
+    return new UnavailableError(`The connection to the ${label} was lost while ${doing}`, options);
   }
   const code = shape.code ?? shape.name ?? '';
   if (UNREACHABLE.has(code) || (status === undefined && /socket|connect|timed? ?out/i.test(shape.message ?? ''))) {
-    return new UnavailableError(`The ${label} cannot be reached while ${doing} (${code || 'connection failed'})`, { cause: error });
+    return new UnavailableError(`The ${label} cannot be reached while ${doing} (${code || 'connection failed'})`, options);
   }
   if (status === 503 || shape.name === 'SlowDown') {
-    return new UnavailableError(`The ${label} is busy while ${doing} (HTTP ${status ?? 503})`, { cause: error });
+    return new UnavailableError(`The ${label} is busy while ${doing} (HTTP ${status ?? 503})`, options);
   }
   if (status !== undefined) {
     const why = redactText(shape.message && shape.message !== 'UnknownError' ? shape.message : (shape.name ?? 'an error'));
-    return new UpstreamError(`The ${label} failed while ${doing}: ${why} (HTTP ${status})`, { cause: error });
+    return new UpstreamError(`The ${label} failed while ${doing}: ${why} (HTTP ${status})`, options);
   }
   return error;
 }

@@ -84,7 +84,7 @@ export class S3Backend implements BlobBackend {
       if (signal?.aborted) throw signal.reason;
       // The source's own failure (a client that hung up) is not the store's.
       if (counted.sourceError) throw counted.sourceError;
-      throw translateS3Error(error, this.label, `storing ${key}`);
+      throw translateS3Error(error, this.label, 'storing an object', key);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -100,10 +100,10 @@ export class S3Backend implements BlobBackend {
         }),
       );
       if (!(answer.Body instanceof Readable)) return Readable.from([]);
-      return withTranslatedErrors(answer.Body, (failure) => translateS3Error(failure, this.label, `reading ${key}`));
+      return withTranslatedErrors(answer.Body, (failure) => translateS3Error(failure, this.label, 'reading an object', key));
     } catch (error) {
       if (isMissing(error)) throw new BlobMissingError(key);
-      throw translateS3Error(error, this.label, `reading ${key}`);
+      throw translateS3Error(error, this.label, 'reading an object', key);
     }
   }
 
@@ -113,7 +113,7 @@ export class S3Backend implements BlobBackend {
       return { size: head.ContentLength ?? 0 };
     } catch (error) {
       if (isMissing(error)) return null;
-      throw translateS3Error(error, this.label, `looking up ${key}`);
+      throw translateS3Error(error, this.label, 'looking up an object', key);
     }
   }
 
@@ -122,7 +122,7 @@ export class S3Backend implements BlobBackend {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
     } catch (error) {
       if (isMissing(error)) return;
-      throw translateS3Error(error, this.label, `deleting ${key}`);
+      throw translateS3Error(error, this.label, 'deleting an object', key);
     }
   }
 
@@ -151,7 +151,7 @@ export class S3Backend implements BlobBackend {
       await this.client.send(new CopyObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(to), CopySource: source }));
     } catch (error) {
       if (isMissing(error)) throw new BlobMissingError(from);
-      throw translateS3Error(error, this.label, `copying ${from}`);
+      throw translateS3Error(error, this.label, 'copying an object', from);
     }
   }
 

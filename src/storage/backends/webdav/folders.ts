@@ -1,4 +1,4 @@
-import type { DavTransport } from './webdav-transport.js';
+import type { DavTransport, Doing } from './webdav-transport.js';
 
 /** Folders created or found so far; bounded, since a fan-out of two levels makes 65,536 of them. */
 const MAX_REMEMBERED = 100_000;
@@ -18,7 +18,7 @@ export class DavFolders {
     private readonly serverSegments: number,
   ) {}
 
-  async ensureParentsOf(key: string, doing: string): Promise<void> {
+  async ensureParentsOf(key: string, doing: Doing): Promise<void> {
     const baseSegments = this.base.pathname.split('/').filter((s) => s !== '');
     const keySegments = key.split('/').slice(0, -1).map(encodeURIComponent);
     const all = [...baseSegments, ...keySegments];

@@ -18,8 +18,21 @@ export interface DavRequest {
   readonly headers?: Record<string, string>;
   readonly body?: Readable | string;
   readonly signal?: AbortSignal;
-  /** What the request is for, in error messages ("storing ab/cd/x"). */
-  readonly doing: string;
+  /** What the request is for, in error messages. */
+  readonly doing: Doing;
+}
+
+/**
+ * What a request was for: `what` goes into the message clients see ("storing an object"),
+ * `key` (the object's storage key) only into the log.
+ */
+export interface Doing {
+  readonly what: string;
+  readonly key?: string;
+}
+
+function loggedKey(doing: Doing): { logged?: { key: string } } {
+  return doing.key === undefined ? {} : { logged: { key: doing.key } };
 }
 
 export type DavResponse = Dispatcher.ResponseData;
@@ -78,32 +91,37 @@ export class DavTransport {
   }
 
   /** A network failure as UnavailableError; the caller's own abort and other errors unchanged. */
-  translate(error: unknown, doing: string, signal?: AbortSignal): unknown {
+  translate(error: unknown, doing: Doing, signal?: AbortSignal): unknown {
     if (signal?.aborted) return signal.reason;
     const code = (error as { code?: string } | null)?.code ?? '';
     if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
-      return new UnavailableError(`The ${this.label} stalled while ${doing} (${code})`, { cause: error });
+      return new UnavailableError(`The ${this.label} stalled while ${doing.what} (${code})`, { cause: error, ...loggedKey(doing) });
     }
     if (UNREACHABLE.test(code)) {
-      return new UnavailableError(`The ${this.label} cannot be reached while ${doing} (${code})`, { cause: error });
+      return new UnavailableError(`The ${this.label} cannot be reached while ${doing.what} (${code})`, {
+        cause: error,
+        ...loggedKey(doing),
+      });
     }
     return error;
   }
 
-  statusError(status: number, doing: string): Error {
-    if (status === 507) return new InsufficientStorageError(`The ${this.label} has no space left while ${doing}`);
+  statusError(status: number, doing: Doing): Error {
+    const logged = loggedKey(doing);
+    if (status === 507) return new InsufficientStorageError(`The ${this.label} has no space left while ${doing.what}`);
     if (status === 503 || status === 502 || status === 504) {
-      return new UnavailableError(`The ${this.label} is unavailable while ${doing} (HTTP ${status})`);
+      return new UnavailableError(`The ${this.label} is unavailable while ${doing.what} (HTTP ${status})`, logged);
     }
     if (status >= 300 && status < 400) {
       return new UpstreamError(
-        `The ${this.label} redirected while ${doing} (HTTP ${status}); redirects from a storage server are not followed`,
+        `The ${this.label} redirected while ${doing.what} (HTTP ${status}); redirects from a storage server are not followed`,
+        logged,
       );
     }
     if (status === 401 || status === 403) {
-      return new UpstreamError(`The ${this.label} refused the configured credentials while ${doing} (HTTP ${status})`);
+      return new UpstreamError(`The ${this.label} refused the configured credentials while ${doing.what} (HTTP ${status})`, logged);
     }
-    return new UpstreamError(`The ${this.label} failed while ${doing} (HTTP ${status})`);
+    return new UpstreamError(`The ${this.label} failed while ${doing.what} (HTTP ${status})`, logged);
   }
 
   async close(): Promise<void> {

@@ -42,7 +42,7 @@ export class WebDavBackend implements BlobBackend {
     const { signal } = options;
     signal?.throwIfAborted();
     const temporary = `${TEMPORARY_FOLDER}/${randomUUID()}`;
-    await this.folders.ensureParentsOf(temporary, `storing ${key}`);
+    await this.folders.ensureParentsOf(temporary, { what: 'storing an object', key });
     const counted = new CountedSource(source);
     try {
       const written = await this.transport.send({
@@ -50,10 +50,10 @@ export class WebDavBackend implements BlobBackend {
         url: this.urlOf(temporary),
         body: counted.body,
         signal,
-        doing: `storing ${key}`,
+        doing: { what: 'storing an object', key },
       });
       written.body.resume();
-      await this.folders.ensureParentsOf(key, `storing ${key}`);
+      await this.folders.ensureParentsOf(key, { what: 'storing an object', key });
       await this.moveInto(temporary, key);
       return counted.bytes;
     } catch (error) {
@@ -65,7 +65,7 @@ export class WebDavBackend implements BlobBackend {
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    const doing = `reading ${key}`;
+    const doing = { what: 'reading an object', key };
     const response = await this.transport.send(
       { method: 'GET', url: this.urlOf(key), headers: range ? { range: `bytes=${range.start}-${range.end}` } : {}, doing },
       [404],
@@ -76,20 +76,26 @@ export class WebDavBackend implements BlobBackend {
     }
     if (range && response.statusCode !== 206) {
       response.body.destroy();
-      throw this.transport.statusError(response.statusCode, `${doing} (it ignored the Range header)`);
+      throw this.transport.statusError(response.statusCode, { ...doing, what: `${doing.what} (it ignored the Range header)` });
     }
     return withTranslatedErrors(response.body, (error) => this.transport.translate(error, doing));
   }
 
   async stat(key: string): Promise<{ size: number } | null> {
-    const response = await this.transport.send({ method: 'HEAD', url: this.urlOf(key), doing: `looking up ${key}` }, [404]);
+    const response = await this.transport.send(
+      { method: 'HEAD', url: this.urlOf(key), doing: { what: 'looking up an object', key } },
+      [404],
+    );
     response.body.resume();
     if (response.statusCode === 404) return null;
     return { size: Number(response.headers['content-length'] ?? 0) };
   }
 
   async delete(key: string): Promise<void> {
-    const response = await this.transport.send({ method: 'DELETE', url: this.urlOf(key), doing: `deleting ${key}` }, [404]);
+    const response = await this.transport.send(
+      { method: 'DELETE', url: this.urlOf(key), doing: { what: 'deleting an object', key } },
+      [404],
+    );
     response.body.resume();
   }
 
@@ -98,13 +104,13 @@ export class WebDavBackend implements BlobBackend {
   }
 
   async copy(from: string, to: string): Promise<void> {
-    await this.folders.ensureParentsOf(to, `copying ${from}`);
+    await this.folders.ensureParentsOf(to, { what: 'copying an object', key: from });
     const response = await this.transport.send(
       {
         method: 'COPY',
         url: this.urlOf(from),
         headers: { destination: this.urlOf(to).href, overwrite: 'T' },
-        doing: `copying ${from}`,
+        doing: { what: 'copying an object', key: from },
       },
       [404],
     );
@@ -137,7 +143,7 @@ export class WebDavBackend implements BlobBackend {
           method: 'MOVE',
           url: this.urlOf(temporary),
           headers: { destination: this.urlOf(key).href, overwrite: 'T' },
-          doing: `storing ${key}`,
+          doing: { what: 'storing an object', key },
         },
         [409],
       );
@@ -146,10 +152,10 @@ export class WebDavBackend implements BlobBackend {
     if (response.statusCode === 409) {
       // A parent folder we remembered was removed on the server: make it again, once.
       this.folders.forget();
-      await this.folders.ensureParentsOf(key, `storing ${key}`);
+      await this.folders.ensureParentsOf(key, { what: 'storing an object', key });
       response = await move();
       response.body.resume();
-      if (response.statusCode === 409) throw this.transport.statusError(409, `storing ${key}`);
+      if (response.statusCode === 409) throw this.transport.statusError(409, { what: 'storing an object', key });
     }
   }
 
@@ -179,7 +185,7 @@ export class WebDavBackend implements BlobBackend {
         url,
         headers: { depth: '1', 'content-type': 'application/xml; charset=utf-8' },
         body: LISTING_PROPFIND,
-        doing: 'listing objects',
+        doing: { what: 'listing objects' },
       },
       accept,
     );
