@@ -19,7 +19,7 @@ export interface DavRequest {
   readonly body?: Readable | string;
   readonly signal?: AbortSignal;
   /** What the request is for, in error messages. */
-  readonly doing: Doing;
+  readonly doing: Doing | string;
 }
 
 /**
@@ -29,6 +29,11 @@ export interface DavRequest {
 export interface Doing {
   readonly what: string;
   readonly key?: string;
+}
+
+/** A plain string names something clients may see in full (a path in a mount, a sync pair's file). */
+function described(doing: Doing | string): Doing {
+  return typeof doing === 'string' ? { what: doing } : doing;
 }
 
 function loggedKey(doing: Doing): { logged?: { key: string } } {
@@ -91,7 +96,8 @@ export class DavTransport {
   }
 
   /** A network failure as UnavailableError; the caller's own abort and other errors unchanged. */
-  translate(error: unknown, doing: Doing, signal?: AbortSignal): unknown {
+  translate(error: unknown, doingAny: Doing | string, signal?: AbortSignal): unknown {
+    const doing = described(doingAny);
     if (signal?.aborted) return signal.reason;
     const code = (error as { code?: string } | null)?.code ?? '';
     if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
@@ -106,7 +112,8 @@ export class DavTransport {
     return error;
   }
 
-  statusError(status: number, doing: Doing): Error {
+  statusError(status: number, doingAny: Doing | string): Error {
+    const doing = described(doingAny);
     const logged = loggedKey(doing);
     if (status === 507) return new InsufficientStorageError(`The ${this.label} has no space left while ${doing.what}`);
     if (status === 503 || status === 502 || status === 504) {
