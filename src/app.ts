@@ -259,6 +259,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       propertyLimits: { maxPerResource: config.webdav.maxPropertiesPerResource, maxBytesPerUser: config.webdav.maxPropertyBytesPerUser },
       mounts: { mounts: mountRepository, memberships: membershipRepository, sourceFor: (mount) => mounts.sourceFor(mount) },
       trashRetentionDays: config.trash.retentionDays,
+      versionsMaxCount: config.versions.maxCount,
     });
     const lookups = new Lookups({
       database,

@@ -172,8 +172,16 @@ export const configSchema = z
     /** Deleted files and folders (issue 12). */
     trash: z
       .object({
-        /** What was deleted this many days ago is deleted for good by a job. */
-        retentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+        /** What was deleted this many days ago is deleted for good by a job; 0: no trash, deletes are permanent. */
+        retentionDays: z.coerce.number().int().min(0).max(3650).default(30),
+      })
+      .strict()
+      .prefault({}),
+    /** Old contents of overwritten files (issue 12). */
+    versions: z
+      .object({
+        /** Versions kept per file, the oldest dropped first; 0: overwrites keep none. */
+        maxCount: z.coerce.number().int().min(0).max(100_000).default(100),
       })
       .strict()
       .prefault({}),

@@ -25,17 +25,33 @@ export class HistoryRows {
    * (a mounted file's bytes are on the mount's disk), not temporary names, not empty content.
    */
   keepsVersionOf(entry: Entry): boolean {
-    return entry.kind === 'file' && entry.mountId === undefined && entry.blobId !== null && entry.size > 0 && !isTemporaryName(entry.name);
+    return (
+      this.maxVersions > 0 &&
+      entry.kind === 'file' &&
+      entry.mountId === undefined &&
+      entry.blobId !== null &&
+      entry.size > 0 &&
+      !isTemporaryName(entry.name)
+    );
+  }
+
+  private get maxVersions(): number {
+    return this.deps.versionsMaxCount ?? 100;
   }
 
   /** Whether deleting this entry puts it in the trash rather than destroying it. */
   trashable(entry: Entry): boolean {
-    return entry.parentId !== null && entry.mountId === undefined && !isTemporaryName(entry.name);
+    return (
+      (this.deps.trashRetentionDays ?? 30) > 0 && entry.parentId !== null && entry.mountId === undefined && !isTemporaryName(entry.name)
+    );
   }
 
-  /** Makes the entry's current content a version; the entry's blob reference becomes the version's. */
-  async keepVersion(tx: Tx, entry: Entry, by: Principal): Promise<VersionRecord> {
-    return this.versions.insert(tx, {
+  /**
+   * Makes the entry's current content a version; the entry's blob reference becomes the
+   * version's. Beyond versions.maxCount the oldest go; returns the blobs that freed.
+   */
+  async keepVersion(tx: Tx, entry: Entry, by: Principal): Promise<BlobRecord[]> {
+    await this.versions.insert(tx, {
       entryId: entry.id,
       ownerId: entry.ownerId,
       blobId: entry.blobId!,
@@ -44,18 +60,21 @@ export class HistoryRows {
       createdAt: this.deps.clock(),
       createdBy: by.userId,
     });
+    const kept = await this.versions.ofEntry(tx, entry.id);
+    return this.dropVersions(tx, kept.slice(this.maxVersions));
   }
 
   /** Deletes version rows: their bytes stop being charged and their blob references go. */
   async dropVersions(tx: Tx, versions: readonly VersionRecord[]): Promise<BlobRecord[]> {
     if (versions.length === 0) return [];
-    await this.versions.delete(
+    const deleted = await this.versions.delete(
       tx,
       versions.map((version) => version.id),
     );
     const byOwner = new Map<number, number>();
     const references = new Map<string, number>();
     for (const version of versions) {
+      if (!deleted.has(version.id)) continue;
       byOwner.set(version.ownerId, (byOwner.get(version.ownerId) ?? 0) + version.size);
       references.set(version.blobId, (references.get(version.blobId) ?? 0) + 1);
     }

@@ -75,17 +75,17 @@ export class History {
       const version = await this.versionOf(tx, entry, versionId);
       if (!version) return { entry, freed: [] };
       const keep = this.rows.history.keepsVersionOf(entry);
-      if (keep) await this.rows.history.keepVersion(tx, entry, principal);
-      else await this.deps.users.addStorageUsed(tx, entry.ownerId, -entry.size, null);
-      // The version's reference and charge become the entry's.
-      await this.rows.history.versions.delete(tx, [version.id]);
+      // The version's reference and charge become the entry's (taken first: trimming must not drop it).
+      if ((await this.rows.history.versions.delete(tx, [version.id])).size === 0) throw new NotFoundError('This version was just deleted');
+      const trimmed = keep ? await this.rows.history.keepVersion(tx, entry, principal) : [];
+      if (!keep) await this.deps.users.addStorageUsed(tx, entry.ownerId, -entry.size, null);
       await this.deps.entries.setContent(tx, entry.id, {
         size: version.size,
         blobId: version.blobId,
         mtime: version.mtime,
         etag: version.blobId,
       });
-      const freed = !keep && entry.blobId ? await this.deps.blobs.releaseReferences(tx, new Map([[entry.blobId, 1]])) : [];
+      const freed = !keep && entry.blobId ? await this.deps.blobs.releaseReferences(tx, new Map([[entry.blobId, 1]])) : trimmed;
       return { entry: (await this.deps.entries.byId(tx, entry.id))!, freed };
     });
     this.deps.events.emit({ type: 'file.written', entry: result, created: false });
@@ -182,7 +182,8 @@ export class History {
     const freed = await this.deps.database.transaction(async (tx) => {
       await this.deps.entries.lockOwnerTree(tx, ownerId, this.deps.database.dialect, 'exclusive');
       const { entry } = await this.trashedIn(tx, { userId: ownerId }, entryId);
-      await this.rows.history.trash.delete(tx, entry.id);
+      // Another purge (retention, quota pressure) that took the row first has done the rest.
+      if (!(await this.rows.history.trash.delete(tx, entry.id))) return [];
       return this.rows.removeSubtree(tx, entry);
     });
     await this.deps.blobStore.removeFreed(freed);

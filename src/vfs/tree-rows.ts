@@ -49,7 +49,7 @@ export class TreeRows {
   ): Promise<BlobRecord[]> {
     // The target's content becomes a version (issue 12): still charged, its reference kept.
     const keep = this.history.keepsVersionOf(target);
-    if (keep) await this.history.keepVersion(tx, target, how.by);
+    const trimmed = keep ? await this.history.keepVersion(tx, target, how.by) : [];
     if (how.sourceReference === 'copied' && source.blobId) await this.deps.blobs.addReferences(tx, new Map([[source.blobId, 1]]));
     if (how.sourceReference === 'moved' && !keep) await this.deps.users.addStorageUsed(tx, target.ownerId, -target.size, null);
     await this.deps.entries.setContent(tx, target.id, {
@@ -62,7 +62,7 @@ export class TreeRows {
       // The source row goes next; its reference now belongs to the target.
       await this.deps.entries.detachBlob(tx, source.id);
     }
-    return target.blobId && !keep ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : [];
+    return target.blobId && !keep ? this.deps.blobs.releaseReferences(tx, new Map([[target.blobId, 1]])) : trimmed;
   }
 
   /**

@@ -68,6 +68,8 @@ export interface VfsDependencies {
   readonly trash?: TrashRepository;
   /** trash.retentionDays: how long deleted entries are kept; 30 when absent. */
   readonly trashRetentionDays?: number;
+  /** versions.maxCount: versions kept per file (0: none); 100 when absent. */
+  readonly versionsMaxCount?: number;
 }
 
 export interface ListOptions {

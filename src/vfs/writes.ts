@@ -112,7 +112,7 @@ export class Writes {
             const keep = this.rows.history.keepsVersionOf(current);
             await this.rows.chargeQuota(tx, principal, keep ? blob.size : blob.size - current.size);
             await makeReady();
-            if (keep) await this.rows.history.keepVersion(tx, current, principal);
+            freed = keep ? await this.rows.history.keepVersion(tx, current, principal) : [];
             await this.deps.entries.setContent(tx, current.id, { size: blob.size, blobId: blob.id, mtime, etag: blob.id });
             if (current.blobId && !keep) freed = await this.deps.blobs.releaseReferences(tx, new Map([[current.blobId, 1]]));
             await this.rows.changedBelow(tx, [parent.id]);

@@ -396,7 +396,10 @@ describe.each(DIALECTS)('API chunked uploads over HTTP (%s)', (dialect) => {
       expect((await read(principal, ['doc.bin'])).equals(content)).toBe(true);
       const after = (await info(token, 'cloudreve://my/doc.bin')).data!;
       expect(after).toMatchObject({ id: before.id, size: content.length, created_at: before.created_at });
-      expect((await call(api, 'GET', '/user/capacity', { token })).data).toMatchObject({ used: content.length });
+      // The old content is kept as a version (issue 12), charged beside the new one.
+      expect((await call(api, 'GET', '/user/capacity', { token })).data).toMatchObject({ used: content.length + old.length });
+      const { versions } = await api.t.app.vfs.history.versions(principal, ['doc.bin']);
+      expect(versions.map((v) => v.size)).toEqual([content.length, old.length]);
     });
 
     it('a new file lands only on its own untouched placeholder: one written meanwhile wins, one deleted cancels the upload', async () => {

@@ -31,7 +31,12 @@ describe.each(DIALECTS)('dead properties in storage used (%s)', (dialect) => {
   let owner: { id: number; auth: { email: string; password: string } };
 
   beforeAll(async () => {
-    const config = { webdav: { maxPropertiesPerResource: MAX_PER_RESOURCE, maxPropertyBytesPerUser: MAX_BYTES_PER_USER } };
+    // Property bytes alone: deletes give bytes back at once and overwrites keep no version (issue 12's trash and versions off).
+    const config = {
+      webdav: { maxPropertiesPerResource: MAX_PER_RESOURCE, maxPropertyBytesPerUser: MAX_BYTES_PER_USER },
+      trash: { retentionDays: 0 },
+      versions: { maxCount: 0 },
+    };
     dav = await startDavServer(dialect, { config });
     const main = await dav.t.app.database.db.selectFrom('users').select('id').where('email', '=', dav.email).executeTakeFirstOrThrow();
     owner = { id: Number(main.id), auth: { email: dav.email, password: dav.password } };

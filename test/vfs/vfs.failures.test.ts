@@ -47,7 +47,10 @@ describe.each(DIALECTS)('vfs under failure on %s', (dialect) => {
   let me: Principal;
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { config: { database: { busyTimeoutMs: 200 } } });
+    // Freeing bytes at once is what this tests: issue 12's trash and versions off.
+    t = await startTestApp(dialect, {
+      config: { database: { busyTimeoutMs: 200 }, trash: { retentionDays: 0 }, versions: { maxCount: 0 } },
+    });
     me = (await t.newUser()).principal;
   });
   afterAll(() => t.close());
@@ -162,7 +165,8 @@ describe('vfs on a full disk', () => {
   let mounted = false;
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite');
+    // Freeing bytes at once is what this tests: issue 12's trash and versions off.
+    t = await startTestApp('sqlite', { config: { trash: { retentionDays: 0 }, versions: { maxCount: 0 } } });
     // A real full file system: a 1 MiB tmpfs under the blob directory (needs root, as in CI).
     const blobs = path.join(t.dataDir, 'blobs');
     mkdirSync(blobs, { recursive: true });

@@ -30,7 +30,10 @@ describe.each(DIALECTS)('inline small blobs on %s', (dialect) => {
   let me: Principal;
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { config: { storage: { inlineMaxBytes: LIMIT } } });
+    // Freeing bytes at once is what this tests: issue 12's trash and versions off.
+    t = await startTestApp(dialect, {
+      config: { storage: { inlineMaxBytes: LIMIT }, trash: { retentionDays: 0 }, versions: { maxCount: 0 } },
+    });
     me = (await t.newUser()).principal;
   });
   afterAll(() => t.close());

@@ -39,7 +39,8 @@ export async function lock(ctx: DavContext): Promise<void> {
     .catch(async (error: unknown) => {
       // A refused lock leaves nothing behind: not the empty file made for it (a lock taken
       // meanwhile by another client keeps that file, as the delete is then refused).
-      if (created) await ctx.deps.vfs.delete(ctx.principal, ctx.path).catch(() => undefined);
+      // The empty file this LOCK made goes for good (not to the trash): it was never the user's.
+      if (created) await ctx.deps.vfs.delete(ctx.principal, ctx.path, { permanent: true }).catch(() => undefined);
       throw error;
     });
   ctx.reply

@@ -47,8 +47,10 @@ export class TrashRepository {
     return row ? toRecord(row) : null;
   }
 
-  async delete(tx: Tx, entryId: number): Promise<void> {
-    await tx.deleteFrom('trash').where('entry_id', '=', entryId).execute();
+  /** Whether this statement deleted the row (a concurrent purge may have). */
+  async delete(tx: Tx, entryId: number): Promise<boolean> {
+    const result = await tx.deleteFrom('trash').where('entry_id', '=', entryId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** An owner's trash, newest first. */

@@ -54,12 +54,15 @@ export class VersionRepository {
     return row ? toVersion(row) : null;
   }
 
-  async delete(tx: Tx, ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    await tx
+  /** Deletes version rows; returns the ids this statement deleted (a concurrent delete may have taken some). */
+  async delete(tx: Tx, ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await tx
       .deleteFrom('file_versions')
       .where('id', 'in', [...ids])
+      .returning('id')
       .execute();
+    return new Set(rows.map((row) => Number(row.id)));
   }
 
   /** Points every version of `fromEntryId` at `toEntryId` (a file that takes over another's history). */

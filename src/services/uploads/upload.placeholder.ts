@@ -34,7 +34,9 @@ export async function removePlaceholder(
 ): Promise<void> {
   if (session.placeholderId === null) return;
   try {
+    // A placeholder never held the user's content: it goes for good, not to the trash.
     await vfs.delete(principal, session.path, {
+      permanent: true,
       precondition: (entry) => {
         if (entry.id !== session.placeholderId || entry.etag !== session.placeholderEtag) {
           throw new PreconditionFailedError('No longer the placeholder');

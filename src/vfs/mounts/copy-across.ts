@@ -34,13 +34,15 @@ export async function copyAcrossStores(
   if (existing?.id === source.id) throw new ForbiddenError('The source and the destination are the same');
   if (existing && !options.overwrite) throw new AlreadyExistsError(`${formatPath(to)} already exists`);
   const written = { lockTokens: options.lockTokens };
+  // Replaced as Transfers replaces a destination: for good, as RFC 4918 9.8.4 deletes it.
+  const replaced = { ...written, permanent: true };
   if (source.kind === 'file') {
-    if (existing?.kind === 'folder') await vfs.delete(principal, to, written);
+    if (existing?.kind === 'folder') await vfs.delete(principal, to, replaced);
     const { stream } = await vfs.read(principal, from);
     const { entry } = await vfs.write(principal, to, stream, { ...written, mtime: source.mtime, expectedSize: source.size });
     return { entry, replaced: existing !== null };
   }
-  if (existing) await vfs.delete(principal, to, written);
+  if (existing) await vfs.delete(principal, to, replaced);
   const top = await vfs.mkdir(principal, to, { ...written, mtime: source.mtime });
   if (options.depth !== '0') {
     for await (const child of vfs.children(principal, from)) {

@@ -85,7 +85,8 @@ describe.each(DIALECTS)('folders bound to storage policies on %s', (dialect) => 
   });
 
   it('drops the binding with its folder', async () => {
-    await t.app.vfs.delete(me, parsePath('/archive'));
+    // For good: a trashed folder (issue 12) keeps its binding until it is purged.
+    await t.app.vfs.delete(me, parsePath('/archive'), { permanent: true });
     const rows = await t.app.database.db.selectFrom('folder_policies').selectAll().execute();
     expect(rows.map((row) => Number(row.policy_id))).toEqual([fast.id]);
   });

@@ -104,7 +104,8 @@ describe.each(DIALECTS)('storage policies as managed objects on %s', (dialect) =
     await t.app.folderPolicies.unbind(principal, parsePath('/docs'));
     await allowForUsers(t.app, [t.app.defaultPolicyId]);
     await expect(t.app.policies.remove('in-use')).rejects.toThrow(/still used by 1 stored file content\(s\) \(move them with/);
-    await t.app.vfs.delete(principal, parsePath('/docs'));
+    // For good: trashed files (issue 12) still use the policy.
+    await t.app.vfs.delete(principal, parsePath('/docs'), { permanent: true });
     await t.app.policies.remove('in-use');
     await expect(t.app.policies.get('in-use')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(t.app.backends.has(used.id)).toBe(false);
