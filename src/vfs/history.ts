@@ -86,6 +86,7 @@ export class History {
         etag: version.blobId,
       });
       const freed = !keep && entry.blobId ? await this.deps.blobs.releaseReferences(tx, new Map([[entry.blobId, 1]])) : trimmed;
+      await this.rows.changedBelow(tx, [entry.parentId]);
       return { entry: (await this.deps.entries.byId(tx, entry.id))!, freed };
     });
     this.deps.events.emit({ type: 'file.written', entry: result, created: false });
@@ -144,6 +145,8 @@ export class History {
         await this.rows.history.trash.delete(tx, entry.id);
         await this.deps.entries.relocate(tx, entry.id, folder.id, name);
         await this.rows.history.trash.forgetDepartures(tx, entry.id);
+        // Nextcloud's clients find the restored entry by its new parent's ETag.
+        await this.rows.changedBelow(tx, [folder.id]);
         return { entry: (await this.deps.entries.byId(tx, entry.id))!, path: [...folders, name] };
       })
       .catch((error: unknown) => {
