@@ -104,6 +104,8 @@ describe.each(DIALECTS)('the Nextcloud client surface (%s)', (dialect) => {
     expect(moved.headers.get('x-oc-mtime')).toBe('accepted');
     expect(Buffer.from(await (await get(`${files}big/assembled.bin`)).arrayBuffer())).toEqual(content);
     expect((await get(transfer, { method: 'PROPFIND', headers: { Depth: '1' } })).status).toBe(404);
+    // Upload folders are not a view of the tree: what they do not implement is 405.
+    expect((await get(`${uploads}big/assembled.bin`)).status).toBe(405);
   });
 
   it('aborts with DELETE, refuses early what the quota cannot take, and keeps users’ transfers apart', async () => {
