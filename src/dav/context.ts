@@ -52,7 +52,7 @@ export interface DavMount {
   readonly prefix: string;
   /** The first segment below the prefix names the signed-in user and belongs to the mount. */
   readonly userSegment?: boolean;
-  /** Handlers that replace or add to the standard ones for this mount. */
+  /** Handlers that replace the standard ones for this mount (OPTIONS stays; other methods get 405). */
   readonly methods?: Record<string, DavMethod>;
   /** Runs before authentication; throws when the mount is switched off. */
   readonly gate?: () => Promise<void>;

@@ -23,8 +23,9 @@ export async function registerDav(server: FastifyInstance, deps: DavDependencies
  * may replace handlers (Nextcloud's upload folders) and be switched off by its gate.
  */
 export async function registerDavMount(server: FastifyInstance, deps: DavDependencies, mount: DavMount): Promise<void> {
-  const table = { ...DAV_METHODS, ...mount.methods };
-  for (const method of [...Object.keys(table), ...UNSUPPORTED]) {
+  // A mount with handlers of its own answers only those (others get 405), never the tree's.
+  const table = mount.methods ?? DAV_METHODS;
+  for (const method of [...Object.keys(DAV_METHODS), ...UNSUPPORTED]) {
     if (!server.supportedMethods.includes(method)) server.addHttpMethod(method, { hasBody: true });
   }
   await server.register(async (dav) => {
@@ -36,7 +37,7 @@ export async function registerDavMount(server: FastifyInstance, deps: DavDepende
       await handle(request, reply, deps, mount, table);
       return reply;
     };
-    const methods = [...Object.keys(table), ...UNSUPPORTED];
+    const methods = [...Object.keys(DAV_METHODS), ...UNSUPPORTED];
     const prefix = mount.prefix;
     dav.route({ method: methods, url: prefix, handler, exposeHeadRoute: false });
     dav.route({ method: methods, url: `${prefix}/*`, handler, exposeHeadRoute: false });

@@ -108,7 +108,14 @@ export async function buildHttpServer(app: App, options: { tls?: TlsPair } = {})
   };
   await registerDav(server, davDependencies);
   // Issue 14: Nextcloud's clients, on the same WebDAV code.
-  await registerNextcloud(server, { dav: davDependencies, users: app.users, transfers: app.chunkedTransfers, version });
+  await registerNextcloud(server, {
+    dav: davDependencies,
+    users: app.users,
+    transfers: app.chunkedTransfers,
+    lookups: app.lookups,
+    media: app.media,
+    version,
+  });
 
   // The browser UI at / (web/dist), with index.html for client-side routes outside /api and /dav.
   await registerWeb(server, { connectOrigins: () => app.policyRegistry.directUploadOrigins() });

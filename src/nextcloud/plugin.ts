@@ -9,8 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseBasicAuthorization } from '../auth/index.js';
 import { UnauthenticatedError, type Principal } from '../core/index.js';
 import { DavError, failureOf, registerDavMount, type DavDependencies } from '../dav/index.js';
-import type { ChunkedTransfers, UserService } from '../services/index.js';
+import type { ChunkedTransfers, MediaService, UserService } from '../services/index.js';
+import type { Lookups } from '../vfs/index.js';
 import { sendOcs, sendOcsFailure, type OcsVersion } from './ocs.js';
+import { registerPreviews } from './previews.js';
 import { uploadMethods } from './uploads.js';
 
 /** The Nextcloud release whose client behaviour we follow; clients switch features by it. */
@@ -21,6 +23,10 @@ export interface NextcloudDependencies {
   readonly dav: DavDependencies;
   readonly users: UserService;
   readonly transfers: ChunkedTransfers;
+  /** Files by id (the previews' fileId). */
+  readonly lookups: Lookups;
+  /** Thumbnails for the previews. */
+  readonly media: MediaService;
   /** Cumulus's own version, shown beside the Nextcloud one. */
   readonly version: string;
 }
@@ -47,6 +53,7 @@ export async function registerNextcloud(server: FastifyInstance, deps: Nextcloud
         ocs(request, reply, version, deps, (principal, login) => userOf(deps, principal, login)),
       );
     }
+    registerPreviews(scope, { dav, lookups: deps.lookups, media: deps.media, enabled });
   });
 
   const mounts = [

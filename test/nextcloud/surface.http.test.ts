@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { davFetch, startDavServer, type DavServer } from '../support/dav-server.js';
+import { plainPng } from '../support/media-samples.js';
 
 describe.each(DIALECTS)('the Nextcloud client surface (%s)', (dialect) => {
   let dav: DavServer;
@@ -104,6 +105,8 @@ describe.each(DIALECTS)('the Nextcloud client surface (%s)', (dialect) => {
     expect(moved.headers.get('x-oc-mtime')).toBe('accepted');
     expect(Buffer.from(await (await get(`${files}big/assembled.bin`)).arrayBuffer())).toEqual(content);
     expect((await get(transfer, { method: 'PROPFIND', headers: { Depth: '1' } })).status).toBe(404);
+    // Upload folders are not a view of the tree: what they do not implement is 405.
+    expect((await get(`${uploads}big/assembled.bin`)).status).toBe(405);
   });
 
   it('aborts with DELETE, refuses early what the quota cannot take, and keeps users’ transfers apart', async () => {
@@ -129,6 +132,22 @@ describe.each(DIALECTS)('the Nextcloud client surface (%s)', (dialect) => {
     // The same transfer name under another user is another transfer.
     expect((await get(`/remote.php/dav/uploads/${limited.user.email}/transfer-3`, { method: 'MKCOL', auth })).status).toBe(201);
     expect((await get(`${uploads}transfer-3`, { method: 'PROPFIND', headers: { Depth: '1' } })).status).toBe(404);
+  });
+
+  it('serves previews by file id and by path from the media thumbnails, in the account’s jail', async () => {
+    const put = await get(`${files}photo.png`, { method: 'PUT', body: new Uint8Array(await plainPng(120, 80)) });
+    expect(put.status).toBe(201);
+    const fileId = Number(/^(\d+)oc/.exec(put.headers.get('oc-fileid')!)![1]);
+    const byId = await get(`/index.php/core/preview?fileId=${fileId}&x=64&y=64`);
+    expect(byId.status).toBe(200);
+    expect(byId.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await byId.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect((await get('/index.php/apps/files/api/v1/thumbnail/64/64/photo.png')).status).toBe(200);
+    expect((await get('/index.php/apps/files/api/v1/thumbnail/64/64/notes.txt')).status).toBe(404);
+    // Another user's file id is not found from this account.
+    const other = await dav.t.newUser();
+    const { password } = await dav.t.app.davAccounts.create({ userId: other.user.id, name: 'other' });
+    expect((await get(`/index.php/core/preview?fileId=${fileId}`, { auth: { email: other.user.email, password } })).status).toBe(404);
   });
 
   it('goes away when an administrator switches it off, while /dav stays', async () => {

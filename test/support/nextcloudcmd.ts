@@ -104,7 +104,7 @@ export function loggedRequests(logs: ReadonlyArray<Record<string, unknown>>): st
 
 /** Requests that move bytes or change the tree (what a sync with nothing to do must not send). */
 export function transfers(requests: readonly string[]): string[] {
-  return requests.filter((request) => /^(PUT|GET|MOVE|COPY|DELETE|MKCOL|PROPPATCH) /.test(request));
+  return requests.filter((request) => /^(PUT|GET|MOVE|COPY|DELETE|MKCOL|PROPPATCH) \/(remote\.php|dav)\//.test(request));
 }
 
 /** Chunk PUTs the server answered 201 (stored), as "PUT url". */

@@ -10,7 +10,9 @@ import { MAX_TREE_DEPTH } from './entry-walks.js';
  * members' links to a shared folder (`link_to`), bounded like every walk. A fixed number of
  * statements whatever the depth. On PostgreSQL the rows are locked in id order first, so two
  * transactions bumping overlapping chains never wait on each other in opposite orders; callers
- * bump last in their transaction, after every other row lock they take.
+ * bump last in their transaction, after every other row lock they take. NO KEY UPDATE, as the
+ * update itself takes: an insert under a folder holds KEY SHARE on it (the foreign key), which
+ * FOR UPDATE would wait for, deadlocking two writers into one folder.
  */
 export async function touchAncestorRows(tx: Tx, folderIds: readonly number[], etag: string, dialect: SqlDialectName): Promise<void> {
   const starts = [...new Set(folderIds)];
@@ -27,7 +29,7 @@ export async function touchAncestorRows(tx: Tx, folderIds: readonly number[], et
     )
     select distinct id from up`;
   if (dialect === 'postgres') {
-    await sql`select id from entries where id in (${chain}) order by id for update`.execute(tx);
+    await sql`select id from entries where id in (${chain}) order by id for no key update`.execute(tx);
   }
   await sql`update entries set etag = ${etag} where id in (${chain})`.execute(tx);
 }
