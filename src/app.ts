@@ -275,12 +275,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       config.auth.jwtSecretFile ?? path.join(config.dataDir, 'secrets', 'jwt.key'),
     );
     const throttle = loginThrottle(database, config, signingKey, clock);
-    users.limitSignUpsWith((address) =>
+    users.limitSignUpsWith((address, how) =>
       throttle.countAttempt(
         'sign-up',
         address,
         SIGN_UP_LIMITS,
         (seconds) => `Too many sign-ups from this address; try again in ${seconds} seconds`,
+        how,
       ),
     );
     const davAccounts = new DavAccountService(database, new DavAccountRepository(), entries, users, settings, vfs, versions, throttle, {

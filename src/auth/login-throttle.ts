@@ -122,17 +122,22 @@ export class LoginThrottle {
    * `windowMs` (sign-ups: each costs a password hash and tells whether an email is taken). The
    * count is an atomic increment in the shared store, so the allowance holds across processes
    * and nodes; once refused, the address is answered from memory until its window ends.
+   * `check` only refuses an address already past its allowance, counting nothing.
    */
   async countAttempt(
     scope: string,
     address: string,
     limits: { limit: number; windowMs: number },
     message: (seconds: number) => string,
+    how: 'check' | 'count' = 'count',
   ): Promise<void> {
     const key = this.keyOf(scope, 'address', throttleNetwork(address));
     const now = this.clock();
     let waitMs = this.blockedFor(key, now);
-    if (waitMs <= 0) {
+    if (waitMs <= 0 && how === 'check') {
+      const [row] = await this.store.read([key], now);
+      if (row && row.failures > limits.limit && row.windowEnds > now) waitMs = row.windowEnds - now;
+    } else if (waitMs <= 0) {
       const [row] = await this.store.fail([{ key, windowMs: limits.windowMs, keepMs: limits.windowMs }], now);
       if (row && row.failures > limits.limit) {
         this.remember(this.blocked, key, row.windowEnds);

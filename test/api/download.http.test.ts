@@ -320,11 +320,15 @@ describe.each(DIALECTS)('API downloads over HTTP (%s)', (dialect) => {
       }
     });
 
-    it('stops serving a file that was overwritten or deleted since (404), and keeps serving one that was renamed', async () => {
+    it('serves the version it names while it is kept, 404 once that version or the file is gone, and follows a rename', async () => {
       const { principal, url, as } = await linked('changing.txt');
       await api.t.app.vfs.move(principal, ['changing.txt'], ['renamed.txt']);
       expect((await fetchRaw(url)).body.toString()).toBe(CONTENT);
       await write(principal, ['renamed.txt'], 'new content');
+      // The overwritten content is kept as a version (issue 12): the link names it, so it still serves it.
+      expect((await fetchRaw(url)).body.toString()).toBe(CONTENT);
+      const { versions } = await api.t.app.vfs.history.versions(principal, ['renamed.txt']);
+      await api.t.app.vfs.history.deleteVersion(principal, ['renamed.txt'], versions.find((v) => !v.current)!.id);
       const stale = await fetchRaw(url);
       expect(stale.status).toBe(404);
       expect(envelopeOf(stale).code).toBe(40016);

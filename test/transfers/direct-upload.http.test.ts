@@ -133,8 +133,10 @@ describe.each(DIALECTS)('direct uploads to S3 (%s)', (dialect) => {
     expect(after.id).toBe(before.id);
     expect(after.blobId).not.toBe(before.blobId);
     expect((await readAll(await api.app.vfs.open(after))).equals(second)).toBe(true);
-    // The old version's blob went with the overwrite.
-    expect(await api.app.database.db.selectFrom('blobs').select('id').where('id', '=', before.blobId!).execute()).toEqual([]);
+    // The old content is kept as a version of the same file (issue 12), still holding its blob.
+    const kept = await api.app.database.db.selectFrom('file_versions').select(['entry_id', 'blob_id']).where('entry_id', '=', before.id).execute();
+    expect(kept).toEqual([{ entry_id: before.id, blob_id: before.blobId }]);
+    expect(await api.app.database.db.selectFrom('blobs').select('id').where('id', '=', before.blobId!).execute()).toHaveLength(1);
   });
 
   it('refuses an unknown session or a wrong secret with 401, chunks sent here with 40006, and a callback before the completion with 400', async () => {

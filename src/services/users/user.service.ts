@@ -58,7 +58,7 @@ export interface ChangeContext {
  * Counts a sign-up attempt from a client address and throws RateLimited past the allowance
  * (10 an hour); the app's counts live in the shared `throttles` table (LoginThrottle.countAttempt).
  */
-export type SignUpLimit = (address: string) => Promise<void>;
+export type SignUpLimit = (address: string, how: 'check' | 'count') => Promise<void>;
 
 /** Users: accounts, passwords, and the principal a signed-in user acts as. */
 export class UserService {
@@ -95,10 +95,12 @@ export class UserService {
    * RateLimited before anything is hashed or looked up.
    */
   async signUp(input: { email: string; password: string }, address: string): Promise<User> {
+    // A blocked address gets the same 429 whatever it sends, so nothing more is learnt.
+    await this.signUpLimit(address, 'check');
     // Malformed requests cost nothing and reveal nothing: refused without counting.
     normaliseEmail(input.email);
     validatePassword(input.password);
-    await this.signUpLimit(address);
+    await this.signUpLimit(address, 'count');
     return this.create(input);
   }
 

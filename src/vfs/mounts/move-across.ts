@@ -33,6 +33,7 @@ export async function moveAcrossStores(
     await guards.lockRules.assertCanModify(db, principal, { covering: [source.parentId!], subtrees: [source.id] }, options.lockTokens);
   });
   const copied = await copyAcrossStores(vfs, principal, from, to, { ...options, depth: 'infinity' });
-  await vfs.delete(principal, from, { lockTokens: options.lockTokens });
+  // A move, not a delete: the content lives on at the destination, so nothing goes to the trash.
+  await vfs.delete(principal, from, { lockTokens: options.lockTokens, permanent: true });
   return copied;
 }
