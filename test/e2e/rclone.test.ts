@@ -91,6 +91,10 @@ describe.each(['owncloud', 'nextcloud'] as const)('rclone (vendor=%s) as a WebDA
     expect((await rclone(remote, ['lsf', 'cumulus:tree'])).stdout.split('\n').sort().filter(Boolean)).toEqual(
       ['big.bin', 'empty.txt', 'Ünïcödé folder/'].sort(),
     );
+    // The purged folder went to the trash, still charged (issue 12); emptied, what is left is the tree.
+    const owner = await dav.t.app.users.principalFor(await dav.t.app.users.get(dav.email));
+    expect((await dav.t.app.vfs.history.trash(owner)).map((item) => item.entry.name)).toEqual(['sub']);
+    await dav.t.app.vfs.history.empty(owner);
     const about = await rclone(remote, ['about', 'cumulus:', '--json']);
     expect(about.status, about.output).toBe(0);
     const capacity = JSON.parse(about.stdout) as { used?: number; free?: number };
