@@ -24,6 +24,7 @@ interface SettingsJson {
   webdav_enabled: boolean;
   read_only: boolean;
   register_enabled: boolean;
+  nextcloud_enabled: boolean;
 }
 
 describe.each(DIALECTS)('Administration over HTTP: groups and settings (%s)', (dialect) => {
@@ -172,16 +173,17 @@ describe.each(DIALECTS)('Administration over HTTP: groups and settings (%s)', (d
       webdav_enabled: true,
       read_only: false,
       register_enabled: false,
+      nextcloud_enabled: true,
     });
     try {
       const flipped = await admin.as<SettingsJson>('PATCH', '/admin/settings', { json: { webdav_enabled: false, register_enabled: true } });
-      expect(flipped.data).toEqual({ webdav_enabled: false, read_only: false, register_enabled: true });
+      expect(flipped.data).toEqual({ webdav_enabled: false, read_only: false, register_enabled: true, nextcloud_enabled: true });
       expect((await propfind()).status).toBe(403);
       expect((await call(api, 'GET', '/site/config/login')).data).toMatchObject({ register_enabled: true });
       expect(await api.t.app.settings.switches()).toMatchObject({ webdavEnabled: false, registrationEnabled: true });
 
       const readOnly = await admin.as<SettingsJson>('PATCH', '/admin/settings', { json: { read_only: true, webdav_enabled: true } });
-      expect(readOnly.data).toEqual({ webdav_enabled: true, read_only: true, register_enabled: true });
+      expect(readOnly.data).toEqual({ webdav_enabled: true, read_only: true, register_enabled: true, nextcloud_enabled: true });
       const write = await member.as('POST', '/file/create', { json: { uri: 'cloudreve://my/new', type: 'folder' } });
       expect(write.code).toBe(403);
       expect((await propfind()).status).toBe(207);
@@ -197,7 +199,7 @@ describe.each(DIALECTS)('Administration over HTTP: groups and settings (%s)', (d
       const restored = await admin.as<SettingsJson>('PATCH', '/admin/settings', {
         json: { webdav_enabled: true, read_only: false, register_enabled: false },
       });
-      expect(restored.data).toEqual({ webdav_enabled: true, read_only: false, register_enabled: false });
+      expect(restored.data).toEqual({ webdav_enabled: true, read_only: false, register_enabled: false, nextcloud_enabled: true });
     }
     expect((await call(api, 'GET', '/site/config/login')).data).not.toHaveProperty('register_enabled');
   });
