@@ -171,7 +171,11 @@ describe('davfs2', () => {
     const available = propText(root, DAV_NS, 'quota-available-bytes');
     expect(used).toMatch(/^\d+$/);
     expect(available).toMatch(/^\d+$/);
-    expect(Number(used)).toBe('hello'.length + 'second save\n'.length);
+    // What is charged: the live files plus the versions their overwrites kept (issue 12).
+    const live = 'hello'.length + 'second save\n'.length;
+    const charged = (await dav.t.app.users.get(dav.email)).storageUsed;
+    expect(charged).toBeGreaterThan(live);
+    expect(Number(used)).toBe(charged);
   });
 
   it('reports a group quota as used and available bytes', async () => {

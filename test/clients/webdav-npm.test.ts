@@ -123,7 +123,11 @@ describe('webdav npm client', () => {
     const quota = await client.getQuota({ data: QUOTA_PROPFIND });
     expect(quota).not.toBeNull();
     const { used, available } = quota as { used: number; available: number | string };
-    expect(used).toBe(Buffer.byteLength('# Notes\n\nhéllo wörld\n') + 'with token'.length);
+    // What is charged: the live files plus the versions and trash kept (issue 12).
+    const live = Buffer.byteLength('# Notes\n\nhéllo wörld\n') + 'with token'.length;
+    const charged = (await dav.t.app.users.get(dav.email)).storageUsed;
+    expect(charged).toBeGreaterThan(live);
+    expect(used).toBe(charged);
     expect(typeof available === 'number' ? available >= 0 : available).toBeTruthy();
   });
 

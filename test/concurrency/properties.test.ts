@@ -57,7 +57,8 @@ async function racePair(servers: TwoServers, account: Account, base: string, nam
 }
 
 describe.each(DIALECTS)('dead properties racing on two processes (%s)', (dialect) => {
-  const servers = useTwoServers(dialect, { webdav: { maxPropertyBytesPerUser: MAX_PROPERTY_BYTES } });
+  // Rounds delete what they made to start again under the limits: without a trash, a delete frees at once.
+  const servers = useTwoServers(dialect, { webdav: { maxPropertyBytesPerUser: MAX_PROPERTY_BYTES }, trash: { retentionDays: 0 } });
 
   it(
     'two PROPPATCHes that each fit the storage quota but not together: exactly one is stored',
