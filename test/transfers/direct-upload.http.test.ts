@@ -134,7 +134,11 @@ describe.each(DIALECTS)('direct uploads to S3 (%s)', (dialect) => {
     expect(after.blobId).not.toBe(before.blobId);
     expect((await readAll(await api.app.vfs.open(after))).equals(second)).toBe(true);
     // The old content is kept as a version of the same file (issue 12), still holding its blob.
-    const kept = await api.app.database.db.selectFrom('file_versions').select(['entry_id', 'blob_id']).where('entry_id', '=', before.id).execute();
+    const kept = await api.app.database.db
+      .selectFrom('file_versions')
+      .select(['entry_id', 'blob_id'])
+      .where('entry_id', '=', before.id)
+      .execute();
     expect(kept).toEqual([{ entry_id: before.id, blob_id: before.blobId }]);
     expect(await api.app.database.db.selectFrom('blobs').select('id').where('id', '=', before.blobId!).execute()).toHaveLength(1);
   });
