@@ -60,22 +60,39 @@ export class DatabaseJobQueue implements JobQueue {
     if (!Number.isSafeInteger(options.everyMs) || options.everyMs < 1)
       throw new InvalidArgumentError('A schedule needs an interval of 1 ms or more');
     const now = this.options.clock();
-    const job = await this.database.transaction((tx) =>
-      this.jobs.upsertSchedule(tx, {
-        kind,
-        payload: options.payload ?? null,
-        // One clock reading: the stored run time is exactly the asked delay from the stored creation time.
-        runAt: now + (options.firstRunDelayMs ?? 0),
-        now,
-        dedupeKey: key,
-        intervalMs: options.everyMs,
-        priority: options.priority ?? 0,
-        maxAttempts: attemptsOf(options.maxAttempts, DEFAULT_SCHEDULE_ATTEMPTS),
-        runNowUnlessRanSince: options.runNowUnlessRanWithinMs === undefined ? undefined : now - options.runNowUnlessRanWithinMs,
-      }),
+    const job = await this.upsertScheduleRetried(() =>
+      this.database.transaction((tx) =>
+        this.jobs.upsertSchedule(tx, {
+          kind,
+          payload: options.payload ?? null,
+          // One clock reading: the stored run time is exactly the asked delay from the stored creation time.
+          runAt: now + (options.firstRunDelayMs ?? 0),
+          now,
+          dedupeKey: key,
+          intervalMs: options.everyMs,
+          priority: options.priority ?? 0,
+          maxAttempts: attemptsOf(options.maxAttempts, DEFAULT_SCHEDULE_ATTEMPTS),
+          runNowUnlessRanSince: options.runNowUnlessRanWithinMs === undefined ? undefined : now - options.runNowUnlessRanWithinMs,
+        }),
+      ),
     );
     this.notify(job);
     return job;
+  }
+
+  /**
+   * PostgreSQL resolves ON CONFLICT on the schedule's index only: a process inserting the same
+   * new schedule at the same moment can trip the other unique index (one queued row per key)
+   * instead. The row is committed by then, so trying again updates it.
+   */
+  private async upsertScheduleRetried(upsert: () => Promise<Job>): Promise<Job> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await upsert();
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 3) throw error;
+      }
+    }
   }
 
   async claim(kinds: readonly string[], leaseMs: number): Promise<Lease | null> {
