@@ -9,17 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePath, type Principal } from '../../src/core/index.js';
 import { readAll } from '../support/app.js';
 import { startApiServer, type ApiServer } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
 import { DIRECT_UPLOAD_CORS, startS3Server, type S3Server } from '../support/s3-server.js';
 import { placeOf } from '../services/policies/support.js';
-import { DESKTOP, openPage, row, signIn, useChromium } from './web-ui.support.js';
+import { DESKTOP, openPage, row, signIn, UI_DIALECTS, useChromium } from './web-ui.support.js';
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 5 * MiB;
 
 const browser = useChromium();
 
-describe.each(DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI direct upload to S3 in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let s3: S3Server;
   /** A store whose bucket has no CORS rule: browsers may not send it anything. */

@@ -1,30 +1,20 @@
 // Trash and versions in the web UI (issue 12), in Debian's Chromium against a real server on
-// both databases. A folder moved to the trash from the file browser says so with a link to the
+// SQLite (see UI_DIALECTS). A folder moved to the trash from the file browser says so with a link to the
 // Trash page, which shows where it came from and when it goes for good, and restores it whole;
 // the page is in the navigation; deleting permanently and emptying the trash ask first and
 // leave nothing behind. A file's version history (from its menu) lists every version with its
 // size, downloads an older one byte for byte, makes it current again and deletes another.
 import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/index.js';
 import { call, login, startApiServer, writeFile, type ApiServer, type ListJson } from '../support/api-server.js';
-import { DIALECTS } from '../support/databases.js';
-import { DESKTOP, buildUi, launchChromium, openPage, row, shoot, signIn } from './web-ui.support.js';
+import { DESKTOP, openPage, row, shoot, signIn, UI_DIALECTS, useChromium } from './web-ui.support.js';
 
-let browser: Browser;
+const browser = useChromium();
 
-beforeAll(async () => {
-  const [launched] = await Promise.all([launchChromium(), buildUi()]);
-  browser = launched;
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-describe.each(DIALECTS)('web UI trash and versions in Chromium (%s)', (dialect) => {
+describe.each(UI_DIALECTS)('web UI trash and versions in Chromium (%s)', (dialect) => {
   let api: ApiServer;
   let email: string;
   let principal: Principal;
@@ -65,7 +55,7 @@ describe.each(DIALECTS)('web UI trash and versions in Chromium (%s)', (dialect) 
     await api.t.app.vfs.mkdir(principal, ['Reports']);
     await writeFile(api, principal, ['Reports', 'q1.txt'], 'first quarter\n');
     await writeFile(api, principal, ['scratch.txt'], 'scratch\n');
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const context = await browser().newContext({ viewport: DESKTOP });
     const { page, watch } = await openPage(context);
     await signIn(page, api.origin, email);
 
@@ -134,7 +124,7 @@ describe.each(DIALECTS)('web UI trash and versions in Chromium (%s)', (dialect) 
     for (const version of ['one\n', 'second\n', 'third time\n']) await writeFile(api, principal, ['notes.txt'], version);
     const uri = 'cloudreve://my/notes.txt';
     expect(await versionIds(uri)).toHaveLength(3);
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const context = await browser().newContext({ viewport: DESKTOP });
     const { page, watch } = await openPage(context);
     await signIn(page, api.origin, email);
 
